@@ -1,0 +1,178 @@
+import type { CloudEvent, EventCatalogue } from '@photos/contracts';
+import { toBinary } from '../cloudevents-binary.js';
+import { deadLetterHeaders, originalHeaders, parseDeadLetter } from '../dead-letter.js';
+import { DEFAULT_BACKOFF, DEFAULT_MAX_ATTEMPTS, deliver } from '../delivery.js';
+import type { EventBus, SubscribeOptions, Subscription } from '../event-bus.js';
+import { silentLogger, type BusLogger } from '../logger.js';
+import { partitionOf } from '../partition.js';
+
+interface StoredMessage {
+  key: string;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+interface Member {
+  options: SubscribeOptions;
+  concurrency: number;
+  inFlight: number;
+  abort: AbortController;
+  idle: (() => void) | undefined;
+}
+
+interface PartitionState {
+  offset: number;
+  busy: boolean;
+  owner: Member | undefined;
+}
+
+interface Group {
+  partitions: PartitionState[];
+  members: Member[];
+  deadLetters: StoredMessage[];
+}
+
+/**
+ * An in-process broker with Kafka's model: a log per partition, a committed offset per group and
+ * partition, partitions spread over the members of a group. One broker is shared by every bus of the
+ * process (the embedded mode); tests create one each.
+ */
+export class MemoryBroker {
+  readonly logs = new Map<string, StoredMessage[][]>();
+  readonly groups = new Map<string, Group>();
+
+  constructor(readonly partitions = 8) {}
+
+  log(channel: string): StoredMessage[][] {
+    let log = this.logs.get(channel);
+    if (!log) {
+      log = Array.from({ length: this.partitions }, () => []);
+      this.logs.set(channel, log);
+    }
+    return log;
+  }
+
+  group(channel: string, name: string): Group {
+    const id = `${channel}\u0000${name}`;
+    let group = this.groups.get(id);
+    if (!group) {
+      const partitions = Array.from({ length: this.partitions }, () => ({ offset: 0, busy: false, owner: undefined }));
+      group = { partitions, members: [], deadLetters: [] };
+      this.groups.set(id, group);
+    }
+    return group;
+  }
+
+  /** Appends a message to its partition and wakes the consumers. */
+  append(channel: string, message: StoredMessage): void {
+    this.log(channel)[partitionOf(message.key, this.partitions)]!.push(message);
+    this.wake.forEach((pump) => pump());
+  }
+
+  readonly wake = new Set<() => void>();
+}
+
+export interface MemoryBusOptions {
+  broker: MemoryBroker;
+  catalogue: EventCatalogue;
+  logger?: BusLogger;
+}
+
+/** The in-memory adapter: same semantics as Kafka, without a network. */
+export function createMemoryBus({ broker, catalogue, logger = silentLogger }: MemoryBusOptions): EventBus {
+  const channel = catalogue.channel;
+  const subscriptions = new Set<Subscription>();
+
+  function subscribe(options: SubscribeOptions): Promise<Subscription> {
+    const group = broker.group(channel, options.group);
+    const log = broker.log(channel);
+    const member: Member = {
+      options,
+      concurrency: options.concurrency ?? 1,
+      inFlight: 0,
+      abort: new AbortController(),
+      idle: undefined,
+    };
+
+    const rebalance = () => {
+      group.partitions.forEach((partition, index) => {
+        partition.owner = group.members[index % Math.max(group.members.length, 1)];
+      });
+    };
+
+    const pump = () => {
+      group.partitions.forEach((partition, index) => {
+        const owner = partition.owner;
+        const message = log[index]![partition.offset];
+        if (!owner || partition.busy || !message || owner.inFlight >= owner.concurrency) return;
+        partition.busy = true;
+        owner.inFlight++;
+        void deliver(message.headers, message.body, {
+          catalogue,
+          prefix: 'ce_',
+          group: options.group,
+          handlers: owner.options.handlers,
+          maxAttempts: owner.options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+          backoff: owner.options.backoff ?? DEFAULT_BACKOFF,
+          signal: owner.abort.signal,
+          logger,
+        }).then((outcome) => {
+          if (outcome.kind === 'dead-letter') {
+            group.deadLetters.push({ ...message, headers: deadLetterHeaders(message.headers, options.group, outcome.reason, outcome.attempts) });
+          }
+          if (outcome.kind !== 'abandon') partition.offset++;
+          partition.busy = false;
+          owner.inFlight--;
+          if (owner.inFlight === 0) owner.idle?.();
+          queueMicrotask(pump);
+        });
+      });
+    };
+
+    group.members.push(member);
+    rebalance();
+    broker.wake.add(pump);
+    queueMicrotask(pump);
+
+    const subscription: Subscription = {
+      async stop() {
+        if (!group.members.includes(member)) return;
+        group.members.splice(group.members.indexOf(member), 1);
+        rebalance();
+        member.abort.abort();
+        if (member.inFlight > 0) await new Promise<void>((resolve) => (member.idle = resolve));
+        broker.wake.delete(pump);
+        subscriptions.delete(subscription);
+        broker.wake.forEach((wake) => wake());
+      },
+    };
+    subscriptions.add(subscription);
+    return Promise.resolve(subscription);
+  }
+
+  return {
+    async publish(event: CloudEvent) {
+      catalogue.assertValid(event);
+      broker.append(channel, toBinary(event, 'ce_'));
+    },
+    subscribe,
+    async deadLetters(group, limit = 100) {
+      return broker
+        .group(channel, group)
+        .deadLetters.slice(0, limit)
+        .map((m) => parseDeadLetter(m.headers, m.body, 'ce_', catalogue));
+    },
+    async replayDeadLetters(group, limit = Number.POSITIVE_INFINITY) {
+      const letters = broker.group(channel, group).deadLetters;
+      const replayed = letters.splice(0, Math.min(limit, letters.length));
+      for (const letter of replayed) broker.append(channel, { ...letter, headers: originalHeaders(letter.headers) });
+      return replayed.length;
+    },
+    async isHealthy() {
+      return true;
+    },
+    async close() {
+      await Promise.all([...subscriptions].map((s) => s.stop()));
+    },
+  };
+}

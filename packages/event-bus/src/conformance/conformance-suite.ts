@@ -1,0 +1,322 @@
+/**
+ * The behaviour every EventBus adapter must have. Each adapter's integration spec calls
+ * `describeEventBusConformance` with a harness that creates buses on its transport; every case uses a
+ * fresh channel and fresh groups, so runs never see each other's messages.
+ */
+import { randomUUID } from 'node:crypto';
+import { EventCatalogue, InvalidEventError, photoFamilies, type CloudEvent, type PhotoUploaded } from '@photos/contracts';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { EventBus, Subscription } from '../event-bus.js';
+import { PermanentFailure } from '../permanent-failure.js';
+import { sleep, waitFor } from './wait-for.js';
+
+export interface ConformanceHarness {
+  /** A new bus (its own connections, like another process) on the catalogue's channel. */
+  createBus(catalogue: EventCatalogue): Promise<EventBus>;
+  /** Puts a raw message on the channel, bypassing validation, as a buggy or hostile producer would. */
+  publishRaw(channel: string, key: string, headers: Record<string, string>, body: Buffer): Promise<void>;
+  /** Closes the adapter's broker connections from the broker side; only transports that can do it. */
+  dropConnectionsFromBroker?: () => Promise<void>;
+  /** How long a consumer may take to join a group and get work (Kafka rebalances are slow). */
+  joinTimeoutMs?: number;
+}
+
+const catalogueForTest = () => new EventCatalogue(`conformance-${randomUUID().slice(0, 8)}`, photoFamilies);
+const group = (name: string) => `${name}-${randomUUID().slice(0, 8)}`;
+
+function uploaded(catalogue: EventCatalogue, photoId: string = randomUUID(), n = 0): PhotoUploaded {
+  return catalogue.create(
+    'photo.uploaded',
+    photoId,
+    {
+      photoId,
+      ownerId: 'owner-1',
+      objectKey: `originals/owner-1/${photoId}`,
+      filename: `photo-${n}.jpg`,
+      contentType: 'image/jpeg',
+      bytes: 1000 + n,
+      sha256: 'a'.repeat(64),
+      uploadedAt: new Date().toISOString(),
+    },
+    { source: '/conformance', correlationId: `corr-${n}` },
+  ) as PhotoUploaded;
+}
+
+export function describeEventBusConformance(transport: string, harness: ConformanceHarness): void {
+  const joinTimeout = harness.joinTimeoutMs ?? 10_000;
+
+  describe(`event bus conformance: ${transport}`, () => {
+    const buses: EventBus[] = [];
+    const newBus = async (catalogue: EventCatalogue) => {
+      const bus = await harness.createBus(catalogue);
+      buses.push(bus);
+      return bus;
+    };
+    afterEach(async () => {
+      await Promise.all(buses.splice(0).map((bus) => bus.close()));
+    });
+
+    it('publishes and consumes a validated event, with its correlation id', async () => {
+      const catalogue = catalogueForTest();
+      const bus = await newBus(catalogue);
+      const received: CloudEvent[] = [];
+      await bus.subscribe({ group: group('solo'), handlers: { 'photo.uploaded': async (e) => void received.push(e) } });
+      const event = uploaded(catalogue, randomUUID(), 7);
+      await bus.publish(event);
+      await waitFor('the event', () => received.length === 1, joinTimeout);
+      expect(received[0]).toEqual(event);
+      expect(received[0]!.correlationid).toBe('corr-7');
+    });
+
+    it('refuses to publish an event that breaks its contract', async () => {
+      const catalogue = catalogueForTest();
+      const bus = await newBus(catalogue);
+      const bad = { ...uploaded(catalogue), data: { photoId: 'not-a-uuid' } } as unknown as CloudEvent;
+      await expect(bus.publish(bad)).rejects.toBeInstanceOf(InvalidEventError);
+    });
+
+    it('splits the work of one group between two consumers, each event handled once', async () => {
+      const catalogue = catalogueForTest();
+      const name = group('pair');
+      const seen = new Map<string, string[]>();
+      const handlerOf = (consumer: string) => async (event: CloudEvent) => {
+        seen.set(event.id, [...(seen.get(event.id) ?? []), consumer]);
+        await sleep(5);
+      };
+      const [a, b] = [await newBus(catalogue), await newBus(catalogue)];
+      await a.subscribe({ group: name, handlers: { 'photo.uploaded': handlerOf('a') } });
+      await b.subscribe({ group: name, handlers: { 'photo.uploaded': handlerOf('b') } });
+      const events = Array.from({ length: 60 }, (_, n) => uploaded(catalogue, randomUUID(), n));
+      for (const event of events) {
+        await a.publish(event);
+        await sleep(10);
+      }
+      await waitFor('every event handled', () => seen.size === events.length, joinTimeout + 10_000);
+      await sleep(300);
+      const handledTwice = [...seen.entries()].filter(([, by]) => by.length > 1);
+      expect(handledTwice).toEqual([]);
+      const byA = [...seen.values()].filter((by) => by[0] === 'a').length;
+      expect(byA).toBeGreaterThan(0);
+      expect(byA).toBeLessThan(events.length);
+    });
+
+    it('gives every event to each of two groups', async () => {
+      const catalogue = catalogueForTest();
+      const bus = await newBus(catalogue);
+      const first: string[] = [];
+      const second: string[] = [];
+      await bus.subscribe({ group: group('first'), handlers: { 'photo.uploaded': async (e) => void first.push(e.id) } });
+      await bus.subscribe({ group: group('second'), handlers: { 'photo.uploaded': async (e) => void second.push(e.id) } });
+      const events = Array.from({ length: 10 }, (_, n) => uploaded(catalogue, randomUUID(), n));
+      for (const event of events) await bus.publish(event);
+      await waitFor('both groups', () => first.length === 10 && second.length === 10, joinTimeout);
+      expect(first.sort()).toEqual(events.map((e) => e.id).sort());
+      expect(second.sort()).toEqual(events.map((e) => e.id).sort());
+    });
+
+    it('keeps the order of each key while handling keys concurrently', async () => {
+      const catalogue = catalogueForTest();
+      const bus = await newBus(catalogue);
+      const keys = Array.from({ length: 6 }, () => randomUUID());
+      const order = new Map<string, number[]>();
+      let inFlight = 0;
+      let maxInFlight = 0;
+      await bus.subscribe({
+        group: group('ordered'),
+        concurrency: 4,
+        handlers: {
+          'photo.uploaded': async (event: PhotoUploaded) => {
+            inFlight++;
+            maxInFlight = Math.max(maxInFlight, inFlight);
+            await sleep(Math.random() * 8);
+            order.set(event.subject, [...(order.get(event.subject) ?? []), event.data.bytes]);
+            inFlight--;
+          },
+        },
+      });
+      const events = Array.from({ length: 10 }, (_, n) => keys.map((key) => uploaded(catalogue, key, n))).flat();
+      await Promise.all(events.map((event) => bus.publish(event)));
+      await waitFor('every event', () => [...order.values()].flat().length === events.length, joinTimeout);
+      for (const key of keys) expect(order.get(key)).toEqual(Array.from({ length: 10 }, (_, n) => 1000 + n));
+      expect(maxInFlight).toBeGreaterThan(1);
+    });
+
+    it('retries a failing handler with backoff and acks once it succeeds', async () => {
+      const catalogue = catalogueForTest();
+      const bus = await newBus(catalogue);
+      const attempts: number[] = [];
+      const name = group('flaky');
+      await bus.subscribe({
+        group: name,
+        maxAttempts: 5,
+        backoff: { initialMs: 5, maxMs: 20 },
+        handlers: {
+          'photo.uploaded': async (_e, { attempt }) => {
+            attempts.push(attempt);
+            if (attempt < 3) throw new Error('transient');
+          },
+        },
+      });
+      await bus.publish(uploaded(catalogue));
+      await waitFor('the third attempt', () => attempts.length === 3, joinTimeout);
+      await sleep(200);
+      expect(attempts).toEqual([1, 2, 3]);
+      expect(await bus.deadLetters(name)).toEqual([]);
+    });
+
+    it('dead-letters an event after N failed attempts, with the reason, and goes on', async () => {
+      const catalogue = catalogueForTest();
+      const bus = await newBus(catalogue);
+      const name = group('failing');
+      const poison = uploaded(catalogue, randomUUID(), 1);
+      const next = uploaded(catalogue, poison.subject, 2);
+      const calls: string[] = [];
+      await bus.subscribe({
+        group: name,
+        maxAttempts: 3,
+        backoff: { initialMs: 5, maxMs: 20 },
+        handlers: {
+          'photo.uploaded': async (event) => {
+            calls.push(event.id);
+            if (event.id === poison.id) throw new Error('disk on fire');
+          },
+        },
+      });
+      await bus.publish(poison);
+      await bus.publish(next);
+      await waitFor('the next event', () => calls.includes(next.id), joinTimeout);
+      expect(calls.filter((id) => id === poison.id)).toHaveLength(3);
+      let letters: Awaited<ReturnType<EventBus['deadLetters']>> = [];
+      await waitFor('the dead letter', async () => (letters = await bus.deadLetters(name)).length === 1);
+      expect(letters[0]).toMatchObject({ reason: 'disk on fire', attempts: 3, group: name });
+      expect(letters[0]!.event).toEqual(poison);
+    });
+
+    it('dead-letters at once on a PermanentFailure', async () => {
+      const catalogue = catalogueForTest();
+      const bus = await newBus(catalogue);
+      const name = group('permanent');
+      let calls = 0;
+      await bus.subscribe({
+        group: name,
+        handlers: {
+          'photo.uploaded': async () => {
+            calls++;
+            throw new PermanentFailure('cannot ever work');
+          },
+        },
+      });
+      await bus.publish(uploaded(catalogue));
+      let letters: Awaited<ReturnType<EventBus['deadLetters']>> = [];
+      await waitFor('the dead letter', async () => (letters = await bus.deadLetters(name)).length === 1, joinTimeout);
+      expect(calls).toBe(1);
+      expect(letters[0]).toMatchObject({ reason: 'cannot ever work', attempts: 1 });
+    });
+
+    it('dead-letters an invalid message straight away and handles the next one', async () => {
+      const catalogue = catalogueForTest();
+      const bus = await newBus(catalogue);
+      const name = group('strict');
+      const handled: string[] = [];
+      let calls = 0;
+      await bus.subscribe({
+        group: name,
+        handlers: {
+          'photo.uploaded': async (event) => {
+            calls++;
+            handled.push(event.id);
+          },
+        },
+      });
+      const valid = uploaded(catalogue);
+      const headers = { 'content-type': 'application/json', ce_specversion: '1.0', ce_id: 'bad-1', ce_type: 'photo.uploaded.v1', ce_source: '/evil' };
+      const amqpHeaders = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.replace(/^ce_/, 'cloudEvents:'), v]));
+      await harness.publishRaw(catalogue.channel, valid.subject, { ...headers, ...amqpHeaders }, Buffer.from('{"photoId":42}'));
+      await harness.publishRaw(catalogue.channel, valid.subject, { ...headers, ...amqpHeaders }, Buffer.from('not json at all'));
+      await bus.publish(valid);
+      await waitFor('the valid event', () => handled.includes(valid.id), joinTimeout);
+      expect(calls).toBe(1);
+      let letters: Awaited<ReturnType<EventBus['deadLetters']>> = [];
+      await waitFor('two dead letters', async () => (letters = await bus.deadLetters(name)).length === 2);
+      expect(letters.map((l) => l.reason)).toEqual([expect.stringMatching(/^invalid event: /), expect.stringMatching(/^undecodable message: /)]);
+      expect(letters.every((l) => l.attempts === 0 && l.event === undefined)).toBe(true);
+      expect(letters[1]!.body).toBe('not json at all');
+    });
+
+    it('replays dead letters to the channel', async () => {
+      const catalogue = catalogueForTest();
+      const bus = await newBus(catalogue);
+      const name = group('replay');
+      let broken = true;
+      const handled: string[] = [];
+      await bus.subscribe({
+        group: name,
+        maxAttempts: 1,
+        handlers: {
+          'photo.uploaded': async (event) => {
+            if (broken) throw new Error('dependency down');
+            handled.push(event.id);
+          },
+        },
+      });
+      const event = uploaded(catalogue);
+      await bus.publish(event);
+      await waitFor('the dead letter', async () => (await bus.deadLetters(name)).length === 1, joinTimeout);
+      broken = false;
+      expect(await bus.replayDeadLetters(name)).toBe(1);
+      await waitFor('the replayed event', () => handled.includes(event.id), joinTimeout);
+      expect(await bus.deadLetters(name)).toEqual([]);
+    });
+
+    it('hands over on stop: nothing acked comes back, nothing unacked is lost', async () => {
+      const catalogue = catalogueForTest();
+      const name = group('handover');
+      const key = randomUUID();
+      const events = Array.from({ length: 30 }, (_, n) => uploaded(catalogue, key, n));
+      const publisher = await newBus(catalogue);
+      for (const event of events) await publisher.publish(event);
+
+      const doneByFirst: string[] = [];
+      const first = await newBus(catalogue);
+      const subscription: Subscription = await first.subscribe({
+        group: name,
+        handlers: {
+          'photo.uploaded': async (event) => {
+            await sleep(30);
+            doneByFirst.push(event.id);
+          },
+        },
+      });
+      await waitFor('the first consumer to ack some', () => doneByFirst.length >= 8, joinTimeout);
+      await subscription.stop();
+      const ackedByFirst = [...doneByFirst];
+      expect(ackedByFirst.length).toBeLessThan(events.length);
+
+      const doneBySecond: string[] = [];
+      const second = await newBus(catalogue);
+      await second.subscribe({ group: name, handlers: { 'photo.uploaded': async (e) => void doneBySecond.push(e.id) } });
+      await waitFor('the rest', () => doneBySecond.length >= events.length - ackedByFirst.length, joinTimeout);
+      await sleep(500);
+      expect(doneBySecond.filter((id) => ackedByFirst.includes(id))).toEqual([]);
+      expect([...ackedByFirst, ...doneBySecond]).toEqual(events.map((e) => e.id));
+    });
+
+    if (harness.dropConnectionsFromBroker) {
+      const drop = harness.dropConnectionsFromBroker;
+      it('resumes by itself after the broker closes its connections', async () => {
+        const catalogue = catalogueForTest();
+        const bus = await newBus(catalogue);
+        const handled: string[] = [];
+        await bus.subscribe({ group: group('resilient'), handlers: { 'photo.uploaded': async (e) => void handled.push(e.id) } });
+        const before = uploaded(catalogue);
+        await bus.publish(before);
+        await waitFor('the event before', () => handled.includes(before.id), joinTimeout);
+        await drop();
+        const after = uploaded(catalogue);
+        await waitFor('publishing to work again', async () => bus.publish(after).then(() => true, () => false), 20_000);
+        await waitFor('the event after', () => handled.includes(after.id), 20_000);
+        await waitFor('health to come back', () => bus.isHealthy(), 20_000);
+      });
+    }
+  });
+}
