@@ -6,4 +6,6 @@ export interface BusLogger {
   error(object: object, message: string): void;
 }
 
-export const silentLogger: BusLogger = { debug() {}, info() {}, warn() {}, error() {} };
+const ignore = () => undefined;
+
+export const silentLogger: BusLogger = { debug: ignore, info: ignore, warn: ignore, error: ignore };

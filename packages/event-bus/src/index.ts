@@ -1,0 +1,5 @@
+export type { DeadLetter, DeliveryContext, EventBus, EventHandler, SubscribeOptions, Subscription } from './event-bus.js';
+export { PermanentFailure } from './permanent-failure.js';
+export type { BusLogger } from './logger.js';
+export { createMemoryBus, MemoryBroker } from './adapters/memory-bus.js';
+export type { MemoryBusOptions } from './adapters/memory-bus.js';

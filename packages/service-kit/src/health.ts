@@ -1,0 +1,91 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+
+/** Resolves true when a dependency the service needs to take traffic (broker, database...) is usable. */
+export type ReadinessCheck = () => Promise<boolean>;
+
+/** Outcome of one readiness check. */
+export type CheckOutcome = 'ok' | 'failing' | 'timed out' | 'error';
+
+/** Options of {@link healthPlugin}. */
+export interface HealthOptions {
+  /** Named checks run by GET /health/ready, e.g. `{ bus: () => bus.isHealthy() }`. */
+  readiness?: Readonly<Record<string, ReadinessCheck>>;
+  /** How long one check may take before it counts as failing. Default 2000 ms. */
+  checkTimeoutMs?: number;
+}
+
+/** Decorated on the app as `app.health`. */
+export interface Health {
+  /** True once shutdown has begun: /health/ready answers 503 from then on. */
+  readonly shuttingDown: boolean;
+  /** Marks the service not ready so load balancers stop sending traffic. Also done by `app.close()`. */
+  beginShutdown(): void;
+  /** Adds a readiness check, e.g. from a plugin that opens a connection. */
+  addCheck(name: string, check: ReadinessCheck): void;
+}
+
+/**
+ * GET /health/live: 200 `{status:'ok'}` while the process runs (also during shutdown: it is finishing work,
+ * not broken). GET /health/ready: runs every check in parallel, each with a timeout; 200
+ * `{status:'ok', checks:{name:'ok'}}`, or 503 `{status:'unavailable', checks}` when one fails, or 503
+ * `{status:'shutting down'}` once shutdown has begun.
+ */
+export const healthPlugin = fp(
+  async (app: FastifyInstance, options: HealthOptions) => {
+    const checks = new Map(Object.entries(options.readiness ?? {}));
+    const timeoutMs = options.checkTimeoutMs ?? 2_000;
+    let shuttingDown = false;
+
+    const health: Health = {
+      get shuttingDown() {
+        return shuttingDown;
+      },
+      beginShutdown() {
+        shuttingDown = true;
+      },
+      addCheck(name, check) {
+        if (checks.has(name)) throw new Error(`readiness check "${name}" is already registered`);
+        checks.set(name, check);
+      },
+    };
+    app.decorate('health', health);
+    app.addHook('preClose', async () => health.beginShutdown());
+
+    app.get('/health/live', { config: { probe: true } }, async () => ({ status: 'ok' }));
+
+    app.get('/health/ready', { config: { probe: true } }, async (request, reply) => {
+      if (shuttingDown) return reply.code(503).send({ status: 'shutting down', checks: {} });
+      const outcomes = await Promise.all(
+        [...checks].map(async ([name, check]) => [name, await runCheck(check, timeoutMs)] as const),
+      );
+      const failing = outcomes.filter(([, outcome]) => outcome !== 'ok');
+      if (failing.length > 0) request.log.warn({ checks: Object.fromEntries(failing) }, 'not ready');
+      return reply
+        .code(failing.length === 0 ? 200 : 503)
+        .send({ status: failing.length === 0 ? 'ok' : 'unavailable', checks: Object.fromEntries(outcomes) });
+    });
+  },
+  { name: '@photos/service-kit/health', fastify: '5.x' },
+);
+
+async function runCheck(check: ReadinessCheck, timeoutMs: number): Promise<CheckOutcome> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<CheckOutcome>((resolve) => {
+    timer = setTimeout(() => resolve('timed out'), timeoutMs);
+  });
+  try {
+    return await Promise.race([check().then((ok): CheckOutcome => (ok ? 'ok' : 'failing')), timeout]);
+  } catch {
+    return 'error';
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Readiness state and checks; see the service kit's health plugin. */
+    health: Health;
+  }
+}

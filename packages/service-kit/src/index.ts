@@ -1,0 +1,35 @@
+export { ConfigError, baseConfigSchema, exitOnConfigError, loadConfig } from './config.js';
+export type { BaseConfig, ConfigIssue } from './config.js';
+export { CORRELATION_ID_HEADER, correlationIdFrom, correlationIdPlugin, genCorrelationId } from './correlation-id.js';
+export { loggerOptions, serverOptions } from './logger.js';
+export type { ExtraServerOptions, LoggerSettings, ServerOptionsSettings } from './logger.js';
+export {
+  FieldErrorSchema,
+  PROBLEM_CONTENT_TYPE,
+  ProblemDetailsSchema,
+  problemDetailsPlugin,
+} from './problem-details.js';
+export type { FieldError, ProblemDetails } from './problem-details.js';
+export {
+  BadRequestError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  PayloadTooLargeError,
+  TooManyRequestsError,
+  UnauthorizedError,
+  UnsupportedMediaTypeError,
+  createError,
+} from './http-errors.js';
+export { healthPlugin } from './health.js';
+export type { CheckOutcome, Health, HealthOptions, ReadinessCheck } from './health.js';
+export { metricsPlugin } from './metrics.js';
+export type { MetricsOptions } from './metrics.js';
+export { shutDown } from './shutdown.js';
+export type { ShutdownHook, ShutdownOptions } from './shutdown.js';
+export { startServer } from './start-server.js';
+export type { StartServerOptions } from './start-server.js';
+export { createServiceApp, serviceKit } from './service-app.js';
+export type { ServiceApp, ServiceAppOptions, ServiceKitOptions } from './service-app.js';
+export { authPlugin, createTokenSigner } from './auth.js';
+export type { AuthOptions, Caller } from './auth.js';

@@ -1,0 +1,76 @@
+import type { FastifyServerOptions, FastifyRequest } from 'fastify';
+import { LogController } from 'fastify';
+import pino, { type DestinationStream, type LevelWithSilent, type LoggerOptions } from 'pino';
+import { genCorrelationId } from './correlation-id.js';
+
+/** What the logger of a service needs to know. */
+export interface LoggerSettings {
+  /** The service name, written as `service` on every line. */
+  service: string;
+  level: LevelWithSilent;
+}
+
+/**
+ * pino options for the JSON logs of a service: level, `service` in every line, ISO `time`, the level as
+ * a label, and credentials (authorization, cookies) redacted wherever headers get logged.
+ */
+export function loggerOptions({ service, level }: LoggerSettings): LoggerOptions {
+  return {
+    level,
+    base: { service, pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+    redact: {
+      paths: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'res.headers["set-cookie"]',
+        'headers.authorization',
+        'headers.cookie',
+        'headers["set-cookie"]',
+      ],
+      censor: '[redacted]',
+    },
+  };
+}
+
+/** Server options of a service besides logging: anything Fastify accepts except the logging options set here. */
+export type ExtraServerOptions = Omit<
+  FastifyServerOptions,
+  'logger' | 'loggerInstance' | 'genReqId' | 'requestIdHeader' | 'requestIdLogLabel' | 'logController'
+>;
+
+/** Settings of {@link serverOptions}. */
+export interface ServerOptionsSettings extends LoggerSettings {
+  /** Where log lines go; stdout when absent. Tests pass a stream to read the lines. */
+  logStream?: DestinationStream;
+}
+
+/**
+ * Fastify options for a service: JSON logs ({@link loggerOptions}), the correlation id as the request id
+ * (`request.id`, logged as `correlationId`, taken from `x-correlation-id` or `traceparent` when valid,
+ * else a new UUID), request logging on except for probe routes (`config: { probe: true }`).
+ */
+export function serverOptions({ logStream, ...settings }: ServerOptionsSettings): FastifyServerOptions {
+  return {
+    logger: { ...loggerOptions(settings), ...(logStream ? { stream: logStream } : {}) },
+    genReqId: genCorrelationId,
+    // genReqId reads the headers itself: Fastify would otherwise trust any request-id value as is.
+    requestIdHeader: false,
+    logController: new ServiceLogController({ requestIdLogLabel: 'correlationId' }),
+  };
+}
+
+/** Request logging on, except for probe routes (health, metrics) that infrastructure calls every few seconds. */
+class ServiceLogController extends LogController {
+  override isLogDisabled(request: FastifyRequest): boolean {
+    return request.routeOptions?.config?.probe === true;
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Marks an endpoint called by infrastructure (health, metrics): not request-logged, not in the request histogram. */
+    probe?: boolean;
+  }
+}

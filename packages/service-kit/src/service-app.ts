@@ -1,0 +1,63 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import fp from 'fastify-plugin';
+import type { DestinationStream, LevelWithSilent } from 'pino';
+import { correlationIdPlugin } from './correlation-id.js';
+import { healthPlugin, type HealthOptions } from './health.js';
+import { serverOptions, type ExtraServerOptions } from './logger.js';
+import { metricsPlugin, type MetricsOptions } from './metrics.js';
+import { problemDetailsPlugin } from './problem-details.js';
+
+/** A Fastify app with the TypeBox type provider, as {@link createServiceApp} builds it. */
+export type ServiceApp = FastifyInstance<
+  RawServerDefault,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+/** Options of {@link serviceKit}. */
+export interface ServiceKitOptions extends HealthOptions {
+  metrics?: MetricsOptions;
+}
+
+/**
+ * Everything a service has besides its routes: correlation id echo, problem-details errors, health and
+ * metrics endpoints. Registered first (metrics' timing hook then covers every route).
+ */
+export const serviceKit = fp(
+  async (app: FastifyInstance, { metrics, ...health }: ServiceKitOptions) => {
+    await app.register(metricsPlugin, metrics ?? {});
+    await app.register(correlationIdPlugin);
+    await app.register(problemDetailsPlugin);
+    await app.register(healthPlugin, health);
+  },
+  { name: '@photos/service-kit', fastify: '5.x' },
+);
+
+/** Options of {@link createServiceApp}. */
+export interface ServiceAppOptions extends ServiceKitOptions {
+  /** The service name, in every log line. */
+  name: string;
+  logLevel: LevelWithSilent;
+  /** Where log lines go; stdout when absent. */
+  logStream?: DestinationStream;
+  /** Further Fastify options (bodyLimit, trustProxy, timeouts...). */
+  server?: ExtraServerOptions;
+}
+
+/**
+ * Builds a service's Fastify app with JSON logs and correlation ids ({@link serverOptions}), the TypeBox
+ * type provider and {@link serviceKit} loaded, so `app.metrics` and `app.health` are usable at once.
+ * The caller registers its routes, then tests use `app.inject` and `server.ts` calls `startServer`.
+ */
+export async function createServiceApp({ name, logLevel, logStream, server, ...kit }: ServiceAppOptions): Promise<ServiceApp> {
+  const app = Fastify({
+    ...server,
+    ...serverOptions({ service: name, level: logLevel, ...(logStream ? { logStream } : {}) }),
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  await app.register(serviceKit, kit);
+  return app;
+}

@@ -1,0 +1,67 @@
+import type { CloudEvent } from '@photos/contracts';
+import type { PendingEvents } from './pending-events.js';
+
+export interface RelayLogger {
+  warn(object: object, message: string): void;
+}
+
+/**
+ * Publishes pending events and removes each once the broker has it. Runs when kicked (right after an
+ * upload) and every `intervalMs` (to drain what a broker outage or a crash left). Runs never overlap.
+ * Several replicas may publish the same pending event: consumers dedupe on the event id.
+ */
+export function startEventRelay(deps: {
+  pending: PendingEvents;
+  publish: (event: CloudEvent) => Promise<void>;
+  intervalMs: number;
+  logger: RelayLogger;
+}): { kick(): void; drain(): Promise<void>; stop(): Promise<void> } {
+  let running: Promise<void> | undefined;
+  let again = false;
+  let stopped = false;
+
+  async function runOnce(): Promise<void> {
+    for (;;) {
+      const batch = await deps.pending.list(100);
+      for (const event of batch) {
+        if (stopped) return;
+        await deps.publish(event);
+        await deps.pending.remove(event.id);
+      }
+      if (batch.length < 100) return;
+    }
+  }
+
+  function kick(): void {
+    if (stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = runOnce()
+      .catch((error: unknown) => deps.logger.warn({ err: error }, 'pending events not published yet; will retry'))
+      .finally(() => {
+        running = undefined;
+        if (again) {
+          again = false;
+          kick();
+        }
+      });
+  }
+
+  const timer = setInterval(kick, deps.intervalMs);
+  timer.unref();
+  kick();
+
+  return {
+    kick,
+    async drain() {
+      while (running) await running;
+    },
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

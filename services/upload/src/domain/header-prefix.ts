@@ -1,0 +1,39 @@
+import { Readable } from 'node:stream';
+import { readImageHeader, type HeaderVerdict } from './image-header.js';
+
+/**
+ * Reads just enough of a file stream to judge its header (at most `maxPrefixBytes`), then gives back a
+ * stream of the whole file, prefix included, that still honours backpressure. Nothing is written
+ * anywhere before the verdict, so a refused file leaves no trace.
+ */
+export async function judgeHeader(
+  source: Readable,
+  options: { maxPixels: number; maxPrefixBytes: number },
+): Promise<{ verdict: HeaderVerdict; body: Readable; sampledBytes: number }> {
+  const iterator = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const chunks: Buffer[] = [];
+  let length = 0;
+  let verdict: HeaderVerdict = { kind: 'need-more' };
+  let ended = false;
+  while (verdict.kind === 'need-more') {
+    const next = await iterator.next();
+    if (next.done) ended = true;
+    else {
+      chunks.push(next.value);
+      length += next.value.length;
+    }
+    const complete = ended || length >= options.maxPrefixBytes;
+    verdict = readImageHeader(Buffer.concat(chunks, length), { maxPixels: options.maxPixels, complete });
+    if (verdict.kind === 'need-more' && complete) verdict = { kind: 'unsupported', detected: undefined };
+  }
+  const prefix = Buffer.concat(chunks, length);
+  const body = Readable.from(
+    (async function* () {
+      if (prefix.length > 0) yield prefix;
+      if (ended) return;
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+    })(),
+    { objectMode: false },
+  );
+  return { verdict, body, sampledBytes: length };
+}

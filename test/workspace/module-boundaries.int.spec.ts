@@ -1,0 +1,59 @@
+/**
+ * Proves the lint rule that keeps services apart: a service importing another service (by package name
+ * or by relative path) is a lint error, while importing contracts and kits is fine. Lint runs through
+ * Nx, which computes the project graph the rule needs.
+ */
+import { execFile } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const root = join(import.meta.dirname, '..', '..');
+const probes: string[] = [];
+
+function probe(project: string, source: string): string {
+  const file = join(root, project, 'src', `boundary-probe-${probes.length}.ts`);
+  writeFileSync(file, source);
+  probes.push(file);
+  return file;
+}
+
+async function lint(files: string[]): Promise<{ code: number; output: string }> {
+  await run('npx', ['nx', 'show', 'projects'], { cwd: root, env: { ...process.env, NX_DAEMON: 'false' } });
+  try {
+    const { stdout } = await run('npx', ['eslint', '--format', 'json', ...files], { cwd: root, maxBuffer: 10_000_000 });
+    return { code: 0, output: stdout };
+  } catch (error) {
+    const failure = error as { code: number; stdout: string };
+    return { code: failure.code, output: failure.stdout };
+  }
+}
+
+describe('module boundaries', () => {
+  afterAll(() => probes.forEach((file) => rmSync(file, { force: true })));
+
+  it('the whole workspace lints clean', async () => {
+    const { stdout } = await run('npx', ['nx', 'run-many', '-t', 'lint', '--skip-nx-cache'], {
+      cwd: root,
+      env: { ...process.env, NX_DAEMON: 'false' },
+      maxBuffer: 10_000_000,
+    });
+    expect(stdout).toMatch(/Successfully ran target lint/);
+  });
+
+  it('fails when a service imports another service, by name or by path', async () => {
+    const byName = probe('services/processor', "import '@photos/upload';\nexport {};\n");
+    const byPath = probe('services/upload', "import '../../processor/src/config.js';\nexport {};\n");
+    const allowed = probe('services/processor', "import { photoCatalogue } from '@photos/contracts';\nexport const channel = photoCatalogue.channel;\n");
+    const { code, output } = await lint([byName, byPath, allowed]);
+    const results = JSON.parse(output) as { filePath: string; messages: { ruleId: string; message: string }[] }[];
+    const boundaryErrors = (file: string) =>
+      results.find((r) => r.filePath === file)!.messages.filter((m) => m.ruleId === '@nx/enforce-module-boundaries');
+    expect(code).not.toBe(0);
+    expect(boundaryErrors(byName).map((m) => m.message).join()).toMatch(/type:service/);
+    expect(boundaryErrors(byPath).length).toBeGreaterThan(0);
+    expect(boundaryErrors(allowed)).toEqual([]);
+  });
+});
