@@ -16,10 +16,10 @@ export interface EventFamily<N extends string = string, Latest extends AnyDefini
 }
 
 /** Declares the versions of one event. The last definition is the latest version. */
-export function defineFamily<N extends string, Latest extends EventDefinition<N, number, TObject>>(
-  versions: readonly [...EventDefinition<N, number, TObject>[], Latest],
+export function defineFamily<Latest extends AnyDefinition>(
+  versions: readonly [...EventDefinition<Latest['name'], number, TObject>[], Latest],
   upcasters: Readonly<Record<number, (data: unknown) => unknown>> = {},
-): EventFamily<N, Latest> {
+): EventFamily<Latest['name'], Latest> {
   const latest = versions[versions.length - 1] as Latest;
   const name = latest.name;
   versions.forEach((definition, index) => {

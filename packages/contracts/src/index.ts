@@ -16,7 +16,9 @@ export { photoCatalogue, photoFamilies } from './photo-events.js';
 export type {
   PhotoDeleted,
   PhotoEvent,
+  PhotoCatalogue,
   PhotoEventName,
+  PhotoFamily,
   PhotoProcessed,
   PhotoProcessingFailed,
   PhotoUploaded,

@@ -13,8 +13,14 @@ export const photoFamilies = [
   defineFamily([PhotoDeletedV1]),
 ] as const;
 
+/** One of the photo event families. */
+export type PhotoFamily = (typeof photoFamilies)[number];
+
+/** A catalogue of the photo events (tests make their own, on a channel of their own). */
+export type PhotoCatalogue = EventCatalogue<PhotoFamily>;
+
 /** The catalogue every service publishes and consumes with. */
-export const photoCatalogue = new EventCatalogue<(typeof photoFamilies)[number]>('photo-events', photoFamilies);
+export const photoCatalogue: PhotoCatalogue = new EventCatalogue<PhotoFamily>('photo-events', photoFamilies);
 
 /** Names of the photo events (without version). */
 export type PhotoEventName = (typeof photoFamilies)[number]['name'];

@@ -58,7 +58,7 @@ export async function deliver(headers: Record<string, string>, body: Buffer, opt
   }
   const event = catalogue.upcast(validation.event);
   const family = catalogue.familyOf(event.type);
-  const handler = family && (options.handlers[family.name] as EventHandler | undefined);
+  const handler = family && ((options.handlers as Record<string, EventHandler | undefined>)[family.name]);
   if (!handler) return { kind: 'ack' };
 
   for (let attempt = 1; ; attempt++) {

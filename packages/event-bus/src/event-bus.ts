@@ -1,4 +1,4 @@
-import type { CloudEvent } from '@photos/contracts';
+import type { CloudEvent, PhotoEvent, PhotoEventName } from '@photos/contracts';
 
 /** What a handler learns about the delivery besides the event itself. */
 export interface DeliveryContext {
@@ -15,6 +15,12 @@ export interface DeliveryContext {
  */
 export type EventHandler<E extends CloudEvent = CloudEvent> = (event: E, context: DeliveryContext) => Promise<void>;
 
+/** The latest version of the photo event named `N`. */
+type PhotoEventNamed<N extends PhotoEventName> = Extract<PhotoEvent, { type: `${N}.v${number}` }>;
+
+/** Handlers by event family name, each typed with the latest version of its event. */
+export type EventHandlers = { readonly [N in PhotoEventName]?: EventHandler<PhotoEventNamed<N>> };
+
 export interface SubscribeOptions {
   /**
    * The consumer group. Replicas of one service use the same group and share the work (each event is
@@ -22,7 +28,7 @@ export interface SubscribeOptions {
    */
   group: string;
   /** Handlers by event family name (e.g. `photo.uploaded`); events of other families are skipped (acked). */
-  handlers: Readonly<Record<string, EventHandler<never>>>;
+  handlers: EventHandlers;
   /** How many events this replica handles at once. Events of one subject are never handled concurrently. Default 1. */
   concurrency?: number;
   /** Tries before a failing event goes to the dead-letter channel. Default 5. */

@@ -1,4 +1,5 @@
-export type { DeadLetter, DeliveryContext, EventBus, EventHandler, SubscribeOptions, Subscription } from './event-bus.js';
+export type { DeadLetter, DeliveryContext, EventBus, EventHandler, EventHandlers, SubscribeOptions, Subscription } from './event-bus.js';
+export { createRabbitMqBus } from './adapters/rabbitmq-bus.js';
 export { PermanentFailure } from './permanent-failure.js';
 export type { BusLogger } from './logger.js';
 export { createMemoryBus, MemoryBroker } from './adapters/memory-bus.js';

@@ -4,7 +4,7 @@
  * fresh channel and fresh groups, so runs never see each other's messages.
  */
 import { randomUUID } from 'node:crypto';
-import { EventCatalogue, InvalidEventError, photoFamilies, type CloudEvent, type PhotoUploaded } from '@photos/contracts';
+import { EventCatalogue, InvalidEventError, photoFamilies, type CloudEvent, type PhotoCatalogue, type PhotoFamily, type PhotoUploaded } from '@photos/contracts';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventBus, Subscription } from '../event-bus.js';
 import { PermanentFailure } from '../permanent-failure.js';
@@ -21,10 +21,10 @@ export interface ConformanceHarness {
   joinTimeoutMs?: number;
 }
 
-const catalogueForTest = () => new EventCatalogue(`conformance-${randomUUID().slice(0, 8)}`, photoFamilies);
+const catalogueForTest = (): PhotoCatalogue => new EventCatalogue<PhotoFamily>(`conformance-${randomUUID().slice(0, 8)}`, photoFamilies);
 const group = (name: string) => `${name}-${randomUUID().slice(0, 8)}`;
 
-function uploaded(catalogue: EventCatalogue, photoId: string = randomUUID(), n = 0): PhotoUploaded {
+function uploaded(catalogue: PhotoCatalogue, photoId: string = randomUUID(), n = 0): PhotoUploaded {
   return catalogue.create(
     'photo.uploaded',
     photoId,
@@ -39,7 +39,7 @@ function uploaded(catalogue: EventCatalogue, photoId: string = randomUUID(), n =
       uploadedAt: new Date().toISOString(),
     },
     { source: '/conformance', correlationId: `corr-${n}` },
-  ) as PhotoUploaded;
+  );
 }
 
 export function describeEventBusConformance(transport: string, harness: ConformanceHarness): void {
