@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { createSigner } from 'fast-jwt';
 import buildGetJwks from 'get-jwks';
+import Type, { type Static } from 'typebox';
 import { UnauthorizedError } from './http-errors.js';
 
 /** How a service verifies access tokens. Every service verifies the caller's token itself. */
@@ -15,6 +16,24 @@ export interface AuthOptions {
   audience: string;
   /** When set, tokens whose `iss` is this OIDC issuer are also accepted, verified with the issuer's JWKS. */
   oidcIssuer?: string;
+}
+
+/** The variables of {@link AuthOptions}; spread into a service's config schema. */
+export const authConfigSchema = Type.Object({
+  JWT_SECRET: Type.String({ minLength: 32, description: 'HS256 key shared by the BFF (signs) and the services (verify).' }),
+  JWT_ISSUER: Type.String({ minLength: 1, default: 'photo-platform' }),
+  JWT_AUDIENCE: Type.String({ minLength: 1, default: 'photo-platform' }),
+  OIDC_ISSUER: Type.Optional(Type.String({ format: 'uri', description: 'Also accept tokens of this OpenID Connect issuer (JWKS).' })),
+});
+
+/** Auth options from a loaded config that includes {@link authConfigSchema}. */
+export function authOptionsFrom(config: Static<typeof authConfigSchema>): AuthOptions {
+  return {
+    secret: config.JWT_SECRET,
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    ...(config.OIDC_ISSUER ? { oidcIssuer: config.OIDC_ISSUER } : {}),
+  };
 }
 
 /** The authenticated caller. `sub` is the owner id of everything they upload. */

@@ -31,5 +31,5 @@ export { startServer } from './start-server.js';
 export type { StartServerOptions } from './start-server.js';
 export { createServiceApp, serviceKit } from './service-app.js';
 export type { ServiceApp, ServiceAppOptions, ServiceKitOptions } from './service-app.js';
-export { authPlugin, createTokenSigner } from './auth.js';
+export { authConfigSchema, authOptionsFrom, authPlugin, createTokenSigner } from './auth.js';
 export type { AuthOptions, Caller } from './auth.js';

@@ -1,6 +1,8 @@
+import type { Readable } from 'node:stream';
 import type { Client } from 'minio';
+import { chunksOf } from '../body-chunks.js';
 
-/** Where and how `putChunks` writes. */
+/** Where and how `putBody` writes. */
 export interface S3PutTarget {
   client: Client;
   bucket: string;
@@ -12,8 +14,8 @@ export interface S3PutTarget {
 }
 
 /**
- * One multipart upload with at most one part in flight. The caller waits for `ready()` before it
- * assembles the next part, which bounds memory to two parts however long the body is.
+ * One multipart upload with at most one part in flight: the caller waits for `ready()` before it
+ * sends the next part, and may then reuse the buffer of the part before.
  */
 class MultipartUpload {
   private inFlight: Promise<void> = Promise.resolve();
@@ -56,45 +58,51 @@ class MultipartUpload {
   }
 }
 
-const joined = (parts: Buffer[], bytes: number): Buffer => (parts.length === 1 ? parts[0]! : Buffer.concat(parts, bytes));
-
 /**
- * Writes the chunks to one object and returns the byte count. A body that fits in one part goes as a
- * single PUT; a longer one as a multipart upload, aborted if the body or S3 fails, so neither an
- * object nor an open upload is left behind. (minio's own putObject sizes parts for the 5 TiB worst case
- * when the length is unknown, buffering up to 528 MiB, and neither catches body errors nor aborts.)
+ * Writes the body to one object and returns the byte count. A body that fits in one part goes as a
+ * single PUT; a longer one as a multipart upload, aborted if the body or S3 fails, so neither an object
+ * nor an open upload is left behind. Parts are filled into two buffers used in turn (one being read
+ * into, one in flight), so memory stays at two parts whatever the length. (minio's own putObject sizes
+ * parts for the 5 TiB worst case when the length is unknown, buffering up to 528 MiB, and neither
+ * catches body errors nor aborts.)
  */
-export async function putChunks(target: S3PutTarget, chunks: AsyncIterable<Buffer>): Promise<number> {
+export async function putBody(target: S3PutTarget, body: Readable | Buffer): Promise<number> {
   const { client, bucket, key, headers, partSize } = target;
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
+  if (Buffer.isBuffer(body) && body.length <= partSize) {
+    await client.putObject(bucket, key, body, body.length, { ...headers });
+    return body.length;
+  }
+  const buffers: Buffer[] = [Buffer.allocUnsafeSlow(partSize)];
+  let current = 0;
+  let filled = 0;
   let total = 0;
   let upload: MultipartUpload | undefined;
   try {
-    for await (let chunk of chunks) {
+    for await (const chunk of chunksOf(body)) {
       total += chunk.length;
-      // Cut a part only when more than a part is pending, so the last part is never empty.
-      while (pendingBytes + chunk.length > partSize) {
-        const take = partSize - pendingBytes;
-        pending.push(chunk.subarray(0, take));
-        chunk = chunk.subarray(take);
-        upload ??= await MultipartUpload.start(target);
-        await upload.ready();
-        upload.send(joined(pending, partSize));
-        pending = [];
-        pendingBytes = 0;
-      }
-      if (chunk.length > 0) {
-        pending.push(chunk);
-        pendingBytes += chunk.length;
+      for (let offset = 0; offset < chunk.length; ) {
+        // Ship a full part only once more bytes arrive, so the last part is never empty.
+        if (filled === partSize) {
+          upload ??= await MultipartUpload.start(target);
+          await upload.ready();
+          upload.send(buffers[current]!);
+          // ready() above means the other buffer's upload has finished: it is free to refill.
+          current = 1 - current;
+          buffers[current] ??= Buffer.allocUnsafeSlow(partSize);
+          filled = 0;
+        }
+        const copied = chunk.copy(buffers[current]!, filled, offset);
+        filled += copied;
+        offset += copied;
       }
     }
+    const last = buffers[current]!.subarray(0, filled);
     if (!upload) {
-      await client.putObject(bucket, key, joined(pending, pendingBytes), pendingBytes, { ...headers });
+      await client.putObject(bucket, key, last, filled, { ...headers });
       return total;
     }
     await upload.ready();
-    upload.send(joined(pending, pendingBytes));
+    upload.send(last);
     await upload.complete();
     return total;
   } catch (error) {

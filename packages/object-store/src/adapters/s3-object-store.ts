@@ -1,9 +1,8 @@
 import { Client } from 'minio';
-import { chunksOf } from '../body-chunks.js';
 import { assertKeyPrefix, assertObjectKey, InvalidObjectKey } from '../object-key.js';
 import { assertPutOptions, isReservedMetadataName } from '../object-metadata.js';
 import { ObjectNotFound, type ObjectInfo, type ObjectStore, type PutOptions } from '../object-store.js';
-import { putChunks } from './s3-multipart-put.js';
+import { putBody } from './s3-multipart-put.js';
 
 /** Where the bucket lives and how to reach it. */
 export interface S3ObjectStoreOptions {
@@ -72,6 +71,9 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 /** An `ObjectStore` on one S3 bucket (MinIO in compose, any S3-compatible server) through the minio client. */
 export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore {
   const { bucket, partSize = DEFAULT_PART_SIZE } = options;
+  if (!Number.isInteger(partSize) || partSize < 5 * MiB || partSize > 5 * 1024 * MiB) {
+    throw new RangeError(`partSize must be an integer from 5 MiB to 5 GiB (S3's limits), got ${partSize}`);
+  }
   const region = options.region ?? 'us-east-1';
   const client = new Client({ ...clientOptions(options), region });
   const signer = signingClient(options, region);
@@ -118,7 +120,7 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
       assertPutOptions(putOptions);
       const headers: Record<string, string> = { 'Content-Type': putOptions.contentType };
       for (const [name, value] of Object.entries(putOptions.metadata ?? {})) headers[`x-amz-meta-${name}`] = value;
-      const bytes = await putChunks({ client, bucket, key, headers, partSize }, chunksOf(body));
+      const bytes = await putBody({ client, bucket, key, headers, partSize }, body);
       return { bytes };
     },
 

@@ -11,13 +11,13 @@ const STATUS: Record<RejectionCode, 400 | 413 | 415 | 422> = {
 /** A file the platform will not store, with a reason a person can read. */
 export class UploadRejected extends Error {
   override readonly name = 'UploadRejected';
-  readonly status: 400 | 413 | 415 | 422;
+  readonly statusCode: 400 | 413 | 415 | 422;
   constructor(
     readonly code: RejectionCode,
     message: string,
     readonly filename: string,
   ) {
     super(message);
-    this.status = STATUS[code];
+    this.statusCode = STATUS[code];
   }
 }

@@ -1,0 +1,194 @@
+import type { CloudEvent, EventCatalogue } from '@photos/contracts';
+import { Kafka, Partitioners, type Admin, type Consumer, type IHeaders, type Producer } from 'kafkajs';
+import { toBinary } from '../cloudevents-binary.js';
+import { deadLetterHeaders, originalHeaders, parseDeadLetter } from '../dead-letter.js';
+import { DEFAULT_BACKOFF, DEFAULT_MAX_ATTEMPTS, deliver } from '../delivery.js';
+import type { DeadLetter, EventBus, SubscribeOptions, Subscription } from '../event-bus.js';
+import { silentLogger, type BusLogger } from '../logger.js';
+import { headersOf, readDeadLetters } from './kafka-dead-letters.js';
+import { kafkaLogCreator } from './kafka-logger.js';
+
+export interface KafkaBusOptions {
+  brokers: string[];
+  clientId: string;
+  catalogue: EventCatalogue;
+  logger?: BusLogger;
+  /** Partitions of the event topic when the adapter creates it (brokers that auto-create use their default). */
+  partitions?: number;
+  /** How long subscribe() waits for the group to assign partitions before resolving anyway. Default 30 s. */
+  joinTimeoutMs?: number;
+  /**
+   * Consumer session timeout. Default 10 s (brokers refuse less than their group.min.session.timeout.ms,
+   * 6 s by default). librdkafka's mock cluster waits sessionTimeout - 1 s for joiners: tests use 4 s.
+   */
+  sessionTimeoutMs?: number;
+}
+
+/** Thrown inside eachMessage to leave an offset uncommitted while the subscription stops. */
+class Abandoned extends Error {}
+
+/**
+ * The Kafka adapter (kafkajs). One topic per catalogue channel, message key = subject (photo id), so a
+ * photo's events stay in one partition, in order. CloudEvents binary mode (`ce_` headers). Each group
+ * has its own dead-letter topic `<channel>.dlq.<group>`; offsets are committed after every handled
+ * message, so a stopped consumer hands over exactly where it was.
+ */
+export async function createKafkaBus(options: KafkaBusOptions): Promise<EventBus> {
+  const { catalogue, logger = silentLogger } = options;
+  const topic = catalogue.channel;
+  const dlqTopic = (group: string) => `${topic}.dlq.${group}`;
+  const replayGroup = (group: string) => `${group}.dlq-replay`;
+  const kafka = new Kafka({
+    clientId: options.clientId,
+    brokers: options.brokers,
+    logCreator: kafkaLogCreator(logger),
+    retry: { initialRetryTime: 100, retries: 5, maxRetryTime: 5_000, restartOnFailure: async () => true },
+    connectionTimeout: 3_000,
+  });
+  // The Java client's murmur2 partitioner: other teams' Kafka clients place a photo id where we do.
+  const producer: Producer = kafka.producer({ allowAutoTopicCreation: true, createPartitioner: Partitioners.DefaultPartitioner });
+  const admin: Admin = kafka.admin();
+  const subscriptions = new Set<Subscription>();
+  let producerReady: Promise<void> | undefined;
+  let adminReady: Promise<void> | undefined;
+  let declared: Promise<void> | undefined;
+
+  const once = (connect: () => Promise<void>, reset: () => void) =>
+    connect().catch((error: unknown) => {
+      reset();
+      throw error;
+    });
+  const connectProducer = () => (producerReady ??= once(() => producer.connect(), () => (producerReady = undefined)));
+  const connectAdmin = () => (adminReady ??= once(() => admin.connect(), () => (adminReady = undefined)));
+
+  /**
+   * Declares the event topic. Clusters that refuse CreateTopics (or a mock that lacks it) fall back to
+   * auto-creation on first produce / subscribe.
+   */
+  function declareTopic(): Promise<void> {
+    return (declared ??= (async () => {
+      await connectAdmin();
+      const topics = [{ topic, numPartitions: options.partitions ?? 8 }];
+      await admin.createTopics({ topics, waitForLeaders: true }).catch((err: unknown) => {
+        logger.debug({ err, topic }, 'CreateTopics not available; relying on topic auto-creation');
+      });
+    })().catch((error: unknown) => {
+      declared = undefined;
+      throw error;
+    }));
+  }
+
+  async function send(to: string, key: string, headers: IHeaders, value: Buffer): Promise<void> {
+    await connectProducer();
+    await producer.send({ topic: to, acks: -1, messages: [{ key, value, headers }] });
+  }
+
+  async function subscribe(subscribeOptions: SubscribeOptions): Promise<Subscription> {
+    const { group } = subscribeOptions;
+    await declareTopic().catch(() => undefined);
+    const consumer: Consumer = kafka.consumer({
+      groupId: group,
+      sessionTimeout: options.sessionTimeoutMs ?? 10_000,
+      rebalanceTimeout: 2 * (options.sessionTimeoutMs ?? 10_000),
+      heartbeatInterval: 300,
+      maxWaitTimeInMs: 100,
+      allowAutoTopicCreation: true,
+    });
+    const abort = new AbortController();
+    let joined: () => void = () => undefined;
+    const hasJoined = new Promise<void>((resolve) => (joined = resolve));
+    consumer.on(consumer.events.GROUP_JOIN, () => joined());
+
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      partitionsConsumedConcurrently: subscribeOptions.concurrency ?? 1,
+      // Commit after every message: a handover then resumes exactly after the last acked event.
+      autoCommitThreshold: 1,
+      eachMessage: async ({ message }) => {
+        const headers = headersOf(message);
+        const body = message.value ?? Buffer.alloc(0);
+        const outcome = await deliver(headers, body, {
+          catalogue,
+          prefix: 'ce_',
+          group,
+          handlers: subscribeOptions.handlers,
+          maxAttempts: subscribeOptions.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+          backoff: subscribeOptions.backoff ?? DEFAULT_BACKOFF,
+          signal: abort.signal,
+          logger,
+        });
+        if (outcome.kind === 'abandon') throw new Abandoned('subscription stopping');
+        if (outcome.kind === 'dead-letter') {
+          const key = message.key?.toString() ?? headers['ce_subject'] ?? '';
+          await send(dlqTopic(group), key, deadLetterHeaders(headers, group, outcome.reason, outcome.attempts), body);
+        }
+      },
+    });
+    await Promise.race([hasJoined, new Promise((resolve) => setTimeout(resolve, options.joinTimeoutMs ?? 30_000))]);
+
+    let stopping: Promise<void> | undefined;
+    const subscription: Subscription = {
+      stop() {
+        return (stopping ??= (async () => {
+          abort.abort();
+          // kafkajs lets the running eachMessage calls finish, commits their offsets, then leaves the group.
+          await consumer.disconnect();
+          subscriptions.delete(subscription);
+        })());
+      },
+    };
+    subscriptions.add(subscription);
+    return subscription;
+  }
+
+  return {
+    async publish(event: CloudEvent) {
+      catalogue.assertValid(event);
+      const message = toBinary(event, 'ce_');
+      await send(topic, message.key, message.headers, message.body);
+    },
+    subscribe,
+    async deadLetters(group, limit = 100): Promise<DeadLetter[]> {
+      await connectAdmin();
+      const letters: DeadLetter[] = [];
+      await readDeadLetters(kafka, admin, dlqTopic(group), replayGroup(group), {
+        commit: false,
+        visit: async (message) => {
+          letters.push(parseDeadLetter(headersOf(message), message.value ?? Buffer.alloc(0), 'ce_', catalogue));
+          return letters.length < limit;
+        },
+      });
+      return letters;
+    },
+    async replayDeadLetters(group, limit = Number.POSITIVE_INFINITY) {
+      await connectAdmin();
+      let replayed = 0;
+      await readDeadLetters(kafka, admin, dlqTopic(group), replayGroup(group), {
+        commit: true,
+        visit: async (message) => {
+          if (replayed >= limit) return false;
+          const headers = originalHeaders(headersOf(message));
+          await send(topic, message.key?.toString() ?? headers['ce_subject'] ?? '', headers, message.value ?? Buffer.alloc(0));
+          replayed++;
+          return true;
+        },
+      });
+      return replayed;
+    },
+    async isHealthy() {
+      try {
+        await connectAdmin();
+        await admin.describeCluster();
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      await Promise.all([...subscriptions].map((s) => s.stop()));
+      await producer.disconnect();
+      await admin.disconnect();
+    },
+  };
+}

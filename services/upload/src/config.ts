@@ -1,0 +1,21 @@
+import { eventBusConfigSchema } from '@photos/event-bus';
+import { objectStoreConfigSchema } from '@photos/object-store';
+import { authConfigSchema, baseConfigSchema } from '@photos/service-kit';
+import Type, { type Static } from 'typebox';
+
+/** Every variable the upload service reads; see the README's configuration table. */
+export const uploadConfigSchema = Type.Object({
+  ...baseConfigSchema.properties,
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3001 }),
+  ...authConfigSchema.properties,
+  ...objectStoreConfigSchema.properties,
+  ...eventBusConfigSchema.properties,
+  ORIGINALS_BUCKET: Type.String({ minLength: 3, default: 'originals' }),
+  MAX_UPLOAD_BYTES: Type.Integer({ minimum: 1, default: 200 * 1024 * 1024, description: 'Per file; 413 beyond.' }),
+  MAX_PIXELS: Type.Integer({ minimum: 1, default: 100_000_000, description: 'Width x height read from the header; 422 beyond.' }),
+  MAX_FILES_PER_REQUEST: Type.Integer({ minimum: 1, default: 20 }),
+  MAX_HEADER_BYTES: Type.Integer({ minimum: 1024, default: 1024 * 1024, description: 'How far into a file its image header may be.' }),
+  OUTBOX_INTERVAL_MS: Type.Integer({ minimum: 50, default: 5_000, description: 'How often pending events are retried.' }),
+});
+
+export type UploadConfig = Static<typeof uploadConfigSchema>;
