@@ -1,3 +1,4 @@
+/// <reference types="@fastify/jwt" preserve="true" />
 import fastifyJwt from '@fastify/jwt';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';

@@ -46,7 +46,7 @@ describe('upload service', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function upload(files: { name: string; bytes: Buffer; type?: string }[], token: string | undefined = sign({ sub: 'alice' })) {
+  function upload(files: { name: string; bytes: Buffer; type?: string }[], token: string | null = sign({ sub: 'alice' })) {
     const form = new FormData();
     for (const file of files) form.append('file', new Blob([file.bytes], { type: file.type ?? 'image/jpeg' }), file.name);
     return fetch(`${url}/photos`, { method: 'POST', body: form, headers: token ? { authorization: `Bearer ${token}` } : {} });
@@ -112,7 +112,7 @@ describe('upload service', () => {
 
   it('refuses requests without a token, without multipart, or without a file part', async () => {
     await start();
-    expect((await upload([{ name: 'a.jpg', bytes: readFileSync(small!) }], undefined)).status).toBe(401);
+    expect((await upload([{ name: 'a.jpg', bytes: readFileSync(small!) }], null)).status).toBe(401);
     const json = await fetch(`${url}/photos`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json', authorization: `Bearer ${sign({ sub: 'alice' })}` } });
     expect(json.status).toBe(415);
     const form = new FormData();

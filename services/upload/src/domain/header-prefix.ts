@@ -9,7 +9,7 @@ import { readImageHeader, type HeaderVerdict } from './image-header.js';
 export async function judgeHeader(
   source: Readable,
   options: { maxPixels: number; maxPrefixBytes: number },
-): Promise<{ verdict: HeaderVerdict; body: Readable; sampledBytes: number }> {
+): Promise<{ verdict: Exclude<HeaderVerdict, { kind: 'need-more' }>; body: Readable; sampledBytes: number }> {
   const iterator = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const chunks: Buffer[] = [];
   let length = 0;
@@ -26,6 +26,7 @@ export async function judgeHeader(
     verdict = readImageHeader(Buffer.concat(chunks, length), { maxPixels: options.maxPixels, complete });
     if (verdict.kind === 'need-more' && complete) verdict = { kind: 'unsupported', detected: undefined };
   }
+  const judged = verdict as Exclude<HeaderVerdict, { kind: 'need-more' }>;
   const prefix = Buffer.concat(chunks, length);
   const body = Readable.from(
     (async function* () {
@@ -35,5 +36,5 @@ export async function judgeHeader(
     })(),
     { objectMode: false },
   );
-  return { verdict, body, sampledBytes: length };
+  return { verdict: judged, body, sampledBytes: length };
 }
