@@ -99,39 +99,60 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<EventBus
     const hasJoined = new Promise<void>((resolve) => (joined = resolve));
     consumer.on(consumer.events.GROUP_JOIN, () => joined());
 
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      partitionsConsumedConcurrently: subscribeOptions.concurrency ?? 1,
-      // Commit after every message: a handover then resumes exactly after the last acked event.
-      autoCommitThreshold: 1,
-      eachMessage: async ({ message }) => {
-        const headers = headersOf(message);
-        const body = message.value ?? Buffer.alloc(0);
-        const outcome = await deliver(headers, body, {
-          catalogue,
-          prefix: 'ce_',
-          group,
-          handlers: subscribeOptions.handlers,
-          maxAttempts: subscribeOptions.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-          backoff: subscribeOptions.backoff ?? DEFAULT_BACKOFF,
-          signal: abort.signal,
-          logger,
-        });
-        if (outcome.kind === 'abandon') throw new Abandoned('subscription stopping');
-        if (outcome.kind === 'dead-letter') {
-          const key = message.key?.toString() ?? headers['ce_subject'] ?? '';
-          await send(dlqTopic(group), key, deadLetterHeaders(headers, group, outcome.reason, outcome.attempts), body);
+    const start = async () => {
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({
+        partitionsConsumedConcurrently: subscribeOptions.concurrency ?? 1,
+        // Commit after every message: a handover then resumes exactly after the last acked event.
+        autoCommitThreshold: 1,
+        eachMessage: async ({ message }) => {
+          const headers = headersOf(message);
+          const body = message.value ?? Buffer.alloc(0);
+          const outcome = await deliver(headers, body, {
+            catalogue,
+            prefix: 'ce_',
+            group,
+            handlers: subscribeOptions.handlers,
+            maxAttempts: subscribeOptions.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+            backoff: subscribeOptions.backoff ?? DEFAULT_BACKOFF,
+            signal: abort.signal,
+            logger,
+          });
+          if (outcome.kind === 'abandon') throw new Abandoned('subscription stopping');
+          if (outcome.kind === 'dead-letter') {
+            const key = message.key?.toString() ?? headers['ce_subject'] ?? '';
+            await send(dlqTopic(group), key, deadLetterHeaders(headers, group, outcome.reason, outcome.attempts), body);
+          }
+        },
+      });
+    };
+    // A service must come up while the broker is down (uploads still land in the outbox): keep trying
+    // in the background. Once running, kafkajs reconnects and restarts the consumer by itself.
+    let unreachable: () => void = () => undefined;
+    const isUnreachable = new Promise<void>((resolve) => (unreachable = resolve));
+    const starting = (async () => {
+      for (let delay = 250; !abort.signal.aborted; delay = Math.min(delay * 2, 10_000)) {
+        try {
+          await start();
+          return;
+        } catch (error) {
+          logger.warn({ err: error, group }, 'Kafka consumer cannot start yet; retrying');
+          unreachable();
+          await consumer.disconnect().catch(() => undefined);
+          await new Promise((resolve) => setTimeout(resolve, delay));
         }
-      },
-    });
-    await Promise.race([hasJoined, new Promise((resolve) => setTimeout(resolve, options.joinTimeoutMs ?? 30_000))]);
+      }
+    })();
+    // Resolve once partitions are assigned, or at once when the broker is unreachable (consuming starts later).
+    await Promise.race([hasJoined, isUnreachable, new Promise((resolve) => setTimeout(resolve, options.joinTimeoutMs ?? 30_000))]);
 
     let stopping: Promise<void> | undefined;
     const subscription: Subscription = {
       stop() {
         return (stopping ??= (async () => {
           abort.abort();
+          await starting;
           // kafkajs lets the running eachMessage calls finish, commits their offsets, then leaves the group.
           await consumer.disconnect();
           subscriptions.delete(subscription);

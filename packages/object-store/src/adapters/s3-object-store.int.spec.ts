@@ -4,14 +4,11 @@
  * S3RVER_LOG=1 shows s3rver's request log.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Client } from 'minio';
-import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeObjectStoreConformance } from '../conformance/conformance-suite.js';
 import { bytesOf } from '../conformance/generated-body.js';
+import { startS3rver } from '../test-support/s3rver.js';
 import { createS3ObjectStore, type S3ObjectStoreOptions } from './s3-object-store.js';
 
 const external = process.env.S3_ENDPOINT ? new URL(process.env.S3_ENDPOINT) : undefined;
@@ -19,43 +16,7 @@ const bucket = `conformance-${randomUUID().slice(0, 8)}`;
 // S3's minimum, so a few MiB already take the multipart path.
 const partSize = 5 * 1024 * 1024;
 let connection: Omit<S3ObjectStoreOptions, 'bucket'>;
-let s3rver: S3rver | undefined;
-let directory: string | undefined;
-
-/**
- * s3rver keeps multipart uploads in <directory>/<bucket>/._S3rver_uploads/<id>/ but does not implement
- * AbortMultipartUpload (it answers 405); this stands in for it so the suite can see that the adapter
- * aborts, by checking that no upload stays open.
- */
-function abortMultipartUpload(dir: string): S3rver['middleware'][number] {
-  return async (ctx, next) => {
-    const uploadId = ctx.query.uploadId;
-    if (ctx.method !== 'DELETE' || typeof uploadId !== 'string' || !/^[0-9a-f]+$/.test(uploadId)) return next();
-    const uploadBucket = ctx.path.split('/')[1] ?? '';
-    await rm(path.join(dir, uploadBucket, '._S3rver_uploads', uploadId), { recursive: true, force: true });
-    ctx.status = 204;
-  };
-}
-
-/**
- * s3rver's multi-object delete removes keys concurrently and each removal prunes its empty parent
- * directories, so two of them race on one directory and the loser fails with ENOENT after its own files
- * are gone: a 500 that the client retries, and a flaky test when the retry races too.
- */
-function tolerateDirectoryRaces(server: S3rver): void {
-  const deleteObject = server.store.deleteObject.bind(server.store);
-  server.store.deleteObject = (bucketName, key) =>
-    deleteObject(bucketName, key).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'ENOENT' && error.code !== 'ENOTEMPTY') throw error;
-    });
-}
-
-async function openUploadsInS3rver(dir: string, prefix: string): Promise<number> {
-  const uploads = path.join(dir, bucket, '._S3rver_uploads');
-  const ids = await readdir(uploads).catch(() => []);
-  const keys = await Promise.all(ids.map((id) => readFile(path.join(uploads, id, 'key'), 'utf8').catch(() => '')));
-  return keys.filter((key) => key.startsWith(prefix)).length;
-}
+let s3rver: Awaited<ReturnType<typeof startS3rver>> | undefined;
 
 async function openUploadsInS3(prefix: string): Promise<number> {
   const client = new Client({ ...connection });
@@ -77,12 +38,8 @@ beforeAll(async () => {
     };
     return;
   }
-  directory = await mkdtemp(path.join(tmpdir(), 's3rver-'));
-  s3rver = new S3rver({ port: 0, address: '127.0.0.1', silent: process.env.S3RVER_LOG !== '1', directory });
-  s3rver.middleware.unshift(abortMultipartUpload(directory));
-  tolerateDirectoryRaces(s3rver);
-  const { port } = await s3rver.run();
-  connection = { endPoint: '127.0.0.1', port, useSSL: false, accessKey: 'S3RVER', secretKey: 'S3RVER' };
+  s3rver = await startS3rver();
+  connection = { endPoint: '127.0.0.1', port: s3rver.port, useSSL: false, accessKey: 'S3RVER', secretKey: 'S3RVER' };
 });
 
 afterAll(async () => {
@@ -91,12 +48,11 @@ afterAll(async () => {
     if (await client.bucketExists(bucket)) await client.removeBucket(bucket).catch(() => undefined);
   }
   await s3rver?.close();
-  if (directory) await rm(directory, { recursive: true, force: true });
 });
 
 describeObjectStoreConformance(external ? `s3 at ${external.host}` : 's3 on s3rver', {
   create: async () => createS3ObjectStore({ ...connection, bucket, partSize }),
-  openUploads: (prefix) => (directory ? openUploadsInS3rver(directory, prefix) : openUploadsInS3(prefix)),
+  openUploads: (prefix) => (s3rver ? s3rver.openUploads(bucket, prefix) : openUploadsInS3(prefix)),
 });
 
 describe('s3 object store', () => {

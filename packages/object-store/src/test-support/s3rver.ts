@@ -1,0 +1,61 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import S3rver from 's3rver';
+
+/**
+ * s3rver keeps multipart uploads in <directory>/<bucket>/._S3rver_uploads/<id>/ but does not implement
+ * AbortMultipartUpload (it answers 405); this stands in for it so tests can see that the adapter aborts.
+ */
+function abortMultipartUpload(dir: string): S3rver['middleware'][number] {
+  return async (ctx, next) => {
+    const uploadId = ctx.query.uploadId;
+    if (ctx.method !== 'DELETE' || typeof uploadId !== 'string' || !/^[0-9a-f]+$/.test(uploadId)) return next();
+    const uploadBucket = ctx.path.split('/')[1] ?? '';
+    await rm(path.join(dir, uploadBucket, '._S3rver_uploads', uploadId), { recursive: true, force: true });
+    ctx.status = 204;
+  };
+}
+
+/**
+ * s3rver's multi-object delete removes keys concurrently and each removal prunes its empty parent
+ * directories, so two of them race on one directory and the loser fails with ENOENT after its own files
+ * are gone: a 500 that the client retries, and a flaky test when the retry races too.
+ */
+function tolerateDirectoryRaces(server: S3rver): void {
+  const deleteObject = server.store.deleteObject.bind(server.store);
+  server.store.deleteObject = (bucketName, key) =>
+    deleteObject(bucketName, key).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT' && error.code !== 'ENOTEMPTY') throw error;
+    });
+}
+
+/** An S3 server over HTTP on loopback for tests (s3rver), with access/secret key `S3RVER`. */
+export async function startS3rver(): Promise<{
+  endpoint: string;
+  port: number;
+  directory: string;
+  openUploads(bucket: string, prefix: string): Promise<number>;
+  close(): Promise<void>;
+}> {
+  const directory = await mkdtemp(path.join(tmpdir(), 's3rver-'));
+  const server = new S3rver({ port: 0, address: '127.0.0.1', silent: process.env['S3RVER_LOG'] !== '1', directory });
+  server.middleware.unshift(abortMultipartUpload(directory));
+  tolerateDirectoryRaces(server);
+  const { port } = await server.run();
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    port,
+    directory,
+    async openUploads(bucket, prefix) {
+      const uploads = path.join(directory, bucket, '._S3rver_uploads');
+      const ids = await readdir(uploads).catch(() => []);
+      const keys = await Promise.all(ids.map((id) => readFile(path.join(uploads, id, 'key'), 'utf8').catch(() => '')));
+      return keys.filter((key) => key.startsWith(prefix)).length;
+    },
+    async close() {
+      await server.close();
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}

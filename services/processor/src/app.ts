@@ -1,0 +1,52 @@
+import type { EventBus, Subscription } from '@photos/event-bus';
+import type { ObjectStore } from '@photos/object-store';
+import { createServiceApp, type ServiceApp } from '@photos/service-kit';
+import type { DestinationStream } from 'pino';
+import type { ProcessorConfig } from './config.js';
+import { onPhotoDeleted } from './consumers/photo-deleted.js';
+import { onPhotoUploaded } from './consumers/photo-uploaded.js';
+import { processorMetrics } from './processor-metrics.js';
+
+export interface ProcessorAppDeps {
+  config: ProcessorConfig;
+  originals: ObjectStore;
+  variants: ObjectStore;
+  bus: EventBus;
+  logStream?: DestinationStream;
+  now?: () => Date;
+}
+
+/**
+ * The processor: a consumer group on `photo.uploaded` (variants) and `photo.deleted` (cleanup). Its HTTP
+ * side is only health and metrics. Replicas share the work; each photo is handled by one of them.
+ */
+export async function buildProcessorApp(deps: ProcessorAppDeps): Promise<ServiceApp> {
+  const { config, originals, variants, bus } = deps;
+  const app = await createServiceApp({
+    name: 'processor',
+    logLevel: config.LOG_LEVEL,
+    ...(deps.logStream ? { logStream: deps.logStream } : {}),
+    readiness: { originals: () => originals.isHealthy(), variants: () => variants.isHealthy(), bus: () => bus.isHealthy() },
+  });
+  const metrics = processorMetrics(app.metrics);
+  const now = deps.now ?? (() => new Date());
+  let subscription: Subscription | undefined;
+  app.addHook('onReady', async () => {
+    subscription = await bus.subscribe({
+      group: 'processor',
+      concurrency: config.PROCESSOR_CONCURRENCY,
+      maxAttempts: config.PROCESSOR_MAX_ATTEMPTS,
+      handlers: {
+        'photo.uploaded': onPhotoUploaded(
+          { originals, variants, publish: (event) => bus.publish(event), limits: { maxPixels: config.MAX_PIXELS }, now },
+          metrics,
+        ),
+        'photo.deleted': onPhotoDeleted(variants),
+      },
+    });
+  });
+  app.addHook('onClose', async () => {
+    await subscription?.stop();
+  });
+  return app;
+}

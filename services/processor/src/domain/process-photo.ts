@@ -1,0 +1,75 @@
+import type { EventContext, PhotoProcessed, PhotoProcessingFailed, PhotoUploaded } from '@photos/contracts';
+import { photoCatalogue } from '@photos/contracts';
+import { ObjectNotFound, type ObjectStore } from '@photos/object-store';
+import { classifyImageError } from './image-errors.js';
+import { processImage, type ImageLimits } from './process-image.js';
+import { VARIANT_SPECS, variantObjectKey, type VariantName } from './variant-specs.js';
+
+export interface ProcessPhotoDeps {
+  originals: ObjectStore;
+  variants: ObjectStore;
+  publish: (event: PhotoProcessed | PhotoProcessingFailed) => Promise<void>;
+  limits: ImageLimits;
+  now: () => Date;
+}
+
+export type ProcessOutcome = { kind: 'processed'; event: PhotoProcessed } | { kind: 'failed'; event: PhotoProcessingFailed };
+
+/**
+ * Turns one `photo.uploaded` into variants in the variants bucket and a `photo.processed`, or a
+ * `photo.processing-failed` when the image itself is at fault (permanent: no retry). Storage or broker
+ * trouble throws, so the bus retries. Variant keys derive from the photo id and the original's checksum:
+ * handling the same event twice rewrites the same objects with the same bytes.
+ */
+export async function processPhoto(uploaded: PhotoUploaded, deps: ProcessPhotoDeps): Promise<ProcessOutcome> {
+  const { photoId, ownerId, objectKey, sha256 } = uploaded.data;
+  const context: EventContext = {
+    source: '/services/processor',
+    ...(uploaded.correlationid ? { correlationId: uploaded.correlationid } : {}),
+    ...(uploaded.traceparent ? { traceparent: uploaded.traceparent } : {}),
+  };
+  const fail = async (code: string, reason: string): Promise<ProcessOutcome> => {
+    const event = photoCatalogue.create('photo.processing-failed', photoId, { photoId, ownerId, code, reason, failedAt: deps.now().toISOString() }, context);
+    await deps.publish(event);
+    return { kind: 'failed', event };
+  };
+
+  let image: Awaited<ReturnType<typeof processImage>>;
+  try {
+    image = await processImage(await deps.originals.get(objectKey), deps.limits);
+  } catch (error) {
+    if (error instanceof ObjectNotFound) return fail('original-missing', 'The original is gone (deleted before it could be processed).');
+    const failure = classifyImageError(error);
+    if (!failure) throw error;
+    return fail(failure.code, failure.reason);
+  }
+
+  const stored = {} as Record<VariantName, { key: string; width: number; height: number; bytes: number; format: 'webp' | 'jpeg' }>;
+  for (const name of Object.keys(VARIANT_SPECS) as VariantName[]) {
+    const variant = image.variants[name];
+    const key = variantObjectKey(photoId, name, sha256);
+    await deps.variants.put(key, variant.buffer, {
+      contentType: variant.format === 'webp' ? 'image/webp' : 'image/jpeg',
+      metadata: { 'photo-id': photoId },
+    });
+    stored[name] = { key, width: variant.width, height: variant.height, bytes: variant.bytes, format: variant.format };
+  }
+  const event = photoCatalogue.create(
+    'photo.processed',
+    photoId,
+    {
+      photoId,
+      ownerId,
+      width: image.width,
+      height: image.height,
+      variants: stored,
+      placeholder: image.placeholder,
+      dominantColor: image.dominantColor,
+      exif: image.exif,
+      processedAt: deps.now().toISOString(),
+    },
+    context,
+  );
+  await deps.publish(event);
+  return { kind: 'processed', event };
+}
