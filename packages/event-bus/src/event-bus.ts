@@ -31,6 +31,11 @@ export interface SubscribeOptions {
   handlers: EventHandlers;
   /** How many events this replica handles at once. Events of one subject are never handled concurrently. Default 1. */
   concurrency?: number;
+  /**
+   * A live subscription (e.g. pushing status to connected browsers) sees only events published after it
+   * started, and leaves nothing behind when it stops: use a group name unique to the replica.
+   */
+  live?: boolean;
   /** Tries before a failing event goes to the dead-letter channel. Default 5. */
   maxAttempts?: number;
   /** Backoff before retry n is min(maxMs, initialMs * 2^(n-1)) with full jitter. Default 100 ms .. 5 s. */

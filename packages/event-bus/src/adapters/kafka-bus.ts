@@ -101,7 +101,7 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<EventBus
 
     const start = async () => {
       await consumer.connect();
-      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.subscribe({ topic, fromBeginning: !subscribeOptions.live });
       await consumer.run({
         partitionsConsumedConcurrently: subscribeOptions.concurrency ?? 1,
         // Commit after every message: a handover then resumes exactly after the last acked event.

@@ -84,8 +84,10 @@ export function createMemoryBus({ broker, catalogue, logger = silentLogger }: Me
   const subscriptions = new Set<Subscription>();
 
   function subscribe(options: SubscribeOptions): Promise<Subscription> {
+    const isNewGroup = !broker.groups.has(`${channel}\u0000${options.group}`);
     const group = broker.group(channel, options.group);
     const log = broker.log(channel);
+    if (options.live && isNewGroup) group.partitions.forEach((partition, index) => (partition.offset = log[index]!.length));
     const member: Member = {
       options,
       concurrency: options.concurrency ?? 1,

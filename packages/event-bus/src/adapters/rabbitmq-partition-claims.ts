@@ -19,6 +19,8 @@ export interface PartitionClaimsOptions {
   channel: string;
   group: string;
   partitions: number;
+  /** A live group: transient queues that vanish after it stops, no parked history. */
+  live: boolean;
   logger: BusLogger;
   rebalanceMs: number;
   /** True while a handler from an earlier connection still runs on the partition: claiming it would break its order. */
@@ -47,9 +49,9 @@ export class PartitionClaims {
 
   /** Declares the group, joins it and makes the first claim pass. */
   async start(): Promise<void> {
-    const { model, channel, group, partitions, logger } = this.options;
+    const { model, channel, group, partitions, live, logger } = this.options;
     const control = await this.controlChannel();
-    const adopted = await declareGroup(model, control, channel, group, partitions);
+    const adopted = await declareGroup(model, control, channel, group, partitions, live);
     if (adopted > 0) logger.info({ group, adopted }, 'new group: adopted the events published before any group existed');
     await this.join();
     this.pass = this.rebalance();

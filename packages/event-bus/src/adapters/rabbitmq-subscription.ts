@@ -68,6 +68,7 @@ export class RabbitMqSubscription {
       channel: catalogue.channel,
       group: this.options.group,
       partitions,
+      live: this.options.live ?? false,
       rebalanceMs,
       logger,
       isBusy: (partition) => this.running.has(partition),

@@ -57,10 +57,19 @@ async function groupExists(model: ChannelModel, channel: string, group: string):
  * Idempotent: every replica declares the whole topology of its group before consuming. A new group's
  * partition queues get the parked events before they are bound, so those come first, in order.
  */
-export async function declareGroup(model: ChannelModel, ch: Channel, channel: string, group: string, partitions: number): Promise<number> {
+export async function declareGroup(
+  model: ChannelModel,
+  ch: Channel,
+  channel: string,
+  group: string,
+  partitions: number,
+  live = false,
+): Promise<number> {
   await declareExchange(ch, channel);
-  const isNew = !(await groupExists(model, channel, group));
-  for (let p = 0; p < partitions; p++) await ch.assertQueue(partitionQueue(channel, group, p), { durable: true });
+  const isNew = !live && !(await groupExists(model, channel, group));
+  // A live group's queues are transient and expire a minute after its replica is gone.
+  const queueOptions = live ? { durable: false, expires: 60_000 } : { durable: true };
+  for (let p = 0; p < partitions; p++) await ch.assertQueue(partitionQueue(channel, group, p), queueOptions);
   const bind = async () => {
     for (let p = 0; p < partitions; p++) await ch.bindQueue(partitionQueue(channel, group, p), channel, routingKeyOf(p));
   };
@@ -68,7 +77,7 @@ export async function declareGroup(model: ChannelModel, ch: Channel, channel: st
   // Nobody publishes here: its consumer count is the number of live replicas. Not durable, and it
   // expires a day after the group's last replica left, so retired groups leave nothing behind.
   await ch.assertQueue(membersQueue(channel, group), { durable: false, expires: 24 * 3600 * 1000 });
-  await ch.assertQueue(deadLetterQueue(channel, group), { durable: true });
+  await ch.assertQueue(deadLetterQueue(channel, group), queueOptions);
   return adopted;
 }
 

@@ -100,6 +100,20 @@ export function describeEventBusConformance(transport: string, harness: Conforma
       expect(byA).toBeLessThan(events.length);
     });
 
+    it('gives a live subscription only the events published after it started', async () => {
+      const catalogue = catalogueForTest();
+      const bus = await newBus(catalogue);
+      const before = uploaded(catalogue, randomUUID(), 1);
+      await bus.publish(before);
+      const seen: string[] = [];
+      await bus.subscribe({ group: group('live'), live: true, handlers: { 'photo.uploaded': async (e) => void seen.push(e.id) } });
+      const after = uploaded(catalogue, randomUUID(), 2);
+      await bus.publish(after);
+      await waitFor('the event published after', () => seen.includes(after.id), joinTimeout);
+      await sleep(300);
+      expect(seen).toEqual([after.id]);
+    });
+
     it('gives every event to each of two groups', async () => {
       const catalogue = catalogueForTest();
       const bus = await newBus(catalogue);

@@ -1,0 +1,48 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { photoCatalogue } from '@photos/contracts';
+import { createMemoryBus, MemoryBroker } from '@photos/event-bus';
+import { createFsObjectStore, type ObjectStore } from '@photos/object-store';
+import { loadConfig } from '@photos/service-kit';
+import { buildProcessorApp } from '../../services/processor/src/app.js';
+import { processorConfigSchema } from '../../services/processor/src/config.js';
+import { configureSharp } from '../../services/processor/src/domain/sharp-settings.js';
+import { pool, samplePhotos, sum, timed } from './lib/bench-kit.js';
+import { rawSharp } from './lib/raw-sharp.js';
+configureSharp({ concurrency: 1 });
+const dir = await mkdtemp(join(tmpdir(), 'probe-'));
+const o = createFsObjectStore({ root: join(dir, 'o') });
+const variants = createFsObjectStore({ root: join(dir, 'v') });
+await o.ensureBucket(); await variants.ensureBucket();
+const getMs: number[] = []; const putMs: number[] = [];
+const originals: ObjectStore = { ...o, async get(key) { const t = performance.now(); const s = await o.get(key); s.on('end', () => getMs.push(performance.now() - t)); return s; } };
+const v2: ObjectStore = { ...variants, async put(k, b, opt) { const t = performance.now(); const r = await variants.put(k, b, opt); putMs.push(performance.now() - t); return r; } };
+const broker = new MemoryBroker(8);
+const config = loadConfig(processorConfigSchema, { LOG_LEVEL: 'silent', DATA_DIR: dir });
+const app = await buildProcessorApp({ config, originals, variants: v2, bus: createMemoryBus({ broker, catalogue: photoCatalogue }) });
+await app.ready();
+const waiting = new Map<string, () => void>(); const order: string[] = [];
+await createMemoryBus({ broker, catalogue: photoCatalogue }).subscribe({ group: 'x', handlers: { 'photo.processed': async (e) => { order.push(`${(performance.now()-t0).toFixed(0)}:${e.data.width}`); waiting.get(e.subject)?.(); } } });
+const pub = createMemoryBus({ broker, catalogue: photoCatalogue });
+const photos = samplePhotos(/\.jpe?g$/);
+const stored = await Promise.all(photos.map(async (p) => { const key = `originals/${randomUUID()}`; await o.put(key, p.bytes, { contentType: 'image/jpeg' }); return { ...p, key, sha256: createHash('sha256').update(p.bytes).digest('hex') }; }));
+const work = [...stored, ...stored];
+let t0 = 0;
+const round = async () => {
+  t0 = performance.now();
+  const evs = work.map((p) => { const photoId = randomUUID(); return photoCatalogue.create('photo.uploaded', photoId, { photoId, ownerId: 'b', objectKey: p.key, filename: p.name, contentType: 'image/jpeg', bytes: p.bytes.length, sha256: p.sha256, uploadedAt: new Date().toISOString() }, { source: '/b' }); });
+  const done = evs.map((e) => new Promise<void>((r) => waiting.set(e.subject, r)));
+  for (const e of evs) await pub.publish(e);
+  await Promise.all(done);
+};
+await round();
+for (let i = 0; i < 3; i++) {
+  getMs.length = 0; putMs.length = 0; order.length = 0;
+  const s = await timed(() => pool(work, 2, (p) => rawSharp(p.bytes)));
+  const p = await timed(round);
+  console.log(`sharp ${s.toFixed(0)} pipeline ${p.toFixed(0)} ratio ${(s / p).toFixed(2)}  get total ${sum(getMs).toFixed(0)} max ${Math.max(...getMs).toFixed(0)}  put total ${sum(putMs).toFixed(0)} max ${Math.max(...putMs).toFixed(0)}`);
+  console.log('  last completions', order.slice(-6).join(' '));
+}
+await app.close();

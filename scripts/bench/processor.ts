@@ -1,0 +1,151 @@
+/**
+ * bench:processor — the processor pipeline against raw sharp doing the same work, in one process, one run.
+ *
+ * Compared (same photos, same PROCESSOR_CONCURRENCY, same libvips settings as services/processor/src/server.ts):
+ *   sharp     lib/raw-sharp.ts: the plain sharp calls process-image.ts makes (header, one oriented decode to
+ *             1600 px, thumb webp q75 @320, preview mozjpeg q80 @1600, 100 px RGBA, stats), photos in memory.
+ *   pipeline  the real processor app: photo.uploaded on the memory bus -> original read from the filesystem
+ *             store -> processImage -> variants put in the filesystem store -> photo.processed observed.
+ * Rounds alternate A/B/B/A... Output, part 1: photos/s of each side (median of rounds) and the ratio
+ * pipeline/sharp over all rounds (goal >= 0.90). Part 2, one photo at a time: POST /photos over HTTP to
+ * the real upload app (same process, fs store, memory bus) until photo.processed is observed, minus the
+ * raw sharp time of the same photo measured just before it: the latency the platform adds (goal <= 150 ms).
+ *
+ * Photos: the 15 sample JPEGs; `--webp` adds the 14 large WebPs. `--quick` runs fewer rounds.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { photoCatalogue, type PhotoUploaded } from '@photos/contracts';
+import { createMemoryBus, MemoryBroker } from '@photos/event-bus';
+import { createObjectStore } from '@photos/object-store';
+import { createTokenSigner, loadConfig } from '@photos/service-kit';
+import sharp from 'sharp';
+import { buildProcessorApp } from '../../services/processor/src/app.js';
+import { processorConfigSchema } from '../../services/processor/src/config.js';
+import { configureSharp } from '../../services/processor/src/domain/sharp-settings.js';
+import { buildUploadApp } from '../../services/upload/src/app.js';
+import { uploadConfigSchema } from '../../services/upload/src/config.js';
+import { alternate, flag, fmt, median, pool, quick, samplePhotos, sum, timed, verdict } from './lib/bench-kit.js';
+import { rawSharp } from './lib/raw-sharp.js';
+
+const CONCURRENCY = 2; // PROCESSOR_CONCURRENCY's default
+const ROUNDS = quick ? 2 : 6;
+const COPIES = quick ? 1 : 2; // each round processes the photo set this many times (dilutes the tail of a round)
+const LATENCY_REPS = quick ? 1 : 3;
+const photos = samplePhotos(flag('--webp') ? /\.(jpe?g|webp)$/i : /\.jpe?g$/i);
+const libvips = configureSharp({ concurrency: 1 }); // as the processor's server.ts
+
+// --- the services, wired as the embedded mode does: one memory broker, one bus per service, fs buckets
+const dataDir = await mkdtemp(join(tmpdir(), 'bench-processor-'));
+const secret = 'bench-secret-0123456789-0123456789-0123456789';
+const env = { LOG_LEVEL: 'silent', DATA_DIR: dataDir, JWT_SECRET: secret, PROCESSOR_CONCURRENCY: String(CONCURRENCY) };
+const processorConfig = loadConfig(processorConfigSchema, env);
+const originals = createObjectStore(processorConfig, processorConfig.ORIGINALS_BUCKET);
+const variants = createObjectStore(processorConfig, processorConfig.VARIANTS_BUCKET);
+await Promise.all([originals.ensureBucket(), variants.ensureBucket()]);
+const broker = new MemoryBroker(processorConfig.BUS_PARTITIONS);
+const newBus = () => createMemoryBus({ broker, catalogue: photoCatalogue });
+const processor = await buildProcessorApp({ config: processorConfig, originals, variants, bus: newBus() });
+await processor.ready();
+const upload = await buildUploadApp({ config: loadConfig(uploadConfigSchema, env), originals, bus: newBus() });
+const uploadUrl = await upload.listen({ port: 0, host: '127.0.0.1' });
+const sign = createTokenSigner({ secret, issuer: 'photo-platform', audience: 'photo-platform', expiresInSeconds: 3600 });
+
+// photo.processed (or failed) observed by a group of our own, as any downstream consumer would see it
+const seen = new Map<string, number>();
+const waiting = new Map<string, (at: number) => void>();
+const failures: string[] = [];
+const observed = (id: string) => {
+  const at = performance.now();
+  seen.set(id, at);
+  waiting.get(id)?.(at);
+};
+await newBus().subscribe({
+  group: 'bench',
+  handlers: {
+    'photo.processed': async (event) => observed(event.subject),
+    'photo.processing-failed': async (event) => {
+      failures.push(`${event.data.code}: ${event.data.reason}`);
+      observed(event.subject);
+    },
+  },
+});
+const processedAt = (id: string): Promise<number> => {
+  const at = seen.get(id);
+  return at !== undefined ? Promise.resolve(at) : new Promise((resolve) => waiting.set(id, resolve));
+};
+
+// --- part 1: throughput. The originals are stored once; every round publishes fresh photo.uploaded events.
+const stored = await Promise.all(
+  photos.map(async ({ name, bytes }) => {
+    const objectKey = `originals/bench-${randomUUID()}`;
+    await originals.put(objectKey, bytes, { contentType: name.endsWith('.webp') ? 'image/webp' : 'image/jpeg' });
+    const { width, height } = await sharp(bytes).metadata();
+    return { name, bytes, objectKey, width, height, sha256: createHash('sha256').update(bytes).digest('hex') };
+  }),
+);
+const workload = Array.from({ length: COPIES }, () => stored).flat();
+
+function uploadedEvent(photo: (typeof stored)[number]): PhotoUploaded {
+  const photoId = randomUUID();
+  const { objectKey, name: filename, sha256, width, height } = photo;
+  const data = { photoId, ownerId: 'bench', objectKey, filename, contentType: filename.endsWith('.webp') ? 'image/webp' : 'image/jpeg', bytes: photo.bytes.length, sha256, width, height, uploadedAt: new Date().toISOString() } as const;
+  return photoCatalogue.create('photo.uploaded', photoId, data, { source: '/bench' });
+}
+
+const publisher = newBus();
+const sharpRound = () => pool(workload, CONCURRENCY, (photo) => rawSharp(photo.bytes));
+const pipelineRound = async () => {
+  const events = workload.map(uploadedEvent);
+  const done = events.map((event) => processedAt(event.subject));
+  for (const event of events) await publisher.publish(event);
+  await Promise.all(done);
+};
+
+console.log(`bench:processor  ${photos.length} photos (${flag('--webp') ? 'JPEG + WebP' : 'JPEG'}, ${(sum(photos.map((p) => p.bytes.length)) / 2 ** 20).toFixed(1)} MiB)` +
+  ` x${COPIES} per round, ${ROUNDS} rounds per side, concurrency ${CONCURRENCY}, libvips threads ${libvips.concurrency}, ${quick ? 'quick' : 'full'}`);
+await sharpRound(); // warm-up: code paths, page cache, allocator
+await pipelineRound();
+const { a: sharpMs, b: pipelineMs } = await alternate(ROUNDS, sharpRound, pipelineRound);
+const rate = (ms: number) => workload.length / (ms / 1000);
+sharpMs.forEach((ms, i) => console.log(`  round ${i + 1}: sharp ${fmt(rate(ms), 2)} photos/s   pipeline ${fmt(rate(pipelineMs[i]!), 2)} photos/s`));
+const ratio = sum(sharpMs) / sum(pipelineMs);
+console.log(`throughput  sharp ${fmt(rate(median(sharpMs)), 2)} photos/s   pipeline ${fmt(rate(median(pipelineMs)), 2)} photos/s   (medians)`);
+console.log(`ratio pipeline/sharp ${fmt(ratio, 3)} over all rounds (per round ${pipelineMs.map((ms, i) => fmt(sharpMs[i]! / ms, 2)).join(' ')})   goal >= 0.90  ${verdict(ratio >= 0.9)}`);
+
+// --- part 2: latency, one photo at a time: POST /photos -> photo.processed, minus that photo's sharp time
+async function uploadAndWait(photo: { name: string; bytes: Buffer }): Promise<{ acceptedMs: number; processedMs: number }> {
+  const form = new FormData();
+  form.append('file', new Blob([photo.bytes]), photo.name);
+  const start = performance.now();
+  const headers = { authorization: `Bearer ${sign({ sub: `bench-${randomUUID()}` })}` }; // fresh owner: no dedupe
+  const response = await fetch(`${uploadUrl}/photos`, { method: 'POST', body: form, headers });
+  if (response.status !== 202) throw new Error(`POST /photos answered ${response.status}: ${await response.text()}`);
+  const accepted = performance.now();
+  const { photos: [created] } = (await response.json()) as { photos: { id: string }[] };
+  return { acceptedMs: accepted - start, processedMs: (await processedAt(created!.id)) - start };
+}
+
+console.log(`latency  upload -> photo.processed, one photo at a time, ${LATENCY_REPS} rep(s) per photo (medians, ms)`);
+await uploadAndWait(photos[0]!); // warm-up of the HTTP path
+const added: number[] = [];
+for (const photo of photos) {
+  const rows: { sharp: number; accepted: number; processed: number }[] = [];
+  for (let rep = 0; rep < LATENCY_REPS; rep++) {
+    const sharpMsOne = await timed(() => rawSharp(photo.bytes));
+    const { acceptedMs, processedMs } = await uploadAndWait(photo);
+    rows.push({ sharp: sharpMsOne, accepted: acceptedMs, processed: processedMs });
+  }
+  const m = (key: keyof (typeof rows)[number]) => median(rows.map((row) => row[key]));
+  added.push(m('processed') - m('sharp'));
+  console.log(`  ${photo.name.padEnd(24)} sharp ${fmt(m('sharp'), 0).padStart(5)}   202 after ${fmt(m('accepted'), 0).padStart(4)}   processed after ${fmt(m('processed'), 0).padStart(5)}   added ${fmt(m('processed') - m('sharp'), 0).padStart(4)}`);
+}
+const worst = Math.max(...added);
+console.log(`added latency over sharp: median ${fmt(median(added), 0)} ms, worst photo ${fmt(worst, 0)} ms   goal <= 150 ms  ${verdict(worst <= 150)}`);
+if (failures.length > 0) console.log(`WARNING: ${failures.length} photo(s) failed to process: ${failures[0]}`);
+
+await upload.close();
+await processor.close();
+await rm(dataDir, { recursive: true, force: true });

@@ -1,0 +1,110 @@
+/**
+ * Prisma migrations without the native schema engine: drives `@prisma/schema-engine-wasm` (the same
+ * engine, compiled to WebAssembly) through a driver adapter, so migrations apply to a `pg` URL or to a
+ * PGlite instance from Node alone. It writes the same SQL and the same `_prisma_migrations` rows as
+ * `prisma migrate`; the folder stays in Prisma's format, so `prisma migrate deploy` applies it in
+ * production images unchanged.
+ *
+ * The engine's JS API is internal to Prisma (it is what the CLI drives): this file is the only one that
+ * touches it. Its version must equal `@prisma/engines-version` of the installed `prisma`.
+ */
+import { readFile, readdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { bindMigrationAwareSqlAdapterFactory, type SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import * as engineGlue from '@prisma/schema-engine-wasm/schema_engine_bg';
+import type { MigrationDirectory, MigrationList, SchemaEngine } from '@prisma/schema-engine-wasm/schema_engine_bg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+
+const require = createRequire(import.meta.url);
+const noFilter = { externalTables: [], externalEnums: [] };
+
+let instantiated: Promise<void> | undefined;
+
+/** Instantiates the engine's WebAssembly once per process (the package's own entry needs a bundler). */
+function instantiateEngine(): Promise<void> {
+  instantiated ??= (async () => {
+    // The .wasm is not in the package's exports: find it beside the glue module.
+    const bytes = await readFile(join(dirname(require.resolve('@prisma/schema-engine-wasm/schema_engine_bg')), 'schema_engine_bg.wasm'));
+    const { instance } = await WebAssembly.instantiate(bytes, { './schema_engine_bg.js': engineGlue as unknown as WebAssembly.ModuleImports });
+    engineGlue.__wbg_set_wasm(instance.exports);
+    (instance.exports['__wbindgen_start'] as () => void)();
+  })();
+  return instantiated;
+}
+
+/** Opens the engine on a database reached through `adapter`; free it with `engine.free()`. */
+async function openEngine(adapter: SqlMigrationAwareDriverAdapterFactory): Promise<SchemaEngine> {
+  await instantiateEngine();
+  return engineGlue.SchemaEngine.new({ datamodels: undefined }, () => {}, bindMigrationAwareSqlAdapterFactory(adapter));
+}
+
+async function withEngine<T>(adapter: SqlMigrationAwareDriverAdapterFactory, use: (engine: SchemaEngine) => Promise<T>): Promise<T> {
+  const engine = await openEngine(adapter);
+  try {
+    return await use(engine);
+  } finally {
+    engine.free();
+  }
+}
+
+/** Reads a Prisma migrations folder (`<timestamp>_<name>/migration.sql` + `migration_lock.toml`). */
+export async function readMigrations(migrationsDir: string): Promise<MigrationList> {
+  const baseDir = resolve(migrationsDir);
+  const entries = await readdir(baseDir, { withFileTypes: true });
+  const folders = entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+  const migrationDirectories = await Promise.all(
+    folders.map(async (path): Promise<MigrationDirectory> => {
+      const content = await readFile(join(baseDir, path, 'migration.sql'), 'utf8').then(
+        (sql) => ({ tag: 'ok' as const, value: sql }),
+        (error: Error) => ({ tag: 'error' as const, value: error.message }),
+      );
+      return { path, migrationFile: { path: 'migration.sql', content } };
+    }),
+  );
+  const lockfile = await readFile(join(baseDir, 'migration_lock.toml'), 'utf8').catch(() => null);
+  return {
+    baseDir,
+    lockfile: { path: 'migration_lock.toml', content: lockfile },
+    shadowDbInitScript: '',
+    migrationDirectories,
+  };
+}
+
+/**
+ * Applies the migrations of `migrationsDir` not yet applied to the database behind `adapter` (like
+ * `prisma migrate deploy`); resolves with the names it applied.
+ */
+export async function applyMigrations(adapter: SqlMigrationAwareDriverAdapterFactory, migrationsDir: string): Promise<string[]> {
+  const migrationsList = await readMigrations(migrationsDir);
+  return withEngine(adapter, async (engine) => {
+    const { appliedMigrationNames } = await engine.applyMigrations({ migrationsList, filters: noFilter });
+    return appliedMigrationNames;
+  });
+}
+
+/**
+ * The SQL that takes a database from what the migrations build to what `schemaPath` describes, or ''
+ * when they agree. The migrations run on a throwaway in-memory PGlite (the shadow database).
+ */
+export async function diffMigrationsToSchema(schemaPath: string, migrationsDir: string): Promise<string> {
+  const migrationsList = await readMigrations(migrationsDir);
+  const schema = { path: resolve(schemaPath), content: await readFile(schemaPath, 'utf8') };
+  const scratch = new PGlite();
+  try {
+    return await withEngine(new PrismaPGlite(scratch), async (engine) => {
+      const { stdout } = await engine.diff({
+        from: { tag: 'migrations', ...migrationsList },
+        to: { tag: 'schemaDatamodel', files: [schema] },
+        script: true,
+        exitCode: null,
+        filters: noFilter,
+      });
+      const sql = (stdout ?? '').trim();
+      return sql === '' || sql === '-- This is an empty migration.' ? '' : `${sql}\n`;
+    });
+  } finally {
+    await scratch.close();
+  }
+}
