@@ -16,9 +16,9 @@ const dir = await mkdtemp(join(tmpdir(), 'probe-'));
 const o = createFsObjectStore({ root: join(dir, 'o') });
 const variants = createFsObjectStore({ root: join(dir, 'v') });
 await o.ensureBucket(); await variants.ensureBucket();
-const getMs: number[] = []; const putMs: number[] = [];
-const originals: ObjectStore = { ...o, async get(key) { const t = performance.now(); const s = await o.get(key); s.on('end', () => getMs.push(performance.now() - t)); return s; } };
-const v2: ObjectStore = { ...variants, async put(k, b, opt) { const t = performance.now(); const r = await variants.put(k, b, opt); putMs.push(performance.now() - t); return r; } };
+const getMs: number[] = []; const putMs: number[] = []; let inflight = 0, last = 0, idle = 0; const tick = (d: number) => { const n = performance.now(); idle += (2 - inflight) * (n - last); last = n; inflight += d; }; const puts = new Map<string, number>();
+const originals: ObjectStore = { ...o, async get(key) { tick(1); const t = performance.now(); const s = await o.get(key); s.on('end', () => getMs.push(performance.now() - t)); return s; } };
+const v2: ObjectStore = { ...variants, async put(k, b, opt) { const t = performance.now(); const r = await variants.put(k, b, opt); putMs.push(performance.now() - t); if (k.includes('/preview-')) tick(-1); return r; } };
 const broker = new MemoryBroker(8);
 const config = loadConfig(processorConfigSchema, { LOG_LEVEL: 'silent', DATA_DIR: dir });
 const app = await buildProcessorApp({ config, originals, variants: v2, bus: createMemoryBus({ broker, catalogue: photoCatalogue }) });
@@ -31,7 +31,7 @@ const stored = await Promise.all(photos.map(async (p) => { const key = `original
 const work = [...stored, ...stored];
 let t0 = 0;
 const round = async () => {
-  t0 = performance.now();
+  t0 = performance.now(); last = t0; idle = 0;
   const evs = work.map((p) => { const photoId = randomUUID(); return photoCatalogue.create('photo.uploaded', photoId, { photoId, ownerId: 'b', objectKey: p.key, filename: p.name, contentType: 'image/jpeg', bytes: p.bytes.length, sha256: p.sha256, uploadedAt: new Date().toISOString() }, { source: '/b' }); });
   const done = evs.map((e) => new Promise<void>((r) => waiting.set(e.subject, r)));
   for (const e of evs) await pub.publish(e);
@@ -40,9 +40,9 @@ const round = async () => {
 await round();
 for (let i = 0; i < 3; i++) {
   getMs.length = 0; putMs.length = 0; order.length = 0;
-  const s = await timed(() => pool(work, 2, (p) => rawSharp(p.bytes)));
-  const p = await timed(round);
+  let sin = 0, sl = performance.now(), sidle = 0; const st = (d: number) => { const n = performance.now(); sidle += (2 - sin) * (n - sl); sl = n; sin += d; }; const c0 = process.cpuUsage(); const s = await timed(() => pool(work, 2, async (p) => { st(1); await rawSharp(p.bytes); st(-1); })); st(0);
+  const c1 = process.cpuUsage(c0); const c2 = process.cpuUsage(); const p = await timed(round); const c3 = process.cpuUsage(c2); console.log('  cpu ms/photo sharp', ((c1.user+c1.system)/1000/work.length).toFixed(0), 'pipeline', ((c3.user+c3.system)/1000/work.length).toFixed(0), 'sys', (c1.system/1000/work.length).toFixed(0), (c3.system/1000/work.length).toFixed(0));
   console.log(`sharp ${s.toFixed(0)} pipeline ${p.toFixed(0)} ratio ${(s / p).toFixed(2)}  get total ${sum(getMs).toFixed(0)} max ${Math.max(...getMs).toFixed(0)}  put total ${sum(putMs).toFixed(0)} max ${Math.max(...putMs).toFixed(0)}`);
-  console.log('  last completions', order.slice(-6).join(' '));
+  console.log('  idle slot-ms', idle.toFixed(0), 'sharp-side idle', sidle.toFixed(0)); console.log('  last completions', order.slice(-6).join(' '));
 }
 await app.close();

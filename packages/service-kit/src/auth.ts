@@ -53,6 +53,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Routes that need no token (login, register, public assets). Probes never need one. */
     public?: boolean;
+    /**
+     * Also accept the token as `?access_token=` (EventSource cannot send headers). Only for routes whose
+     * URLs do not end up in logs or Referer headers elsewhere.
+     */
+    tokenInQuery?: boolean;
   }
 }
 
@@ -81,6 +86,8 @@ export const authPlugin = fp(
     app.addHook('onRequest', async (request) => {
       const config = request.routeOptions.config;
       if (config?.probe === true || config?.public === true) return;
+      const queryToken = config?.tokenInQuery === true ? (request.query as { access_token?: unknown } | undefined)?.access_token : undefined;
+      if (!request.headers.authorization && typeof queryToken === 'string') request.headers.authorization = `Bearer ${queryToken}`;
       if (!request.headers.authorization) throw new UnauthorizedError('An access token is required (Authorization: Bearer <token>).');
       try {
         await request.jwtVerify();

@@ -35,19 +35,32 @@ export async function timed(fn: () => Promise<unknown>): Promise<number> {
   return performance.now() - start;
 }
 
+/** Wall-clock and process CPU time (all threads: libvips works on libuv's pool) of one run, in ms. */
+export interface Sample {
+  wallMs: number;
+  cpuMs: number;
+}
+
+async function sample(fn: () => Promise<unknown>): Promise<Sample> {
+  const cpu = process.cpuUsage();
+  const wallMs = await timed(fn);
+  const { user, system } = process.cpuUsage(cpu);
+  return { wallMs, cpuMs: (user + system) / 1000 };
+}
+
 /**
- * A/B/A/B: `rounds` pairs, the side that goes first alternating per pair, so drift (thermal, page cache,
- * neighbours) hits both sides alike. Returns each side's durations in ms.
+ * A/B/B/A/A/B...: `rounds` pairs, the side that goes first alternating per pair, so drift (other tenants,
+ * page cache, clock) hits both sides alike. Returns each side's samples, pair by pair.
  */
-export async function alternate(rounds: number, a: () => Promise<unknown>, b: () => Promise<unknown>): Promise<{ a: number[]; b: number[] }> {
-  const out = { a: [] as number[], b: [] as number[] };
+export async function alternate(rounds: number, a: () => Promise<unknown>, b: () => Promise<unknown>): Promise<{ a: Sample[]; b: Sample[] }> {
+  const out = { a: [] as Sample[], b: [] as Sample[] };
   for (let round = 0; round < rounds; round++) {
     if (round % 2 === 0) {
-      out.a.push(await timed(a));
-      out.b.push(await timed(b));
+      out.a.push(await sample(a));
+      out.b.push(await sample(b));
     } else {
-      out.b.push(await timed(b));
-      out.a.push(await timed(a));
+      out.b.push(await sample(b));
+      out.a.push(await sample(a));
     }
   }
   return out;

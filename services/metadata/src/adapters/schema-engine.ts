@@ -91,9 +91,18 @@ export async function applyMigrations(adapter: SqlMigrationAwareDriverAdapterFac
 export async function diffMigrationsToSchema(schemaPath: string, migrationsDir: string): Promise<string> {
   const migrationsList = await readMigrations(migrationsDir);
   const schema = { path: resolve(schemaPath), content: await readFile(schemaPath, 'utf8') };
+  // One fresh in-memory database serves as both the engine's main and its shadow database: starting
+  // PGlite takes seconds, and the adapter's own shadow instance would never be closed.
   const scratch = new PGlite();
+  const pglite = new PrismaPGlite(scratch);
+  const scratchOnly: SqlMigrationAwareDriverAdapterFactory = {
+    provider: pglite.provider,
+    adapterName: pglite.adapterName,
+    connect: () => pglite.connect(),
+    connectToShadowDb: () => pglite.connect(),
+  };
   try {
-    return await withEngine(new PrismaPGlite(scratch), async (engine) => {
+    return await withEngine(scratchOnly, async (engine) => {
       const { stdout } = await engine.diff({
         from: { tag: 'migrations', ...migrationsList },
         to: { tag: 'schemaDatamodel', files: [schema] },

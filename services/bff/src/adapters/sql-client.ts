@@ -1,0 +1,22 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The part of `pg.Pool` and PGlite the BFF uses: both answer `query(text, params)` with `{ rows }`. */
+export interface SqlClient {
+  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: R[] }>;
+  close(): Promise<void>;
+}
+
+/** Postgres when a URL is given; otherwise PGlite (Postgres in WASM) persisted under `dataDir`. */
+export async function createSqlClient(options: { url?: string | undefined; dataDir: string }): Promise<SqlClient> {
+  if (options.url) {
+    const { default: pg } = await import('pg');
+    const pool = new pg.Pool({ connectionString: options.url, max: 5 });
+    return { query: (text, params) => pool.query(text, params) as never, close: () => pool.end() };
+  }
+  const { PGlite } = await import('@electric-sql/pglite');
+  const dir = join(options.dataDir, 'accounts-db');
+  mkdirSync(dir, { recursive: true });
+  const db = await PGlite.create(dir);
+  return { query: (text, params) => db.query(text, params) as never, close: () => db.close() };
+}

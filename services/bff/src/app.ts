@@ -1,0 +1,125 @@
+import { existsSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { EventBus, Subscription } from '@photos/event-bus';
+import type { ObjectStore } from '@photos/object-store';
+import { authOptionsFrom, authPlugin, createServiceApp, createTokenSigner, NotFoundError, type ServiceApp } from '@photos/service-kit';
+import type { Redis } from 'ioredis';
+import type { DestinationStream } from 'pino';
+import { mediaUrls } from './adapters/media-urls.js';
+import { metadataClient } from './adapters/metadata-client.js';
+import type { BffConfig } from './config.js';
+import { statusEventHandlers } from './consumers/status-events.js';
+import { accounts, type AccountStore, type LoginThrottle } from './domain/accounts.js';
+import { LiveStatus } from './domain/live-status.js';
+import { authRoutes } from './routes/auth.js';
+import { eventRoutes } from './routes/events.js';
+import { mediaRoutes } from './routes/media.js';
+import { photoRoutes } from './routes/photos.js';
+
+export interface BffAppDeps {
+  config: BffConfig;
+  accountStore: AccountStore;
+  loginThrottle: LoginThrottle;
+  originals: ObjectStore;
+  variants: ObjectStore;
+  bus: EventBus;
+  redis?: Redis;
+  logStream?: DestinationStream;
+  fetchImpl?: typeof fetch;
+}
+
+const WEB_DIST = join(import.meta.dirname, '..', '..', '..', 'apps', 'web', 'dist');
+
+/**
+ * The BFF: the only public entry. Order: the service kit (logs, errors, health, metrics), then security
+ * plugins (helmet, CORS, rate limits), the API docs, auth (every route but the public ones), the routes,
+ * and last the web app's static files at /.
+ */
+export async function buildBffApp(deps: BffAppDeps): Promise<ServiceApp> {
+  const { config } = deps;
+  const metadata = metadataClient(config.METADATA_URL, deps.fetchImpl);
+  const media = mediaUrls({ variants: deps.variants, originals: deps.originals, secret: config.JWT_SECRET, ttlSeconds: config.MEDIA_URL_TTL_SECONDS });
+  const live = new LiveStatus();
+  const app = await createServiceApp({
+    name: 'bff',
+    logLevel: config.LOG_LEVEL,
+    ...(deps.logStream ? { logStream: deps.logStream } : {}),
+    server: { trustProxy: true },
+    readiness: { accounts: () => deps.accountStore.isHealthy(), bus: () => deps.bus.isHealthy(), metadata: () => metadata.isHealthy() },
+  });
+
+  const s3Origin = config.S3_PUBLIC_ENDPOINT ?? config.S3_ENDPOINT;
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        'img-src': ["'self'", 'data:', 'blob:', ...(s3Origin ? [new URL(s3Origin).origin] : [])],
+        'style-src': ["'self'", "'unsafe-inline'"],
+        'connect-src': ["'self'"],
+      },
+    },
+    crossOriginResourcePolicy: { policy: 'same-site' },
+  });
+  await app.register(cors, { origin: config.CORS_ORIGINS.length > 0 ? config.CORS_ORIGINS : false, credentials: false });
+  await app.register(rateLimit, { global: false, ...(deps.redis ? { redis: deps.redis, nameSpace: 'bff:rate-limit:' } : {}) });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Photo platform API', version: '1.0.0', description: 'The public API of the photo platform (the BFF).' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { deepLinking: false } });
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/api/docs')) route.config = { ...route.config, public: true };
+  });
+  await app.register(authPlugin, authOptionsFrom(config));
+
+  const issueToken = createTokenSigner({ secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, expiresInSeconds: config.ACCESS_TOKEN_TTL_SECONDS });
+  authRoutes(app, {
+    accounts: accounts({ store: deps.accountStore, throttle: deps.loginThrottle, newId: randomUUID, now: () => new Date() }),
+    issueToken,
+    perMinute: config.RATE_LIMIT_AUTH_PER_MINUTE,
+  });
+  photoRoutes(app, { metadata, media, uploadUrl: config.UPLOAD_URL, uploadsPerMinute: config.RATE_LIMIT_UPLOADS_PER_MINUTE, ...(deps.fetchImpl ? { fetchImpl: deps.fetchImpl } : {}) });
+  eventRoutes(app, { live });
+  mediaRoutes(app, { media, variants: deps.variants, originals: deps.originals });
+
+  const webDist = config.WEB_DIST_DIR ?? WEB_DIST;
+  if (existsSync(join(webDist, 'index.html'))) {
+    await app.register(fastifyStatic, { root: webDist, wildcard: false });
+    app.addHook('onRoute', (route) => {
+      if (!route.url.startsWith('/api') && !route.url.startsWith('/media') && !route.url.startsWith('/health') && route.url !== '/metrics') {
+        route.config = { ...route.config, public: true };
+      }
+    });
+    // Client-side routes fall back to the app shell; unknown API paths stay 404 problems.
+    app.get('/*', { config: { public: true }, schema: { hide: true } }, (request, reply) => {
+      if (/^\/(api|media|health)(\/|$)/.test(request.url)) throw new NotFoundError(`No route ${request.method} ${request.url.split('?')[0]}.`);
+      return reply.sendFile('index.html');
+    });
+  } else {
+    app.log.warn({ webDist }, 'web app not built (npm run build -w @photos/web): serving the API only');
+  }
+
+  let subscription: Subscription | undefined;
+  app.addHook('onReady', async () => {
+    subscription = await deps.bus.subscribe({
+      group: `bff-live-${randomUUID().slice(0, 8)}`,
+      live: true,
+      concurrency: 4,
+      maxAttempts: 2,
+      handlers: statusEventHandlers(live, (key) => media.variant(key)),
+    });
+  });
+  app.addHook('onClose', async () => {
+    await subscription?.stop();
+  });
+  return app;
+}

@@ -1,0 +1,28 @@
+import { eventBusConfigSchema } from '@photos/event-bus';
+import { objectStoreConfigSchema } from '@photos/object-store';
+import { authConfigSchema, baseConfigSchema } from '@photos/service-kit';
+import Type, { type Static } from 'typebox';
+
+/** Every variable the BFF reads; see the README's configuration table. */
+export const bffConfigSchema = Type.Object({
+  ...baseConfigSchema.properties,
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+  ...authConfigSchema.properties,
+  ...objectStoreConfigSchema.properties,
+  ...eventBusConfigSchema.properties,
+  UPLOAD_URL: Type.String({ format: 'uri', default: 'http://127.0.0.1:3001' }),
+  METADATA_URL: Type.String({ format: 'uri', default: 'http://127.0.0.1:3003' }),
+  ACCOUNTS_DATABASE_URL: Type.Optional(Type.String({ minLength: 1, description: 'Postgres for accounts; absent: embedded PGlite under DATA_DIR.' })),
+  REDIS_URL: Type.Optional(Type.String({ minLength: 1, description: 'Shared rate-limit counters; absent: per-process counters.' })),
+  ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, default: 3600 }),
+  MEDIA_URL_TTL_SECONDS: Type.Integer({ minimum: 60, default: 3600, description: 'Lifetime of signed image URLs.' }),
+  ORIGINALS_BUCKET: Type.String({ minLength: 3, default: 'originals' }),
+  VARIANTS_BUCKET: Type.String({ minLength: 3, default: 'variants' }),
+  WEB_DIST_DIR: Type.Optional(Type.String({ minLength: 1, description: 'Built web app to serve at /; default apps/web/dist.' })),
+  CORS_ORIGINS: Type.Array(Type.String(), { default: [], description: 'Comma-separated origins allowed to call the API.' }),
+  LOGIN_MAX_FAILURES: Type.Integer({ minimum: 1, default: 5, description: 'Failed logins per account per 15 min.' }),
+  RATE_LIMIT_AUTH_PER_MINUTE: Type.Integer({ minimum: 1, default: 20, description: 'Register/login requests per IP.' }),
+  RATE_LIMIT_UPLOADS_PER_MINUTE: Type.Integer({ minimum: 1, default: 120, description: 'Upload requests per user.' }),
+});
+
+export type BffConfig = Static<typeof bffConfigSchema>;

@@ -1,0 +1,43 @@
+import type { ObjectStore } from '@photos/object-store';
+import { ObjectNotFound } from '@photos/object-store';
+import { NotFoundError, type ServiceApp } from '@photos/service-kit';
+import Type from 'typebox';
+import type { MediaUrls } from '../adapters/media-urls.js';
+
+/**
+ * GET /media/<bucket>/<key>?expires&signature: image bytes for stores that cannot sign URLs themselves
+ * (the filesystem). The signature is the authorization, so an <img> tag loads it directly. Variant keys
+ * are immutable: browsers may cache them for good.
+ */
+export function mediaRoutes(app: ServiceApp, deps: { media: MediaUrls; variants: ObjectStore; originals: ObjectStore }): void {
+  app.get(
+    '/media/:bucket/*',
+    {
+      config: { public: true },
+      schema: {
+        hide: true,
+        params: Type.Object({ bucket: Type.Union([Type.Literal('variants'), Type.Literal('originals')]), '*': Type.String() }),
+        querystring: Type.Object({ expires: Type.Integer(), signature: Type.String({ maxLength: 100 }) }),
+      },
+    },
+    async (request, reply) => {
+      const { bucket, '*': key } = request.params;
+      if (!deps.media.verify(`${bucket}/${key}`, request.query.expires, request.query.signature)) {
+        throw new NotFoundError('No such media, or the link has expired.');
+      }
+      const store = bucket === 'variants' ? deps.variants : deps.originals;
+      const info = await store.stat(key);
+      if (!info) throw new NotFoundError('No such media, or the link has expired.');
+      try {
+        const body = await store.get(key);
+        reply.header('content-type', info.contentType).header('content-length', info.bytes);
+        reply.header('cache-control', bucket === 'variants' ? 'public, max-age=31536000, immutable' : 'private, max-age=600');
+        reply.header('x-content-type-options', 'nosniff');
+        return reply.send(body);
+      } catch (error) {
+        if (error instanceof ObjectNotFound) throw new NotFoundError('No such media.');
+        throw error;
+      }
+    },
+  );
+}

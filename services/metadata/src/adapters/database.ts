@@ -1,0 +1,47 @@
+import { createHash } from 'node:crypto';
+import type { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { PrismaClient } from '../generated/prisma/client.js';
+import { prismaPaths } from './migrations-folder.js';
+import { applyMigrations } from './schema-engine.js';
+
+/** Where the metadata lives: a PostgreSQL server (`DATABASE_URL`) or an embedded PGlite instance. */
+export type DatabaseSource = { url: string; poolSize?: number } | { pglite: PGlite };
+
+/** The service's database: a Prisma client on one driver adapter, and what else is done with it. */
+export interface Database {
+  prisma: PrismaClient;
+  /** Applies the pending migrations of prisma/migrations; resolves with the names applied. */
+  migrate(): Promise<string[]>;
+  /** True when a trivial query succeeds, for /health/ready. */
+  isHealthy(): Promise<boolean>;
+  /** Closes the client and its pool (a PGlite instance stays open: its owner closes it). */
+  close(): Promise<void>;
+}
+
+/** Statement names from the SQL text, so `pg` prepares each distinct query once per connection. */
+const statementName = ({ sql }: { sql: string }) => `m${createHash('sha1').update(sql).digest('base64url')}`;
+
+/**
+ * Opens the database of `source` with the Prisma client: `@prisma/adapter-pg` over a `pg` pool for a
+ * URL, `pglite-prisma-adapter` for a PGlite instance. Nothing connects until the first query.
+ */
+export function openDatabase(source: DatabaseSource): Database {
+  const adapter: SqlMigrationAwareDriverAdapterFactory =
+    'pglite' in source
+      ? new PrismaPGlite(source.pglite)
+      : new PrismaPg({ connectionString: source.url, max: source.poolSize ?? 10 }, { statementNameGenerator: statementName });
+  const prisma = new PrismaClient({ adapter });
+  return {
+    prisma,
+    migrate: () => applyMigrations(adapter, prismaPaths.migrations),
+    isHealthy: async () => {
+      await prisma.$queryRaw`SELECT 1`;
+      return true;
+    },
+    close: () => prisma.$disconnect(),
+  };
+}
+

@@ -1,0 +1,77 @@
+import { Redis } from 'ioredis';
+import type { CacheStore } from './cache-store.js';
+
+/** How the Redis cache connects. */
+export interface RedisCacheOptions {
+  url: string;
+  /** A command that takes longer fails (the reader falls back to the database). Default 200 ms. */
+  commandTimeoutMs?: number;
+  logger?: { info(message: string): void; warn(object: object, message: string): void };
+}
+
+/**
+ * The read cache on Redis (ioredis). A cache must never slow the service down or make it fail:
+ * commands are not queued while disconnected (`enableOfflineQueue: false`) nor retried, and time out
+ * quickly; the client reconnects by itself forever, with backoff. Increments that fail (invalidations)
+ * are remembered: when Redis is back, the reconnect listeners reset the cache before it is used again.
+ */
+export function createRedisCacheStore(options: RedisCacheOptions): CacheStore {
+  const client = new Redis(options.url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: options.commandTimeoutMs ?? 200,
+    connectTimeout: 2_000,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+  });
+  const listeners: (() => Promise<void>)[] = [];
+  let usable = false;
+  let lostWrites = false;
+  let closed = false;
+
+  client.on('ready', () => {
+    void (async () => {
+      try {
+        if (lostWrites) for (const listener of listeners) await listener();
+        lostWrites = false;
+        usable = true;
+        options.logger?.info('cache: Redis is usable');
+      } catch (error) {
+        options.logger?.warn({ err: error }, 'cache: could not reset after reconnecting; the cache stays off until the next reconnect');
+      }
+    })();
+  });
+  const unusable = () => {
+    if (usable && !closed) options.logger?.warn({}, 'cache: Redis is unreachable; serving from the database');
+    usable = false;
+  };
+  client.on('close', unusable);
+  // Without a listener, ioredis reports every failed reconnect as an unhandled 'error'.
+  client.on('error', unusable);
+
+
+  return {
+    get usable() {
+      return usable;
+    },
+    get: async (keys) => (keys.length === 0 ? [] : (await client.mget(...keys)).map((value) => value ?? undefined)),
+    set: async (key, value, ttlSeconds) => void (await client.set(key, value, 'EX', ttlSeconds)),
+    increment: async (keys) => {
+      try {
+        const pipeline = client.pipeline();
+        for (const key of keys) pipeline.incr(key);
+        const failed = ((await pipeline.exec()) ?? []).find(([error]) => error);
+        if (failed) throw failed[0];
+      } catch (error) {
+        // A lost increment is a lost invalidation (a lost `set` only costs a miss).
+        lostWrites = true;
+        throw error;
+      }
+    },
+    onReconnect: (listener) => void listeners.push(listener),
+    close: async () => {
+      closed = true;
+      usable = false;
+      client.disconnect();
+    },
+  };
+}
