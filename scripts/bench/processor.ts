@@ -9,7 +9,7 @@
  * Rounds alternate A/B/B/A... Output, part 1: photos/s of each side (median of rounds) and the ratio
  * pipeline/sharp over all rounds (goal >= 0.90). Part 2, one photo at a time: POST /photos over HTTP to
  * the real upload app (same process, fs store, memory bus) until photo.processed is observed, minus the
- * raw sharp time of the same photo measured just before it: the latency the platform adds (goal <= 150 ms).
+ * raw sharp time of the same photo measured beside it (before/after in turn): what the platform adds (goal <= 150 ms).
  *
  * Photos: the 15 sample JPEGs; `--webp` adds the 14 large WebPs. `--quick` runs fewer rounds.
  */

@@ -75,15 +75,15 @@ export async function buildBffApp(deps: BffAppDeps): Promise<ServiceApp> {
       security: [{ bearer: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { deepLinking: false } });
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/api/docs')) route.config = { ...route.config, public: true };
   });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { deepLinking: false } });
   await app.register(authPlugin, authOptionsFrom(config));
 
   const issueToken = createTokenSigner({ secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, expiresInSeconds: config.ACCESS_TOKEN_TTL_SECONDS });
   authRoutes(app, {
-    accounts: accounts({ store: deps.accountStore, throttle: deps.loginThrottle, newId: randomUUID, now: () => new Date() }),
+    accounts: accounts({ store: deps.accountStore, throttle: deps.loginThrottle, newId: randomUUID, now: () => new Date(), scryptCost: config.SCRYPT_COST }),
     issueToken,
     perMinute: config.RATE_LIMIT_AUTH_PER_MINUTE,
   });

@@ -20,6 +20,7 @@ export const bffConfigSchema = Type.Object({
   VARIANTS_BUCKET: Type.String({ minLength: 3, default: 'variants' }),
   WEB_DIST_DIR: Type.Optional(Type.String({ minLength: 1, description: 'Built web app to serve at /; default apps/web/dist.' })),
   CORS_ORIGINS: Type.Array(Type.String(), { default: [], description: 'Comma-separated origins allowed to call the API.' }),
+  SCRYPT_COST: Type.Integer({ minimum: 10, maximum: 20, default: 17, description: 'log2 of scrypt N for password hashes (OWASP: 17).' }),
   LOGIN_MAX_FAILURES: Type.Integer({ minimum: 1, default: 5, description: 'Failed logins per account per 15 min.' }),
   RATE_LIMIT_AUTH_PER_MINUTE: Type.Integer({ minimum: 1, default: 20, description: 'Register/login requests per IP.' }),
   RATE_LIMIT_UPLOADS_PER_MINUTE: Type.Integer({ minimum: 1, default: 120, description: 'Upload requests per user.' }),

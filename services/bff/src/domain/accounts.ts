@@ -1,4 +1,4 @@
-import { hashPassword, verifyPassword } from './password-hash.js';
+import { hashPassword, scryptParams, verifyPassword } from './password-hash.js';
 
 export interface Account {
   id: string;
@@ -34,13 +34,14 @@ export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 let decoyHash: Promise<string> | undefined;
 
 /** Registration and login, free of HTTP and drivers. */
-export function accounts(deps: { store: AccountStore; throttle: LoginThrottle; newId: () => string; now: () => Date }) {
+export function accounts(deps: { store: AccountStore; throttle: LoginThrottle; newId: () => string; now: () => Date; scryptCost?: number }) {
+  const params = deps.scryptCost ? scryptParams(deps.scryptCost) : undefined;
   return {
     async register(email: string, password: string): Promise<Account> {
       const account: Account = {
         id: deps.newId(),
         email: normalizeEmail(email),
-        passwordHash: await hashPassword(password),
+        passwordHash: await hashPassword(password, params),
         createdAt: deps.now().toISOString(),
       };
       if (!(await deps.store.insert(account))) throw new EmailTaken(`An account exists for ${account.email}.`);
@@ -51,7 +52,7 @@ export function accounts(deps: { store: AccountStore; throttle: LoginThrottle; n
       const normalized = normalizeEmail(email);
       if (!(await deps.throttle.allowed(normalized))) throw new TooManyAttempts('Too many failed logins; try again later.');
       const account = await deps.store.findByEmail(normalized);
-      const ok = await verifyPassword(password, account?.passwordHash ?? (await (decoyHash ??= hashPassword('decoy'))));
+      const ok = await verifyPassword(password, account?.passwordHash ?? (await (decoyHash ??= hashPassword('decoy', params))));
       if (!account || !ok) {
         await deps.throttle.failed(normalized);
         throw new InvalidCredentials('Wrong email or password.');

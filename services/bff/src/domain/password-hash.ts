@@ -1,7 +1,11 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
-// OWASP's scrypt floor: N=2^17, r=8, p=1 (128 MiB). maxmem must allow 128 * N * r bytes.
-const PARAMS: ScryptOptions = { N: 2 ** 17, r: 8, p: 1, maxmem: 256 * 1024 * 1024 };
+const MAXMEM = 256 * 1024 * 1024; // must allow 128 * N * r bytes
+
+/** scrypt parameters for cost 2^`log2N`; OWASP's floor is 17 (N=2^17, r=8, p=1: 128 MiB). */
+export const scryptParams = (log2N: number): ScryptOptions => ({ N: 2 ** log2N, r: 8, p: 1, maxmem: MAXMEM });
+
+const PARAMS = scryptParams(17);
 const KEY_LENGTH = 32;
 
 function derive(password: string, salt: Buffer, params: ScryptOptions): Promise<Buffer> {
@@ -22,6 +26,6 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const [scheme, n, r, p, salt, hash] = stored.split('$');
   if (scheme !== 'scrypt' || !salt || !hash) return false;
   const expected = Buffer.from(hash, 'base64url');
-  const key = await derive(password, Buffer.from(salt, 'base64url'), { N: Number(n), r: Number(r), p: Number(p), maxmem: PARAMS.maxmem! });
+  const key = await derive(password, Buffer.from(salt, 'base64url'), { N: Number(n), r: Number(r), p: Number(p), maxmem: MAXMEM });
   return key.length === expected.length && timingSafeEqual(key, expected);
 }

@@ -31,7 +31,8 @@ export function createMemoryCacheStore(options: { maxEntries?: number; now?: () 
     increment: async (keys) => {
       for (const key of keys) counters.set(key, (counters.get(key) ?? 0) + 1);
     },
-    onReconnect: () => {},
+    // Never unreachable, so never in need of a reset.
+    onReconnect: () => undefined,
     close: async () => {
       entries.clear();
       counters.clear();

@@ -37,7 +37,7 @@ function instantiateEngine(): Promise<void> {
 /** Opens the engine on a database reached through `adapter`; free it with `engine.free()`. */
 async function openEngine(adapter: SqlMigrationAwareDriverAdapterFactory): Promise<SchemaEngine> {
   await instantiateEngine();
-  return engineGlue.SchemaEngine.new({ datamodels: undefined }, () => {}, bindMigrationAwareSqlAdapterFactory(adapter));
+  return engineGlue.SchemaEngine.new({ datamodels: undefined }, () => undefined, bindMigrationAwareSqlAdapterFactory(adapter));
 }
 
 async function withEngine<T>(adapter: SqlMigrationAwareDriverAdapterFactory, use: (engine: SchemaEngine) => Promise<T>): Promise<T> {

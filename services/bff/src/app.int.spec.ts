@@ -1,0 +1,159 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { photoCatalogue } from '@photos/contracts';
+import { createMemoryBus, MemoryBroker, type EventBus } from '@photos/event-bus';
+import { createFsObjectStore } from '@photos/object-store';
+import { loadConfig, type ServiceApp } from '@photos/service-kit';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createSqlAccountStore } from './adapters/account-store-sql.js';
+import { memoryLoginThrottle } from './adapters/login-throttle.js';
+import { createSqlClient, type SqlClient } from './adapters/sql-client.js';
+import { buildBffApp } from './app.js';
+import { bffConfigSchema } from './config.js';
+
+const database = `bff_test_${randomUUID().slice(0, 8)}`;
+const admin = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
+let db: SqlClient;
+let dir: string;
+
+beforeAll(async () => {
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${database}`);
+  db = await createSqlClient({ url: `postgres://postgres@127.0.0.1:5432/${database}`, dataDir: '' });
+  dir = mkdtempSync(join(tmpdir(), 'bff-'));
+});
+
+afterAll(async () => {
+  await db?.close();
+  await admin.query(`DROP DATABASE IF EXISTS ${database}`);
+  await admin.end();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('BFF accounts, auth and live status', () => {
+  let app: ServiceApp;
+  let bus: EventBus;
+
+  async function start(env: Record<string, string> = {}) {
+    const config = loadConfig(bffConfigSchema, {
+      JWT_SECRET: 'bff-test-secret-0123456789-0123456789',
+      LOG_LEVEL: 'silent',
+      DATA_DIR: dir,
+      METADATA_URL: 'http://127.0.0.1:1',
+      UPLOAD_URL: 'http://127.0.0.1:1',
+      WEB_DIST_DIR: join(dir, 'no-web'),
+      SCRYPT_COST: '12',
+      ...env,
+    });
+    bus = createMemoryBus({ broker: new MemoryBroker(), catalogue: photoCatalogue });
+    app = await buildBffApp({
+      config,
+      accountStore: await createSqlAccountStore(db),
+      loginThrottle: memoryLoginThrottle(config.LOGIN_MAX_FAILURES),
+      originals: createFsObjectStore({ root: join(dir, 'originals') }),
+      variants: createFsObjectStore({ root: join(dir, 'variants') }),
+      bus,
+    });
+    return app;
+  }
+
+  afterEach(async () => {
+    await app?.close();
+    await bus?.close();
+  });
+
+  const email = () => `user-${randomUUID().slice(0, 8)}@example.com`;
+  const post = (url: string, payload: object) => app.inject({ method: 'POST', url, payload });
+
+  it('registers, logs in, and refuses a taken email or a wrong password', async () => {
+    await start();
+    const address = email();
+    const registered = await post('/api/auth/register', { email: address, password: 'a long enough password' });
+    expect(registered.statusCode).toBe(201);
+    expect(registered.json()).toMatchObject({ user: { id: expect.any(String), email: address }, accessToken: expect.any(String) });
+    expect((await post('/api/auth/register', { email: address.toUpperCase(), password: 'another password' })).statusCode).toBe(409);
+    const login = await post('/api/auth/login', { email: address, password: 'a long enough password' });
+    expect(login.statusCode).toBe(200);
+    expect(login.json().accessToken).toEqual(expect.any(String));
+    const wrong = await post('/api/auth/login', { email: address, password: 'not the password' });
+    expect(wrong.statusCode).toBe(401);
+    expect(wrong.headers['content-type']).toMatch(/problem\+json/);
+    expect((await post('/api/auth/login', { email: email(), password: 'whatever' })).statusCode).toBe(401);
+  });
+
+  it('answers bad bodies with a 400 problem naming the field', async () => {
+    await start();
+    const response = await post('/api/auth/register', { email: 'not-an-email', password: 'short' });
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['content-type']).toMatch(/problem\+json/);
+    expect(JSON.stringify(response.json())).toMatch(/email|password/);
+  });
+
+  it('locks an account after repeated failed logins, even with the right password', async () => {
+    await start({ LOGIN_MAX_FAILURES: '3' });
+    const address = email();
+    await post('/api/auth/register', { email: address, password: 'the right password' });
+    for (let i = 0; i < 3; i++) expect((await post('/api/auth/login', { email: address, password: 'wrong' })).statusCode).toBe(401);
+    expect((await post('/api/auth/login', { email: address, password: 'the right password' })).statusCode).toBe(429);
+  });
+
+  it('rate-limits auth requests per IP', async () => {
+    await start({ RATE_LIMIT_AUTH_PER_MINUTE: '3' });
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await post('/api/auth/login', { email: email(), password: 'x' })).statusCode);
+    expect(statuses).toEqual([401, 401, 401, 429, 429]);
+  });
+
+  it.each([
+    ['GET', '/api/photos'],
+    ['POST', '/api/photos'],
+    ['GET', `/api/photos/${randomUUID()}`],
+    ['DELETE', `/api/photos/${randomUUID()}`],
+    ['GET', `/api/photos/${randomUUID()}/original`],
+    ['GET', '/api/events'],
+  ])('%s %s needs a valid token', async (method, url) => {
+    await start();
+    for (const authorization of [undefined, 'Bearer forged.token.here']) {
+      const response = await app.inject({ method: method as 'GET', url, headers: authorization ? { authorization } : {} });
+      expect(response.statusCode).toBe(401);
+      expect(response.headers['content-type']).toMatch(/problem\+json/);
+    }
+  });
+
+  it('serves OpenAPI at /api/docs with the public paths, and sets security headers', async () => {
+    await start();
+    const docs = await app.inject({ method: 'GET', url: '/api/docs/json' });
+    expect(docs.statusCode).toBe(200);
+    expect(Object.keys(docs.json().paths)).toEqual(expect.arrayContaining(['/api/auth/register', '/api/auth/login', '/api/photos', '/api/photos/{id}', '/api/events']));
+    const health = await app.inject({ method: 'GET', url: '/health/live' });
+    expect(health.headers['x-content-type-options']).toBe('nosniff');
+    expect(health.headers['content-security-policy']).toMatch(/default-src 'self'/);
+  });
+
+  it('streams the caller\'s own status changes over SSE, and nobody else\'s', async () => {
+    await start();
+    const url = await app.listen({ port: 0, host: '127.0.0.1' });
+    const alice = (await post('/api/auth/register', { email: email(), password: 'alice password' })).json();
+    const bob = (await post('/api/auth/register', { email: email(), password: 'bob password!' })).json();
+    const response = await fetch(`${url}/api/events?access_token=${alice.accessToken}`);
+    expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
+    const reader = response.body!.getReader();
+    const failedFor = (ownerId: string) => {
+      const photoId = randomUUID();
+      return photoCatalogue.create('photo.processing-failed', photoId, { photoId, ownerId, code: 'undecodable', reason: 'The image is truncated.', failedAt: new Date().toISOString() }, { source: '/test' });
+    };
+    const forBob = failedFor(bob.user.id);
+    const forAlice = failedFor(alice.user.id);
+    await bus.publish(forBob);
+    await bus.publish(forAlice);
+    let text = '';
+    while (!text.includes(forAlice.subject)) text += new TextDecoder().decode((await reader.read()).value);
+    await reader.cancel();
+    expect(text).toContain('event: photo.processing-failed');
+    expect(text).toContain('"status":"failed"');
+    expect(text).not.toContain(forBob.subject);
+  });
+});

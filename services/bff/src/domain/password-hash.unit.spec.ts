@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { hashPassword, verifyPassword } from './password-hash.js';
+
+// Cheap parameters keep the test fast; verification reads them from the stored hash.
+const cheap = { N: 1024, r: 8, p: 1 };
+
+describe('password hashing (scrypt)', () => {
+  it('verifies the right password and refuses a wrong one', async () => {
+    const stored = await hashPassword('correct horse battery staple', cheap);
+    expect(stored).toMatch(/^scrypt\$1024\$8\$1\$[\w-]+\$[\w-]+$/);
+    expect(await verifyPassword('correct horse battery staple', stored)).toBe(true);
+    expect(await verifyPassword('correct horse battery stapler', stored)).toBe(false);
+  });
+
+  it('salts every hash and refuses tampered or foreign hashes', async () => {
+    const [a, b] = [await hashPassword('same', cheap), await hashPassword('same', cheap)];
+    expect(a).not.toBe(b);
+    expect(await verifyPassword('same', a.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')))).toBe(false);
+    expect(await verifyPassword('same', 'bcrypt$whatever')).toBe(false);
+  });
+
+  it('uses the OWASP scrypt parameters by default', async () => {
+    expect(await hashPassword('x')).toMatch(/^scrypt\$131072\$8\$1\$/);
+  });
+});

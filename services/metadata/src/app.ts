@@ -1,0 +1,73 @@
+import type { EventBus, Subscription } from '@photos/event-bus';
+import { authOptionsFrom, authPlugin, createServiceApp, type ServiceApp } from '@photos/service-kit';
+import type { DestinationStream } from 'pino';
+import type { CacheStore } from './adapters/cache-store.js';
+import type { Database } from './adapters/database.js';
+import { createMemoryCacheStore } from './adapters/memory-cache-store.js';
+import { createPhotoProjectionStore } from './adapters/photo-projection-store.js';
+import { createPhotoQueries } from './adapters/photo-queries.js';
+import { createRedisCacheStore } from './adapters/redis-cache-store.js';
+import type { MetadataConfig } from './config.js';
+import { photoEventHandlers } from './consumers/photo-events.js';
+import { metadataMetrics } from './metadata-metrics.js';
+import { createPhotoReads } from './photo-reads.js';
+import { projectPhotoEvent } from './project-photo-event.js';
+import { photoRoutes } from './routes/photos.js';
+
+/** What the metadata service is built from; server.ts makes the real ones, tests their own. */
+export interface MetadataAppDeps {
+  config: MetadataConfig;
+  /** Opened (and migrated) by the caller, who also closes it. */
+  database: Database;
+  bus: EventBus;
+  /** The read cache; by default Redis when REDIS_URL is set, else in memory, closed with the app. */
+  cacheStore?: CacheStore;
+  logStream?: DestinationStream;
+  now?: () => Date;
+}
+
+/**
+ * The metadata service: projects every photo event into the photos table (consumer group `metadata`)
+ * and answers the BFF's queries over one owner's photos, through a read cache.
+ *
+ * Readiness checks the database and the bus, not Redis: without Redis every answer still comes, from
+ * the database, so taking replicas out of rotation would turn a cache outage into a full one. The cache
+ * state shows in `metadata_cache_requests_total{result="bypass"|"error"}` and in the logs.
+ */
+export async function buildMetadataApp(deps: MetadataAppDeps): Promise<ServiceApp> {
+  const { config, database, bus } = deps;
+  const app = await createServiceApp({
+    name: 'metadata',
+    logLevel: config.LOG_LEVEL,
+    ...(deps.logStream ? { logStream: deps.logStream } : {}),
+    readiness: { database: () => database.isHealthy(), bus: () => bus.isHealthy() },
+  });
+  await app.register(authPlugin, authOptionsFrom(config));
+
+  const cacheStore =
+    deps.cacheStore ??
+    (config.REDIS_URL
+      ? createRedisCacheStore({ url: config.REDIS_URL, commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS, logger: app.log })
+      : createMemoryCacheStore());
+  const metrics = metadataMetrics(app.metrics);
+  const queries = createPhotoQueries(database.prisma);
+  const reads = createPhotoReads({ queries, store: cacheStore, prefix: config.CACHE_PREFIX, ttlSeconds: config.CACHE_TTL_SECONDS, metrics });
+  const project = projectPhotoEvent({ store: createPhotoProjectionStore(database.prisma), reads, metrics });
+
+  let subscription: Subscription | undefined;
+  app.addHook('onReady', async () => {
+    subscription = await bus.subscribe({
+      group: 'metadata',
+      concurrency: config.METADATA_CONCURRENCY,
+      maxAttempts: config.METADATA_MAX_ATTEMPTS,
+      handlers: photoEventHandlers(project),
+    });
+  });
+  app.addHook('onClose', async () => {
+    await subscription?.stop();
+    if (!deps.cacheStore) await cacheStore.close();
+  });
+
+  photoRoutes(app, { reads, queries, publish: (event) => bus.publish(event), project, now: deps.now ?? (() => new Date()) });
+  return app;
+}

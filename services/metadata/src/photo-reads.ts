@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto';
+import type { CacheStore } from './adapters/cache-store.js';
+import type { PhotoQueries } from './adapters/photo-queries.js';
+import type { Page, PageQuery } from './domain/photo-page.js';
+import { toPage } from './domain/photo-page.js';
+import type { PhotoStatus } from './domain/photo-record.js';
+import { toPhotoView, type PhotoView } from './domain/photo-view.js';
+import type { MetadataMetrics } from './metadata-metrics.js';
+
+/** What the routes read: one owner's photos, through the cache. */
+export interface PhotoReads {
+  find(ownerId: string, id: string): Promise<PhotoView | undefined>;
+  /** `requestKey` identifies the request as the client made it (limit, cursor, filters), for the cache key. */
+  page(ownerId: string, query: PageQuery, requestKey: string): Promise<Page>;
+  counts(ownerId: string): Promise<Record<PhotoStatus, number>>;
+  /** Forgets every cached read of `ownerId`; call after any change to one of their photos. */
+  invalidate(ownerId: string): Promise<void>;
+}
+
+export interface PhotoReadsDeps {
+  queries: PhotoQueries;
+  store: CacheStore;
+  /** Put before every key, so that several services or test runs can share one Redis. */
+  prefix: string;
+  ttlSeconds: number;
+  metrics: MetadataMetrics;
+}
+
+type Kind = 'photo' | 'page' | 'counts';
+
+/**
+ * A read-through cache over {@link PhotoQueries}. Keys carry two counters, read in one round trip
+ * before the value: the owner's generation (incremented on every change to one of their
+ * photos, so all their cached reads go stale in O(1)) and a global epoch (incremented when Redis comes
+ * back after invalidations were lost). A reader reads the counters before the database and a writer
+ * increments them after committing, so a value computed from old rows is stored under an old key that
+ * no reader uses again. Cache trouble is never the caller's: it reads from the database instead.
+ */
+export function createPhotoReads({ queries, store, prefix, ttlSeconds, metrics }: PhotoReadsDeps): PhotoReads {
+  const epochKey = `${prefix}epoch`;
+  const generationKey = (ownerId: string) => `${prefix}gen:${encodeURIComponent(ownerId)}`;
+  store.onReconnect(() => store.increment([epochKey]));
+
+  async function through<T>(kind: Kind, ownerId: string, suffix: string, load: () => Promise<T | undefined>): Promise<T | undefined> {
+    if (!store.usable) {
+      metrics.cache.inc({ kind, result: 'bypass' });
+      return load();
+    }
+    let key: string;
+    try {
+      const [epoch = '0', generation = '0'] = await store.get([epochKey, generationKey(ownerId)]);
+      key = `${prefix}${kind}:${epoch}:${generation}:${encodeURIComponent(ownerId)}:${suffix}`;
+      const [cached] = await store.get([key]);
+      if (cached !== undefined) {
+        metrics.cache.inc({ kind, result: 'hit' });
+        return JSON.parse(cached) as T;
+      }
+    } catch {
+      metrics.cache.inc({ kind, result: 'error' });
+      return load();
+    }
+    metrics.cache.inc({ kind, result: 'miss' });
+    const value = await load();
+    // Not awaited: the caller has its answer; a failed write only costs a later miss.
+    if (value !== undefined) store.set(key, JSON.stringify(value), ttlSeconds).catch(() => undefined);
+    return value;
+  }
+
+  return {
+    find: (ownerId, id) =>
+      through('photo', ownerId, id, async () => {
+        const record = await queries.find(ownerId, id);
+        return record ? toPhotoView(record, { exif: true }) : undefined;
+      }),
+    page: async (ownerId, query, requestKey) => {
+      const suffix = createHash('sha1').update(requestKey).digest('base64url');
+      const page = await through('page', ownerId, suffix, async () => toPage(await queries.page(ownerId, query), query.limit));
+      return page!;
+    },
+    counts: async (ownerId) => (await through('counts', ownerId, '', () => queries.counts(ownerId)))!,
+    invalidate: async (ownerId) => {
+      // Failure is absorbed here and remembered by the store, which resets the cache when it is back.
+      await store.increment([generationKey(ownerId)]).catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,96 @@
+import { photoCatalogue, type PhotoDeleted } from '@photos/contracts';
+import { BadRequestError, NotFoundError, type ServiceApp } from '@photos/service-kit';
+import Type from 'typebox';
+import type { PhotoQueries } from '../adapters/photo-queries.js';
+import { decodeCursor } from '../domain/page-cursor.js';
+import type { PageQuery } from '../domain/photo-page.js';
+import { wallClockFilter } from '../domain/taken-at.js';
+import type { PhotoReads } from '../photo-reads.js';
+import type { ProjectPhotoEvent } from '../project-photo-event.js';
+import { CountsSchema, PageQuerySchema, PageSchema, PhotoParamsSchema, PhotoSchema } from './photo-schemas.js';
+
+export interface PhotoRoutesDeps {
+  reads: PhotoReads;
+  /** Uncached reads, for decisions (DELETE) that must not rest on a cached answer. */
+  queries: PhotoQueries;
+  publish: (event: PhotoDeleted) => Promise<void>;
+  project: ProjectPhotoEvent;
+  now: () => Date;
+}
+
+const notFound = (id: string) => new NotFoundError(`No photo ${id}.`);
+
+/** The request's page query in domain terms; a bad cursor or bound is the client's mistake (400). */
+function pageQueryOf(query: { limit: number; cursor?: string; status?: PageQuery['status']; takenFrom?: string; takenTo?: string }): PageQuery {
+  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+  if (query.cursor !== undefined && !after) throw new BadRequestError('The cursor is not valid: pass the nextCursor of a previous page.');
+  const bound = (name: string, value: string | undefined) => {
+    if (value === undefined) return undefined;
+    const date = wallClockFilter(value);
+    if (!date) throw new BadRequestError(`${name} is not a valid date or date-time.`);
+    return date;
+  };
+  const takenFrom = bound('takenFrom', query.takenFrom);
+  const takenTo = bound('takenTo', query.takenTo);
+  return { limit: query.limit, ...(after ? { after } : {}), ...(query.status ? { status: query.status } : {}), ...(takenFrom ? { takenFrom } : {}), ...(takenTo ? { takenTo } : {}) };
+}
+
+/**
+ * The query API for the BFF. The caller is `request.user.sub`; a photo of anyone else is answered
+ * exactly like a photo that does not exist (404), so ids cannot be probed.
+ */
+export function photoRoutes(app: ServiceApp, deps: PhotoRoutesDeps): void {
+  app.get(
+    '/photos',
+    { schema: { summary: "The caller's photos, newest first", querystring: PageQuerySchema, response: { 200: PageSchema } } },
+    async (request) => {
+      const query = pageQueryOf(request.query);
+      const { limit, cursor, status, takenFrom, takenTo } = request.query;
+      return deps.reads.page(request.user.sub, query, JSON.stringify([limit, cursor, status, takenFrom, takenTo]));
+    },
+  );
+
+  app.get(
+    '/photos/counts',
+    { schema: { summary: "How many of the caller's photos are in each status", response: { 200: CountsSchema } } },
+    async (request) => {
+      const counts = await deps.reads.counts(request.user.sub);
+      return { ...counts, total: counts.processing + counts.ready + counts.failed };
+    },
+  );
+
+  app.get(
+    '/photos/:id',
+    { schema: { summary: 'One photo, with its EXIF summary', params: PhotoParamsSchema, response: { 200: PhotoSchema } } },
+    async (request) => {
+      const photo = await deps.reads.find(request.user.sub, request.params.id);
+      if (!photo) throw notFound(request.params.id);
+      return photo;
+    },
+  );
+
+  app.delete(
+    '/photos/:id',
+    { schema: { summary: 'Delete a photo (publishes photo.deleted)', params: PhotoParamsSchema, response: { 204: Type.Null() } } },
+    async (request, reply) => {
+      const { id } = request.params;
+      const ownerId = request.user.sub;
+      if (!(await deps.queries.find(ownerId, id))) throw notFound(id);
+      const event = photoCatalogue.create(
+        'photo.deleted',
+        id,
+        { photoId: id, ownerId, deletedAt: deps.now().toISOString() },
+        {
+          source: '/services/metadata',
+          correlationId: request.id,
+          ...(typeof request.headers.traceparent === 'string' ? { traceparent: request.headers.traceparent } : {}),
+        },
+      );
+      // Published first: if that fails nothing is deleted and the client may retry. Then applied here
+      // at once, so the owner's next read no longer shows it; the consumer will find it done already.
+      await deps.publish(event);
+      await deps.project(event);
+      return reply.code(204).send();
+    },
+  );
+}
