@@ -20,6 +20,9 @@ export default [
           checkDynamicDependenciesExceptions: [],
           depConstraints: [
             { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:contracts', 'type:kit'] },
+            // The embedded launcher is the one composition root allowed to start services in one process.
+            { sourceTag: 'type:launcher', onlyDependOnLibsWithTags: ['type:service', 'type:contracts', 'type:kit'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts'] },
             { sourceTag: 'type:kit', onlyDependOnLibsWithTags: ['type:contracts', 'type:kit'] },
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'] },
           ],

@@ -2,7 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
-const bff = 'http://127.0.0.1:3000';
+// The BFF the dev server (and `vite preview`) proxies the API and media to.
+const bff = process.env['BFF_URL'] ?? 'http://127.0.0.1:3000';
 
 /**
  * The web app. No React plugin: Vite's built-in esbuild compiles JSX with the automatic runtime (no

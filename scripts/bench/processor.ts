@@ -27,7 +27,7 @@ import { processorConfigSchema } from '../../services/processor/src/config.js';
 import { configureSharp } from '../../services/processor/src/domain/sharp-settings.js';
 import { buildUploadApp } from '../../services/upload/src/app.js';
 import { uploadConfigSchema } from '../../services/upload/src/config.js';
-import { alternate, flag, fmt, median, pool, quick, samplePhotos, sum, timed, verdict, type Sample } from './lib/bench-kit.js';
+import { alternate, flag, fmt, machine, median, pool, quick, samplePhotos, sum, timed, verdict, type Sample } from './lib/bench-kit.js';
 import { rawSharp } from './lib/raw-sharp.js';
 
 const CONCURRENCY = 2; // PROCESSOR_CONCURRENCY's default
@@ -105,7 +105,7 @@ const pipelineRound = async () => {
 };
 
 console.log(`bench:processor  ${photos.length} photos (${flag('--webp') ? 'JPEG + WebP' : 'JPEG'}, ${(sum(photos.map((p) => p.bytes.length)) / 2 ** 20).toFixed(1)} MiB)` +
-  ` x${COPIES} per round, ${ROUNDS} rounds per side, concurrency ${CONCURRENCY}, libvips threads ${libvips.concurrency}, ${quick ? 'quick' : 'full'}`);
+  ` x${COPIES} per round, ${ROUNDS} rounds per side, concurrency ${CONCURRENCY}, libvips threads ${libvips.concurrency}, ${quick ? 'quick' : 'full'}, ${machine()}`);
 await sharpRound(); // warm-up: code paths, page cache, allocator
 await pipelineRound();
 const { a: sharpRuns, b: pipelineRuns } = await alternate(ROUNDS, sharpRound, pipelineRound);
@@ -132,7 +132,7 @@ async function uploadAndWait(photo: { name: string; bytes: Buffer }): Promise<{ 
   return { acceptedMs: accepted - start, processedMs: (await processedAt(created!.id)) - start };
 }
 
-console.log(`latency  upload -> photo.processed, one photo at a time, ${LATENCY_REPS} rep(s) per photo (medians, ms)`);
+console.log(`latency  upload -> photo.processed, one photo at a time, ${LATENCY_REPS} rep(s) per photo (medians, ms), ${machine()}`);
 await uploadAndWait(photos[0]!); // warm-up of the HTTP path
 const added: number[] = [];
 for (const photo of photos) {

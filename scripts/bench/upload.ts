@@ -17,7 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { createS3ObjectStore } from '@photos/object-store';
 import { createTokenSigner } from '@photos/service-kit';
-import { alternate, fmt, median, pool, quick, samplePhotos, sum, verdict } from './lib/bench-kit.js';
+import { alternate, fmt, machine, median, pool, quick, samplePhotos, sum, verdict } from './lib/bench-kit.js';
 import { chunked, postMultipart, type FilePart } from './lib/multipart.js';
 import { firstJsonLine, freePort, memoryOf, sampleRss, spawnTs, stopChild, waitForOk } from './lib/processes.js';
 
@@ -74,7 +74,7 @@ const serviceRound = () => {
   return pool(photos, CONCURRENCY, (photo) => post(service.url, owner, { name: photo.name, size: photo.bytes.length, chunks: () => chunked(photo.bytes) }));
 };
 
-console.log(`bench:upload  ${photos.length} photos (${fmt(totalBytes / MB)} MB: JPEG + WebP) per round, ${ROUNDS} rounds per side, concurrency ${CONCURRENCY}, s3rver ${endpoint}, ${quick ? 'quick' : 'full'}`);
+console.log(`bench:upload  ${photos.length} photos (${fmt(totalBytes / MB)} MB: JPEG + WebP) per round, ${ROUNDS} rounds per side, concurrency ${CONCURRENCY}, s3rver ${endpoint}, ${quick ? 'quick' : 'full'}, ${machine()}`);
 await directRound(); // warm-up: connections, JIT, s3rver's directories
 await serviceRound();
 const { a: directRuns, b: serviceRuns } = await alternate(ROUNDS, directRound, serviceRound);
@@ -106,6 +106,7 @@ const { peak, hwmReset, samples } = sampler.stop();
 const growth = peak - before.rss;
 console.log(`1 GiB upload: ${fmt(bigMs / 1000)} s (${fmt(BIG / MB / (bigMs / 1000))} MB/s), service RSS before ${fmt(before.rss / MiB)} MiB, peak ${fmt(peak / MiB)} MiB` +
   ` (${samples} samples${hwmReset ? ' + VmHWM reset at the start' : ''})`);
+console.log(`  (${machine()})`);
 console.log(`RSS growth during the 1 GiB upload ${fmt(growth / MiB)} MiB   goal < 64 MiB  ${verdict(growth < 64 * MiB)}`);
 
 await stopChild(service.child);

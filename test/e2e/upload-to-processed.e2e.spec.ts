@@ -41,7 +41,7 @@ async function rotatedWithOrientation6(file: string): Promise<{ bytes: Buffer; w
 
 const transports: [string, () => Transport][] = [
   ['rabbitmq', () => ({ kind: 'rabbitmq', url: vhost.url })],
-  ['kafka', () => ({ kind: 'kafka', brokers: inject('kafkaBrokers'), sessionTimeoutMs: inject('kafkaIsMock') ? 4_000 : 10_000 })],
+  ['kafka', () => ({ kind: 'kafka', brokers: inject('kafkaBrokers'), sessionTimeoutMs: inject('kafkaIsMock') ? 6_000 : 10_000 })],
 ];
 
 describe.each(transports)('upload -> processed over %s', (_name, transport) => {

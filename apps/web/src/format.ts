@@ -27,7 +27,7 @@ const WALL_CLOCK = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?/;
  * An EXIF capture time as the camera's wall clock ("2021-05-01T14:30:00+02:00" -> "1 May 2021, 14:30"):
  * where the photo was taken matters more than the viewer's time zone.
  */
-export function formatTakenAt(value: string | null | undefined, locale = 'en-GB'): string {
+export function formatTakenAt(value: string | null | undefined, locale?: string): string {
   if (!value) return '—';
   const match = WALL_CLOCK.exec(value);
   if (!match) return value;

@@ -25,7 +25,8 @@ export type GalleryAction =
   | { type: 'loading' }
   | { type: 'failed'; error: string }
   | { type: 'loaded'; page: PhotoPage; cursor: string | null }
-  | { type: 'upsert'; photo: Partial<Photo> & { id: string }; insert: boolean }
+  /** `insert`: add it if absent (a complete photo); `revive`: even if deleted earlier (a new upload answer). */
+  | { type: 'upsert'; photo: Partial<Photo> & { id: string }; insert: boolean; revive?: boolean }
   | { type: 'remove'; id: string }
   | { type: 'reset' };
 
@@ -102,7 +103,12 @@ export function galleryReducer(state: GalleryState, action: GalleryAction): Gall
     }
     case 'upsert': {
       const { photo } = action;
-      if (state.removed[photo.id]) return state;
+      if (state.removed[photo.id]) {
+        if (!action.revive) return state;
+        const removed = { ...state.removed };
+        delete removed[photo.id];
+        state = { ...state, removed };
+      }
       const at = state.items.findIndex((item) => item.id === photo.id);
       if (at !== -1) {
         const items = state.items.slice();

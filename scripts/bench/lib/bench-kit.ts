@@ -1,6 +1,7 @@
 /** Small helpers shared by the benchmark scripts: flags, sample photos, timing, formatting. */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 
 export const ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -74,4 +75,6 @@ export function median(values: readonly number[]): number {
 
 export const sum = (values: readonly number[]): number => values.reduce((total, value) => total + value, 0);
 export const fmt = (value: number, digits = 1): string => value.toFixed(digits);
+/** The machine's state, to judge the noise in a run: cores and the 1-minute load average right now. */
+export const machine = (): string => `${availableParallelism()} cores, load ${loadavg()[0]!.toFixed(1)}`;
 export const verdict = (ok: boolean): string => (ok ? 'PASS' : 'MISS');

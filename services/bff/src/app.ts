@@ -45,7 +45,13 @@ const WEB_DIST = join(import.meta.dirname, '..', '..', '..', 'apps', 'web', 'dis
 export async function buildBffApp(deps: BffAppDeps): Promise<ServiceApp> {
   const { config } = deps;
   const metadata = metadataClient(config.METADATA_URL, deps.fetchImpl);
-  const media = mediaUrls({ variants: deps.variants, originals: deps.originals, secret: config.JWT_SECRET, ttlSeconds: config.MEDIA_URL_TTL_SECONDS });
+  const media = mediaUrls({
+    variants: deps.variants,
+    originals: deps.originals,
+    secret: config.JWT_SECRET,
+    ttlSeconds: config.MEDIA_URL_TTL_SECONDS,
+    storeSigned: Boolean(config.S3_PUBLIC_ENDPOINT),
+  });
   const live = new LiveStatus();
   const app = await createServiceApp({
     name: 'bff',
@@ -55,7 +61,7 @@ export async function buildBffApp(deps: BffAppDeps): Promise<ServiceApp> {
     readiness: { accounts: () => deps.accountStore.isHealthy(), bus: () => deps.bus.isHealthy(), metadata: () => metadata.isHealthy() },
   });
 
-  const s3Origin = config.S3_PUBLIC_ENDPOINT ?? config.S3_ENDPOINT;
+  const s3Origin = config.S3_PUBLIC_ENDPOINT;
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {

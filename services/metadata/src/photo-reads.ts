@@ -4,12 +4,12 @@ import type { PhotoQueries } from './adapters/photo-queries.js';
 import type { Page, PageQuery } from './domain/photo-page.js';
 import { toPage } from './domain/photo-page.js';
 import type { PhotoStatus } from './domain/photo-record.js';
-import { toPhotoView, type PhotoView } from './domain/photo-view.js';
+import { toPhotoDetail, type PhotoDetail } from './domain/photo-view.js';
 import type { MetadataMetrics } from './metadata-metrics.js';
 
 /** What the routes read: one owner's photos, through the cache. */
 export interface PhotoReads {
-  find(ownerId: string, id: string): Promise<PhotoView | undefined>;
+  find(ownerId: string, id: string): Promise<PhotoDetail | undefined>;
   /** `requestKey` identifies the request as the client made it (limit, cursor, filters), for the cache key. */
   page(ownerId: string, query: PageQuery, requestKey: string): Promise<Page>;
   counts(ownerId: string): Promise<Record<PhotoStatus, number>>;
@@ -70,7 +70,7 @@ export function createPhotoReads({ queries, store, prefix, ttlSeconds, metrics }
     find: (ownerId, id) =>
       through('photo', ownerId, id, async () => {
         const record = await queries.find(ownerId, id);
-        return record ? toPhotoView(record, { exif: true }) : undefined;
+        return record ? toPhotoDetail(record) : undefined;
       }),
     page: async (ownerId, query, requestKey) => {
       const suffix = createHash('sha1').update(requestKey).digest('base64url');

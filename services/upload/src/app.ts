@@ -3,6 +3,7 @@ import type { EventBus, Subscription } from '@photos/event-bus';
 import type { ObjectStore } from '@photos/object-store';
 import { authOptionsFrom, authPlugin, createServiceApp, type ServiceApp } from '@photos/service-kit';
 import { randomUUID } from 'node:crypto';
+import { Counter } from 'prom-client';
 import type { DestinationStream } from 'pino';
 import type { UploadConfig } from './config.js';
 import { onPhotoDeleted } from './consumers/photo-deleted.js';
@@ -44,6 +45,7 @@ export async function buildUploadApp(deps: UploadAppDeps): Promise<ServiceApp> {
     },
   });
 
+  const uploaded = new Counter({ name: 'photos_uploaded_total', help: 'Photos stored (duplicates excluded).', registers: [app.metrics] });
   const pending = new PendingEvents(originals);
   const relay = startEventRelay({
     pending,
@@ -66,7 +68,10 @@ export async function buildUploadApp(deps: UploadAppDeps): Promise<ServiceApp> {
     limits: { maxBytes: config.MAX_UPLOAD_BYTES, maxPixels: config.MAX_PIXELS, maxHeaderBytes: config.MAX_HEADER_BYTES },
     newId: deps.newId ?? randomUUID,
     now: deps.now ?? (() => new Date()),
-    afterUpload: relay.kick,
+    afterUpload: (count) => {
+      uploaded.inc(count);
+      relay.kick();
+    },
   });
   return app;
 }

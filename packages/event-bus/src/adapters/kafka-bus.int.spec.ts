@@ -5,7 +5,7 @@ import { createKafkaBus } from './kafka-bus.js';
 
 // The brokers come from test/global-setup.ts: librdkafka's mock cluster, or KAFKA_BROKERS when set.
 const brokers = inject('kafkaBrokers');
-const sessionTimeoutMs = inject('kafkaIsMock') ? 4_000 : 10_000;
+const sessionTimeoutMs = inject('kafkaIsMock') ? 6_000 : 10_000;
 let raw: Producer;
 
 beforeAll(async () => {

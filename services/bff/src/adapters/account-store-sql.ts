@@ -1,4 +1,4 @@
-import type { Account, AccountStore } from '../domain/accounts.js';
+import type { AccountStore } from '../domain/accounts.js';
 import type { SqlClient } from './sql-client.js';
 
 interface Row {

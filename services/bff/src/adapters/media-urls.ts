@@ -2,11 +2,20 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { ObjectStore } from '@photos/object-store';
 
 /**
- * URLs an <img> can load without an Authorization header. With S3 they are the store's presigned URLs;
- * with a store that cannot sign (the filesystem) they point at the BFF's /media route, signed here with
+ * URLs an <img> can load without an Authorization header. When browsers can reach the S3 store they are
+ * its presigned URLs; otherwise (the filesystem, or an S3 store inside a private network) they point at
+ * the BFF's /media route, signed here with
  * HMAC and an expiry rounded to the hour, so one URL stays the same (and cacheable) for a while.
  */
-export function mediaUrls(options: { variants: ObjectStore; originals: ObjectStore; secret: string; ttlSeconds: number; now?: () => number }) {
+export function mediaUrls(options: {
+  variants: ObjectStore;
+  originals: ObjectStore;
+  secret: string;
+  ttlSeconds: number;
+  /** Hand out the store's own signed URLs; only when browsers can reach the store (S3_PUBLIC_ENDPOINT). */
+  storeSigned: boolean;
+  now?: () => number;
+}) {
   const now = options.now ?? Date.now;
   const key = createHmac('sha256', options.secret).update('media-urls').digest();
   const sign = (path: string, expires: number) => createHmac('sha256', key).update(`${path}\n${expires}`).digest('base64url');
@@ -20,11 +29,13 @@ export function mediaUrls(options: { variants: ObjectStore; originals: ObjectSto
 
   return {
     async variant(objectKey: string): Promise<string> {
-      return (await options.variants.signedUrl(objectKey, options.ttlSeconds)) ?? local('variants', objectKey);
+      const signed = options.storeSigned ? await options.variants.signedUrl(objectKey, options.ttlSeconds) : undefined;
+      return signed ?? local('variants', objectKey);
     },
     async original(photoId: string): Promise<string> {
       const objectKey = `originals/${photoId}`;
-      return (await options.originals.signedUrl(objectKey, Math.min(options.ttlSeconds, 600))) ?? local('originals', objectKey);
+      const signed = options.storeSigned ? await options.originals.signedUrl(objectKey, Math.min(options.ttlSeconds, 600)) : undefined;
+      return signed ?? local('originals', objectKey);
     },
     /** True when a /media URL is genuine and not expired. */
     verify(path: string, expires: number, signature: string): boolean {

@@ -6,6 +6,8 @@ export interface RedisCacheOptions {
   url: string;
   /** A command that takes longer fails (the reader falls back to the database). Default 200 ms. */
   commandTimeoutMs?: number;
+  /** Shown by CLIENT LIST. Default `metadata-cache`. */
+  connectionName?: string;
   logger?: { info(message: string): void; warn(object: object, message: string): void };
 }
 
@@ -20,6 +22,7 @@ export function createRedisCacheStore(options: RedisCacheOptions): CacheStore {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     commandTimeout: options.commandTimeoutMs ?? 200,
+    connectionName: options.connectionName ?? 'metadata-cache',
     connectTimeout: 2_000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
   });

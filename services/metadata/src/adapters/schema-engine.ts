@@ -12,12 +12,17 @@ import { readFile, readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { bindMigrationAwareSqlAdapterFactory, type SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import { bindMigrationAwareSqlAdapterFactory, type SqlDriverAdapter, type SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import * as engineGlue from '@prisma/schema-engine-wasm/schema_engine_bg';
 import type { MigrationDirectory, MigrationList, SchemaEngine } from '@prisma/schema-engine-wasm/schema_engine_bg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 
 const require = createRequire(import.meta.url);
+
+// Node's global, which lib ES2023 and @types/node 20 do not declare; only what is used here.
+declare const WebAssembly: {
+  instantiate(bytes: Uint8Array, imports: Record<string, object>): Promise<{ instance: { exports: Record<string, unknown> } }>;
+};
 const noFilter = { externalTables: [], externalEnums: [] };
 
 let instantiated: Promise<void> | undefined;
@@ -27,7 +32,7 @@ function instantiateEngine(): Promise<void> {
   instantiated ??= (async () => {
     // The .wasm is not in the package's exports: find it beside the glue module.
     const bytes = await readFile(join(dirname(require.resolve('@prisma/schema-engine-wasm/schema_engine_bg')), 'schema_engine_bg.wasm'));
-    const { instance } = await WebAssembly.instantiate(bytes, { './schema_engine_bg.js': engineGlue as unknown as WebAssembly.ModuleImports });
+    const { instance } = await WebAssembly.instantiate(bytes, { './schema_engine_bg.js': engineGlue });
     engineGlue.__wbg_set_wasm(instance.exports);
     (instance.exports['__wbindgen_start'] as () => void)();
   })();
@@ -40,12 +45,28 @@ async function openEngine(adapter: SqlMigrationAwareDriverAdapterFactory): Promi
   return engineGlue.SchemaEngine.new({ datamodels: undefined }, () => undefined, bindMigrationAwareSqlAdapterFactory(adapter));
 }
 
+/**
+ * Runs `use` with an engine on `adapter`, then frees it and disposes of every connection it opened:
+ * freeing the engine does not, and a pooled connection left open keeps holding the migration advisory
+ * lock, so that the next migration waits 10 s for it.
+ */
 async function withEngine<T>(adapter: SqlMigrationAwareDriverAdapterFactory, use: (engine: SchemaEngine) => Promise<T>): Promise<T> {
-  const engine = await openEngine(adapter);
+  const opened: SqlDriverAdapter[] = [];
+  const tracked = async (connection: Promise<SqlDriverAdapter>) => {
+    opened.push(await connection);
+    return opened.at(-1)!;
+  };
+  const engine = await openEngine({
+    provider: adapter.provider,
+    adapterName: adapter.adapterName,
+    connect: () => tracked(adapter.connect()),
+    connectToShadowDb: () => tracked(adapter.connectToShadowDb()),
+  });
   try {
     return await use(engine);
   } finally {
     engine.free();
+    await Promise.all(opened.map((connection) => connection.dispose()));
   }
 }
 

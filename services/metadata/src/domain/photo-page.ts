@@ -27,7 +27,7 @@ export function toPage(rows: readonly VisiblePhoto[], limit: number): Page {
   const items = rows.slice(0, limit);
   const last = items.at(-1);
   return {
-    items: items.map((record) => toPhotoView(record, { exif: false })),
+    items: items.map(toPhotoView),
     nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
   };
 }

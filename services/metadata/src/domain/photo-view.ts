@@ -7,7 +7,7 @@ export interface VariantView {
   height: number;
 }
 
-/** A photo as the API shows it to its owner (list items leave out `exif`). */
+/** A photo as the API shows it to its owner, in a page. */
 export interface PhotoView {
   id: string;
   status: PhotoStatus;
@@ -22,14 +22,18 @@ export interface PhotoView {
   placeholder: string | null;
   dominantColor: string | null;
   variants: { thumb: VariantView; preview: VariantView } | null;
-  exif?: ExifSummary | null;
   failure?: { code: string; reason: string };
+}
+
+/** One photo as the API shows it to its owner: with the EXIF summary, which pages leave out. */
+export interface PhotoDetail extends PhotoView {
+  exif: ExifSummary | null;
 }
 
 const variantView = ({ key, width, height }: VariantView): VariantView => ({ key, width, height });
 
-/** The API view of a visible record; `exif` only when asked (one photo, not a page). */
-export function toPhotoView(record: VisiblePhoto, options: { exif: boolean }): PhotoView {
+/** The API view of a visible record, as a page shows it. */
+export function toPhotoView(record: VisiblePhoto): PhotoView {
   return {
     id: record.id,
     status: record.status,
@@ -44,7 +48,11 @@ export function toPhotoView(record: VisiblePhoto, options: { exif: boolean }): P
     placeholder: record.placeholder,
     dominantColor: record.dominantColor,
     variants: record.variants ? { thumb: variantView(record.variants.thumb), preview: variantView(record.variants.preview) } : null,
-    ...(options.exif ? { exif: record.exif } : {}),
     ...(record.status === 'failed' ? { failure: { code: record.failureCode ?? 'unknown', reason: record.failureReason ?? '' } } : {}),
   };
+}
+
+/** The API view of one visible record, with its EXIF summary. */
+export function toPhotoDetail(record: VisiblePhoto): PhotoDetail {
+  return { ...toPhotoView(record), exif: record.exif };
 }

@@ -1,6 +1,5 @@
 import { photoCatalogue, type PhotoDeleted } from '@photos/contracts';
 import { BadRequestError, NotFoundError, type ServiceApp } from '@photos/service-kit';
-import Type from 'typebox';
 import type { PhotoQueries } from '../adapters/photo-queries.js';
 import { decodeCursor } from '../domain/page-cursor.js';
 import type { PageQuery } from '../domain/photo-page.js';
@@ -71,7 +70,7 @@ export function photoRoutes(app: ServiceApp, deps: PhotoRoutesDeps): void {
 
   app.delete(
     '/photos/:id',
-    { schema: { summary: 'Delete a photo (publishes photo.deleted)', params: PhotoParamsSchema, response: { 204: Type.Null() } } },
+    { schema: { summary: 'Delete a photo (publishes photo.deleted); 204', params: PhotoParamsSchema } },
     async (request, reply) => {
       const { id } = request.params;
       const ownerId = request.user.sub;

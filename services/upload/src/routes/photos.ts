@@ -51,7 +51,7 @@ const toResponse = (photo: UploadedPhoto) => ({
  * POST /photos: multipart, one or more parts named `file`. Answers 202 once every original is stored and
  * its `photo.uploaded` is in the outbox; the relay publishes it right after.
  */
-export function photoRoutes(app: ServiceApp, deps: UploadPhotosDeps & { afterUpload: () => void }): void {
+export function photoRoutes(app: ServiceApp, deps: UploadPhotosDeps & { afterUpload: (newPhotos: number) => void }): void {
   app.post(
     '/photos',
     {
@@ -69,8 +69,8 @@ export function photoRoutes(app: ServiceApp, deps: UploadPhotosDeps & { afterUpl
         correlationId: request.id,
         ...(typeof request.headers.traceparent === 'string' ? { traceparent: request.headers.traceparent } : {}),
       };
-      const { photos } = await uploadPhotos(fileParts(request), request.user.sub, context, deps);
-      deps.afterUpload();
+      const { photos, events } = await uploadPhotos(fileParts(request), request.user.sub, context, deps);
+      deps.afterUpload(events.length);
       return reply.code(202).send({ photos: photos.map(toResponse) });
     },
   );

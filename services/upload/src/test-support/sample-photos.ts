@@ -14,7 +14,7 @@ export function samplePhotosDir(): string {
 }
 
 /** Paths of the sample photos whose name matches. */
-export function samplePhotos(pattern: RegExp = /\.(jpe?g|webp)$/i): string[] {
+export function samplePhotos(pattern = /\.(jpe?g|webp)$/i): string[] {
   const dir = samplePhotosDir();
   return readdirSync(dir)
     .filter((name) => pattern.test(name))

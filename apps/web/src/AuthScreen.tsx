@@ -1,0 +1,115 @@
+import { useId, useState, type FormEvent } from 'react';
+import { api } from './api';
+import { ApiError, errorMessage } from './problem';
+import { session } from './session';
+
+type Mode = 'login' | 'register';
+
+/** A field-level validation problem as a sentence: "/password must NOT have..." -> "Password must NOT have...". */
+function describe(error: unknown): string {
+  if (error instanceof ApiError && error.problem.errors?.length) {
+    return error.problem.errors
+      .map(({ pointer, detail }) => {
+        const field = pointer.replace(/^\//, '');
+        return field ? `${field.charAt(0).toUpperCase()}${field.slice(1)} ${detail}.` : `${detail}.`;
+      })
+      .join(' ');
+  }
+  return errorMessage(error);
+}
+
+/** Log in, or create an account; both end with a token in the session. */
+export function AuthScreen() {
+  const [mode, setMode] = useState<Mode>('login');
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const notice = session.notice();
+  const ids = { email: useId(), password: useId(), hint: useId(), error: useId() };
+
+  const switchTo = (next: Mode) => {
+    setMode(next);
+    setError(null);
+  };
+
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const { accessToken } = mode === 'register' ? await api.register(email.trim(), password) : await api.login(email.trim(), password);
+      session.signIn(accessToken);
+    } catch (caught) {
+      setError(describe(caught));
+      setBusy(false);
+    }
+  };
+
+  const title = mode === 'login' ? 'Log in' : 'Create an account';
+  return (
+    <main className="auth">
+      <h1 className="brand">Photos</h1>
+      <div className="auth-card">
+        <div className="auth-tabs" role="group" aria-label="Log in or create an account">
+          <button type="button" aria-pressed={mode === 'login'} data-testid="show-login" onClick={() => switchTo('login')}>
+            Log in
+          </button>
+          <button type="button" aria-pressed={mode === 'register'} data-testid="show-register" onClick={() => switchTo('register')}>
+            Create account
+          </button>
+        </div>
+        <form onSubmit={submit} aria-labelledby={`${ids.email}-title`} data-testid={`${mode}-form`}>
+          <h2 id={`${ids.email}-title`}>{title}</h2>
+          {notice && !error && (
+            <p className="notice" role="status">
+              {notice}
+            </p>
+          )}
+          <label htmlFor={ids.email}>Email</label>
+          <input
+            id={ids.email}
+            type="email"
+            name="email"
+            autoComplete={mode === 'login' ? 'username' : 'email'}
+            required
+            maxLength={254}
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+            data-testid={`${mode}-email`}
+            aria-invalid={error ? true : undefined}
+            aria-describedby={error ? ids.error : undefined}
+          />
+          <label htmlFor={ids.password}>Password</label>
+          <input
+            id={ids.password}
+            type="password"
+            name="password"
+            autoComplete={mode === 'login' ? 'current-password' : 'new-password'}
+            required
+            minLength={mode === 'register' ? 8 : 1}
+            maxLength={256}
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            data-testid={`${mode}-password`}
+            aria-invalid={error ? true : undefined}
+            aria-describedby={[mode === 'register' ? ids.hint : '', error ? ids.error : ''].filter(Boolean).join(' ') || undefined}
+          />
+          {mode === 'register' && (
+            <p className="hint" id={ids.hint}>
+              At least 8 characters.
+            </p>
+          )}
+          {error && (
+            <p className="error" role="alert" id={ids.error} data-testid="form-error">
+              {error}
+            </p>
+          )}
+          <button type="submit" className="primary" disabled={busy} data-testid={`${mode}-submit`}>
+            {busy ? 'Please wait…' : title}
+          </button>
+        </form>
+      </div>
+    </main>
+  );
+}
