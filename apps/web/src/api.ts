@@ -64,12 +64,26 @@ export interface UploadHandle {
   abort(): void;
 }
 
+/** No upload progress for this long while sending: the upload has stalled. */
+const STALL_MS = 20_000;
+
 /**
  * Uploads one file as its own multipart request, so that each file has its own progress (fetch has no
  * upload progress; XMLHttpRequest does) and its own verdict (415 type, 413 size, 422 pixels, 400 empty).
  */
-export function uploadPhoto(file: File, onProgress: (sent: number, total: number) => void): UploadHandle {
+export function uploadPhoto(file: File, onProgress: (sent: number, total: number) => void, stallMs = STALL_MS): UploadHandle {
   const xhr = new XMLHttpRequest();
+  let watchdog: ReturnType<typeof setTimeout> | undefined;
+  let stalled = false;
+  // A server that refuses a body early (413) and stops reading leaves the browser unable to send the rest
+  // and unable to see the answer: no byte moves. Give up after a while rather than hang at 66% forever.
+  const watch = () => {
+    clearTimeout(watchdog);
+    watchdog = setTimeout(() => {
+      stalled = true;
+      xhr.abort();
+    }, stallMs);
+  };
   const done = new Promise<Photo>((resolve, reject) => {
     xhr.open('POST', '/api/photos');
     xhr.responseType = 'text';
@@ -78,7 +92,14 @@ export function uploadPhoto(file: File, onProgress: (sent: number, total: number
     const token = session.token();
     if (token) xhr.setRequestHeader('authorization', `Bearer ${token}`);
 
-    xhr.upload.onprogress = (event) => onProgress(event.loaded, event.lengthComputable ? event.total : file.size);
+    xhr.upload.onloadstart = watch;
+    xhr.upload.onprogress = (event) => {
+      watch();
+      onProgress(event.loaded, event.lengthComputable ? event.total : file.size);
+    };
+    // All sent: the server may now take its time (storing, checking); no watchdog for that part.
+    xhr.upload.onload = () => clearTimeout(watchdog);
+    xhr.onloadend = () => clearTimeout(watchdog);
     xhr.onload = () => {
       const contentType = xhr.getResponseHeader('content-type');
       if (xhr.status === 202 || xhr.status === 200 || xhr.status === 201) {
@@ -98,7 +119,12 @@ export function uploadPhoto(file: File, onProgress: (sent: number, total: number
     // A server that refuses a large body early may reset the connection before the browser reads its answer.
     xhr.onerror = () =>
       reject(new ApiError(0, { detail: `The upload of ${file.name} was interrupted. The file may be too large, or the connection dropped.` }));
-    xhr.onabort = () => reject(new DOMException('Upload cancelled', 'AbortError'));
+    xhr.onabort = () =>
+      reject(
+        stalled
+          ? new ApiError(0, { detail: `The upload of ${file.name} stalled: the server stopped receiving it. The file may be too large.` })
+          : new DOMException('Upload cancelled', 'AbortError'),
+      );
 
     const form = new FormData();
     form.append('file', file, file.name);

@@ -68,6 +68,8 @@ export async function buildBffApp(deps: BffAppDeps): Promise<ServiceApp> {
         'img-src': ["'self'", 'data:', 'blob:', ...(s3Origin ? [new URL(s3Origin).origin] : [])],
         'style-src': ["'self'", "'unsafe-inline'"],
         'connect-src': ["'self'"],
+        // Image URLs may be plain http on a LAN (MinIO); do not rewrite them to https.
+        'upgrade-insecure-requests': null,
       },
     },
     crossOriginResourcePolicy: { policy: 'same-site' },
@@ -99,12 +101,13 @@ export async function buildBffApp(deps: BffAppDeps): Promise<ServiceApp> {
 
   const webDist = config.WEB_DIST_DIR ?? WEB_DIST;
   if (existsSync(join(webDist, 'index.html'))) {
-    await app.register(fastifyStatic, { root: webDist, wildcard: false });
+    // Marked public before the static routes are added: the web app's files need no token.
     app.addHook('onRoute', (route) => {
       if (!route.url.startsWith('/api') && !route.url.startsWith('/media') && !route.url.startsWith('/health') && route.url !== '/metrics') {
         route.config = { ...route.config, public: true };
       }
     });
+    await app.register(fastifyStatic, { root: webDist, wildcard: false });
     // Client-side routes fall back to the app shell; unknown API paths stay 404 problems.
     app.get('/*', { config: { public: true }, schema: { hide: true } }, (request, reply) => {
       if (/^\/(api|media|health)(\/|$)/.test(request.url)) throw new NotFoundError(`No route ${request.method} ${request.url.split('?')[0]}.`);

@@ -7,6 +7,23 @@ import { UpstreamError, type CallerContext, type MetadataClient } from '../adapt
 import { toPhotoView } from '../domain/photo-view.js';
 import { PhotoIdParams, PhotoSchema } from './schemas.js';
 
+const DRAIN_LIMIT = 8 * 1024 * 1024;
+
+/**
+ * After the upload service refused a request early (413, 415...), the browser is still sending: a
+ * browser reads the answer only once its body is sent or the connection closes. Read on a little, so
+ * small uploads end cleanly, and close the connection past that, so a huge one is not sent in full.
+ */
+function stopReceiving(raw: FastifyRequest['raw']): void {
+  if (raw.readableEnded) return;
+  let drained = 0;
+  raw.on('data', (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > DRAIN_LIMIT) raw.socket.destroySoon();
+  });
+  raw.resume();
+}
+
 const caller = (request: FastifyRequest): CallerContext => ({ authorization: request.headers.authorization ?? '', correlationId: request.id });
 
 /**
@@ -51,8 +68,10 @@ export function photoRoutes(
       } catch {
         throw new UpstreamError(502, { title: 'Bad Gateway', detail: 'The upload service is unreachable.' });
       }
+      if (response.status >= 400) stopReceiving(request.raw);
       if (response.status >= 500) throw new UpstreamError(502, { title: 'Bad Gateway', detail: 'The upload service failed.' });
       // Relayed as text: the upload service's 202 body or its problem+json, unchanged.
+      if (response.status >= 400) reply.header('connection', 'close');
       reply.code(response.status as 202).type(response.headers.get('content-type') ?? 'application/json');
       return reply.send((await response.text()) as never);
     },
@@ -65,7 +84,7 @@ export function photoRoutes(
         summary: 'List my photos, newest first',
         tags: ['photos'],
         querystring: Type.Object({
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
           cursor: Type.Optional(Type.String({ maxLength: 500 })),
           status: Type.Optional(Type.Union([Type.Literal('processing'), Type.Literal('ready'), Type.Literal('failed')])),
         }),
