@@ -55,6 +55,8 @@ export interface ServiceAppOptions extends ServiceKitOptions {
  */
 export async function createServiceApp({ name, logLevel, logStream, server, ...kit }: ServiceAppOptions): Promise<ServiceApp> {
   const app = Fastify({
+    // Consumers join their group in onReady; a Kafka rebalance can take longer than Fastify's default 10 s.
+    pluginTimeout: 60_000,
     ...server,
     ...serverOptions({ service: name, level: logLevel, ...(logStream ? { logStream } : {}) }),
   }).withTypeProvider<TypeBoxTypeProvider>();
