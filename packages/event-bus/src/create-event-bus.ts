@@ -12,7 +12,7 @@ import { silentLogger, type BusLogger } from './logger.js';
  */
 export const eventBusConfigSchema = Type.Object({
   KAFKA_BROKERS: Type.Optional(Type.String({ minLength: 1, description: 'Comma-separated host:port list; selects Kafka.' })),
-  KAFKA_CLIENT_ID: Type.Optional(Type.String({ minLength: 1 })),
+  KAFKA_CLIENT_ID: Type.Optional(Type.String({ minLength: 1, description: 'Kafka client id (default photo-platform).' })),
   KAFKA_SESSION_TIMEOUT_MS: Type.Integer({ minimum: 1000, default: 10_000, description: 'Consumer session timeout (Kafka).' }),
   AMQP_URL: Type.Optional(Type.String({ minLength: 1, description: 'amqp://user:pass@host:5672/vhost; selects RabbitMQ.' })),
   BUS_PARTITIONS: Type.Integer({ minimum: 1, maximum: 256, default: 8, description: 'Partitions per group (RabbitMQ, memory).' }),

@@ -11,9 +11,9 @@ import type { ObjectStore } from './object-store.js';
 export const objectStoreConfigSchema = Type.Object({
   S3_ENDPOINT: Type.Optional(Type.String({ format: 'uri', description: 'e.g. http://minio:9000; selects S3.' })),
   S3_PUBLIC_ENDPOINT: Type.Optional(Type.String({ format: 'uri', description: 'Origin browsers use for signed URLs.' })),
-  S3_ACCESS_KEY: Type.Optional(Type.String({ minLength: 1 })),
-  S3_SECRET_KEY: Type.Optional(Type.String({ minLength: 1 })),
-  S3_REGION: Type.String({ minLength: 1, default: 'us-east-1' }),
+  S3_ACCESS_KEY: Type.Optional(Type.String({ minLength: 1, description: 'S3 access key (with S3_ENDPOINT).' })),
+  S3_SECRET_KEY: Type.Optional(Type.String({ minLength: 1, description: 'S3 secret key (with S3_ENDPOINT).' })),
+  S3_REGION: Type.String({ minLength: 1, default: 'us-east-1', description: 'S3 region to sign for.' }),
   DATA_DIR: Type.String({ minLength: 1, default: '.data', description: 'Embedded mode: where buckets live on disk.' }),
 });
 

@@ -23,8 +23,8 @@ export class ConfigError extends Error {
  * `Type.Object({ ...baseConfigSchema.properties, DATABASE_URL: Type.String() })`.
  */
 export const baseConfigSchema = Type.Object({
-  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
-  HOST: Type.String({ minLength: 1, default: '0.0.0.0' }),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000, description: 'HTTP port (API, health, metrics).' }),
+  HOST: Type.String({ minLength: 1, default: '0.0.0.0', description: 'Address to listen on.' }),
   LOG_LEVEL: Type.Union(
     [
       Type.Literal('fatal'),
@@ -35,9 +35,9 @@ export const baseConfigSchema = Type.Object({
       Type.Literal('trace'),
       Type.Literal('silent'),
     ],
-    { default: 'info' },
+    { default: 'info', description: 'Log level of the JSON logs.' },
   ),
-  SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 10_000 }),
+  SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 10_000, description: 'Graceful shutdown budget before a forced exit.' }),
 });
 
 /** The configuration every service has, as loaded from {@link baseConfigSchema}. */
