@@ -105,7 +105,7 @@ try {
     get: async (keys) => (await missStore.get(keys)).map((value, i) => (keys[i]!.startsWith(`${prefix}page:`) ? undefined : value)),
     set: (key, value, ttlSeconds) => missStore.set(key, value, ttlSeconds),
     increment: (keys) => missStore.increment(keys),
-    onReconnect: (listener) => missStore.onReconnect(listener),
+    onLostIncrements: (listener) => missStore.onLostIncrements(listener),
     close: () => missStore.close(),
   };
   stores.push(hitStore, missStore);

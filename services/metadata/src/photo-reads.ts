@@ -31,15 +31,15 @@ type Kind = 'photo' | 'page' | 'counts';
 /**
  * A read-through cache over {@link PhotoQueries}. Keys carry two counters, read in one round trip
  * before the value: the owner's generation (incremented on every change to one of their
- * photos, so all their cached reads go stale in O(1)) and a global epoch (incremented when Redis comes
- * back after invalidations were lost). A reader reads the counters before the database and a writer
+ * photos, so all their cached reads go stale in O(1)) and a global epoch (incremented when an
+ * invalidation was lost, e.g. while Redis was unreachable, before the cache is used again). A reader reads the counters before the database and a writer
  * increments them after committing, so a value computed from old rows is stored under an old key that
  * no reader uses again. Cache trouble is never the caller's: it reads from the database instead.
  */
 export function createPhotoReads({ queries, store, prefix, ttlSeconds, metrics }: PhotoReadsDeps): PhotoReads {
   const epochKey = `${prefix}epoch`;
   const generationKey = (ownerId: string) => `${prefix}gen:${encodeURIComponent(ownerId)}`;
-  store.onReconnect(() => store.increment([epochKey]));
+  store.onLostIncrements(() => store.increment([epochKey]));
 
   async function through<T>(kind: Kind, ownerId: string, suffix: string, load: () => Promise<T | undefined>): Promise<T | undefined> {
     if (!store.usable) {

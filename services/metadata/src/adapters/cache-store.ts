@@ -11,14 +11,14 @@ export interface CacheStore {
   /** Adds one to each counter (absent counts as 0). One round trip. */
   increment(keys: readonly string[]): Promise<void>;
   /**
-   * False while the store is unreachable, and after it comes back until the cache is known to be
-   * clean again; readers skip the cache meanwhile.
+   * False while the store is unreachable, and after an increment failed until the cache is reset;
+   * readers skip the cache meanwhile.
    */
   readonly usable: boolean;
   /**
-   * Runs `listener` each time the store comes back after being unreachable, before it becomes usable
-   * again: invalidations may have been lost in between, so the cache must be reset.
+   * Runs `listener` after increments failed (invalidations may be lost), as soon as the store can be
+   * written again and before it is usable: the listener must make every cached value unreachable.
    */
-  onReconnect(listener: () => Promise<void>): void;
+  onLostIncrements(listener: () => Promise<void>): void;
   close(): Promise<void>;
 }

@@ -31,8 +31,8 @@ export function createMemoryCacheStore(options: { maxEntries?: number; now?: () 
     increment: async (keys) => {
       for (const key of keys) counters.set(key, (counters.get(key) ?? 0) + 1);
     },
-    // Never unreachable, so never in need of a reset.
-    onReconnect: () => undefined,
+    // Increments never fail in memory: no reset is ever needed.
+    onLostIncrements: () => undefined,
     close: async () => {
       entries.clear();
       counters.clear();

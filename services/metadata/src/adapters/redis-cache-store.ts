@@ -14,8 +14,9 @@ export interface RedisCacheOptions {
 /**
  * The read cache on Redis (ioredis). A cache must never slow the service down or make it fail:
  * commands are not queued while disconnected (`enableOfflineQueue: false`) nor retried, and time out
- * quickly; the client reconnects by itself forever, with backoff. Increments that fail (invalidations)
- * are remembered: when Redis is back, the reconnect listeners reset the cache before it is used again.
+ * quickly; the client reconnects by itself forever, with backoff. An increment that fails (a lost
+ * invalidation, whether Redis is gone or only slow) turns the cache off until the `onLostIncrements`
+ * listeners have reset it: at once if still connected, else when the connection is back.
  */
 export function createRedisCacheStore(options: RedisCacheOptions): CacheStore {
   const client = new Redis(options.url, {
@@ -29,19 +30,31 @@ export function createRedisCacheStore(options: RedisCacheOptions): CacheStore {
   const listeners: (() => Promise<void>)[] = [];
   let usable = false;
   let lostWrites = false;
+  let resetting = false;
   let closed = false;
 
+  // Runs the listeners, then lets readers back in. Tried again while connected (and increments were lost
+  // meanwhile or the listeners failed), else on the next 'ready'.
+  const reset = async () => {
+    if (resetting || closed) return;
+    resetting = true;
+    lostWrites = false;
+    try {
+      for (const listener of listeners) await listener();
+    } catch (error) {
+      lostWrites = true;
+      options.logger?.warn({ err: error }, 'cache: reset failed; the cache stays off until it succeeds');
+    } finally {
+      resetting = false;
+    }
+    if (!lostWrites && client.status === 'ready') {
+      usable = true;
+      options.logger?.info('cache: Redis is usable again');
+    } else if (lostWrites && client.status === 'ready' && !closed) setTimeout(() => void reset(), 1_000).unref();
+  };
   client.on('ready', () => {
-    void (async () => {
-      try {
-        if (lostWrites) for (const listener of listeners) await listener();
-        lostWrites = false;
-        usable = true;
-        options.logger?.info('cache: Redis is usable');
-      } catch (error) {
-        options.logger?.warn({ err: error }, 'cache: could not reset after reconnecting; the cache stays off until the next reconnect');
-      }
-    })();
+    if (lostWrites) void reset();
+    else usable = true;
   });
   const unusable = () => {
     if (usable && !closed) options.logger?.warn({}, 'cache: Redis is unreachable; serving from the database');
@@ -51,6 +64,12 @@ export function createRedisCacheStore(options: RedisCacheOptions): CacheStore {
   // Without a listener, ioredis reports every failed reconnect as an unhandled 'error'.
   client.on('error', unusable);
 
+  /** A lost increment is a lost invalidation (a lost `set` only costs a miss): off until reset. */
+  const lostIncrement = () => {
+    lostWrites = true;
+    usable = false;
+    if (client.status === 'ready') void reset();
+  };
 
   return {
     get usable() {
@@ -65,12 +84,11 @@ export function createRedisCacheStore(options: RedisCacheOptions): CacheStore {
         const failed = ((await pipeline.exec()) ?? []).find(([error]) => error);
         if (failed) throw failed[0];
       } catch (error) {
-        // A lost increment is a lost invalidation (a lost `set` only costs a miss).
-        lostWrites = true;
+        lostIncrement();
         throw error;
       }
     },
-    onReconnect: (listener) => void listeners.push(listener),
+    onLostIncrements: (listener) => void listeners.push(listener),
     close: async () => {
       closed = true;
       usable = false;

@@ -95,14 +95,14 @@ describe('pagination while photos arrive', () => {
     await createPhotoQueries(prisma).page(OWNER, { limit: 50, after: cursor });
     await prisma.$disconnect();
 
-    const { query, params } = logged.find((entry) => /FROM photos/.test(entry.query))!;
+    const { query, params } = logged.find((entry) => entry.query.includes('"photos"'))!;
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {
       const { rows } = await client.query(`EXPLAIN (FORMAT JSON) ${query}`, JSON.parse(params) as unknown[]);
       const plan = JSON.stringify(rows[0]['QUERY PLAN']);
       expect(plan).toMatch(/"Index Name":"photos_owner_uploaded_idx"/);
-      expect(plan).toMatch(/"Index Cond":"[^"]*ROW\(uploaded_at, id\) < ROW/);
+      expect(plan).toMatch(/"Index Cond":"[^"]*uploaded_at <=/);
       expect(plan).not.toMatch(/"Node Type":"Sort"/);
     } finally {
       await client.end();
