@@ -68,9 +68,9 @@ export async function buildUploadApp(deps: UploadAppDeps): Promise<ServiceApp> {
     limits: { maxBytes: config.MAX_UPLOAD_BYTES, maxPixels: config.MAX_PIXELS, maxHeaderBytes: config.MAX_HEADER_BYTES },
     newId: deps.newId ?? randomUUID,
     now: deps.now ?? (() => new Date()),
-    afterUpload: (count) => {
-      uploaded.inc(count);
-      relay.kick();
+    afterUpload: (events) => {
+      uploaded.inc(events.length);
+      relay.publishNow(events);
     },
   });
   return app;

@@ -102,8 +102,14 @@ export function createMemoryBus({ broker, catalogue, logger = silentLogger }: Me
       });
     };
 
+    // Start each pass at the next partition, so no partition's backlog waits behind the others'.
+    let start = 0;
     const pump = () => {
-      group.partitions.forEach((partition, index) => {
+      const count = group.partitions.length;
+      start = (start + 1) % count;
+      group.partitions.forEach((_, offset) => {
+        const index = (start + offset) % count;
+        const partition = group.partitions[index]!;
         const owner = partition.owner;
         const message = log[index]![partition.offset];
         if (!owner || partition.busy || !message || owner.inFlight >= owner.concurrency) return;

@@ -28,7 +28,9 @@ export interface S3ObjectStoreOptions {
 }
 
 const MiB = 1024 * 1024;
-const DEFAULT_PART_SIZE = 16 * MiB;
+// Two parts are buffered at a time, so this bounds a put's memory (~2 x 8 MiB); S3's 10 000 parts still
+// allow 78 GiB objects.
+const DEFAULT_PART_SIZE = 8 * MiB;
 const MAX_SIGNED_URL_SECONDS = 7 * 24 * 3600;
 const HEALTH_TIMEOUT_MS = 3000;
 

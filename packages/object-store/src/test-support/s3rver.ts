@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import S3rver from 's3rver';
@@ -18,16 +18,21 @@ function abortMultipartUpload(dir: string): S3rver['middleware'][number] {
 }
 
 /**
- * s3rver's multi-object delete removes keys concurrently and each removal prunes its empty parent
- * directories, so two of them race on one directory and the loser fails with ENOENT after its own files
- * are gone: a 500 that the client retries, and a flaky test when the retry races too.
+ * s3rver prunes empty parent directories after each delete. Two deletes then race on one directory, and
+ * a put into a directory being pruned crashes the server (an unhandled ENOENT). Deleting only the
+ * object's files, and leaving empty directories, avoids both; listings are unaffected.
  */
-function tolerateDirectoryRaces(server: S3rver): void {
-  const deleteObject = server.store.deleteObject.bind(server.store);
-  server.store.deleteObject = (bucketName, key) =>
-    deleteObject(bucketName, key).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'ENOENT' && error.code !== 'ENOTEMPTY') throw error;
-    });
+function keepDirectories(server: S3rver): void {
+  const store = server.store as unknown as { getResourcePath(bucket: string, key: string, kind: string): string };
+  server.store.deleteObject = async (bucket, key) => {
+    await Promise.all(
+      ['object', 'object.md5', 'metadata.json'].map((kind) =>
+        unlink(store.getResourcePath(bucket, key, kind)).catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== 'ENOENT') throw error;
+        }),
+      ),
+    );
+  };
 }
 
 /** An S3 server over HTTP on loopback for tests (s3rver), with access/secret key `S3RVER`. */
@@ -41,7 +46,7 @@ export async function startS3rver(): Promise<{
   const directory = await mkdtemp(path.join(tmpdir(), 's3rver-'));
   const server = new S3rver({ port: 0, address: '127.0.0.1', silent: process.env['S3RVER_LOG'] !== '1', directory });
   server.middleware.unshift(abortMultipartUpload(directory));
-  tolerateDirectoryRaces(server);
+  keepDirectories(server);
   const { port } = await server.run();
   return {
     endpoint: `http://127.0.0.1:${port}`,

@@ -45,15 +45,18 @@ export async function processPhoto(uploaded: PhotoUploaded, deps: ProcessPhotoDe
   }
 
   const stored = {} as Record<VariantName, { key: string; width: number; height: number; bytes: number; format: 'webp' | 'jpeg' }>;
-  for (const name of Object.keys(VARIANT_SPECS) as VariantName[]) {
-    const variant = image.variants[name];
-    const key = variantObjectKey(photoId, name, sha256);
-    await deps.variants.put(key, variant.buffer, {
-      contentType: variant.format === 'webp' ? 'image/webp' : 'image/jpeg',
-      metadata: { 'photo-id': photoId },
-    });
-    stored[name] = { key, width: variant.width, height: variant.height, bytes: variant.bytes, format: variant.format };
-  }
+  // In parallel: with as many workers as cores, a core waiting on storage is a core idle.
+  await Promise.all(
+    (Object.keys(VARIANT_SPECS) as VariantName[]).map(async (name) => {
+      const variant = image.variants[name];
+      const key = variantObjectKey(photoId, name, sha256);
+      await deps.variants.put(key, variant.buffer, {
+        contentType: variant.format === 'webp' ? 'image/webp' : 'image/jpeg',
+        metadata: { 'photo-id': photoId },
+      });
+      stored[name] = { key, width: variant.width, height: variant.height, bytes: variant.bytes, format: variant.format };
+    }),
+  );
   const event = photoCatalogue.create(
     'photo.processed',
     photoId,

@@ -6,16 +6,17 @@ export interface RelayLogger {
 }
 
 /**
- * Publishes pending events and removes each once the broker has it. Runs when kicked (right after an
- * upload) and every `intervalMs` (to drain what a broker outage or a crash left). Runs never overlap.
- * Several replicas may publish the same pending event: consumers dedupe on the event id.
+ * Publishes pending events and removes each once the broker has it. `publishNow` sends the events an
+ * upload just wrote, straight from memory; the sweep, every `intervalMs`, lists the outbox and sends
+ * what a broker outage or a crash left behind (sweeps never overlap). An event may go out twice (a
+ * sweep racing publishNow, or several replicas): consumers dedupe on the event id.
  */
 export function startEventRelay(deps: {
   pending: PendingEvents;
   publish: (event: CloudEvent) => Promise<void>;
   intervalMs: number;
   logger: RelayLogger;
-}): { kick(): void; drain(): Promise<void>; stop(): Promise<void> } {
+}): { kick(): void; publishNow(events: CloudEvent[]): void; drain(): Promise<void>; stop(): Promise<void> } {
   let running: Promise<void> | undefined;
   let again = false;
   let stopped = false;
@@ -55,6 +56,14 @@ export function startEventRelay(deps: {
 
   return {
     kick,
+    publishNow(events) {
+      for (const event of events) {
+        deps
+          .publish(event)
+          .then(() => deps.pending.remove(event.id))
+          .catch((error: unknown) => deps.logger.warn({ err: error, eventId: event.id }, 'event not published yet; the sweep will retry'));
+      }
+    },
     async drain() {
       while (running) await running;
     },

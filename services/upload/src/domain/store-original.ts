@@ -1,5 +1,5 @@
 import { pipeline, type Readable } from 'node:stream';
-import type { ObjectStore } from '@photos/object-store';
+import { ObjectNotFound, type ObjectStore } from '@photos/object-store';
 import { bucketLayout } from './bucket-layout.js';
 import { ByteLimitExceeded, ByteMeter } from './byte-meter.js';
 import { judgeHeader } from './header-prefix.js';
@@ -81,15 +81,21 @@ export async function storeOriginal(
     await originals.delete(objectKey);
     return { ...existing, duplicate: true };
   }
-  await originals.put(bucketLayout.record(photoId), Buffer.from(JSON.stringify(record)), { contentType: 'application/json' });
-  await originals.put(bucketLayout.checksum(ownerId, record.sha256), Buffer.from(JSON.stringify(photoId)), { contentType: 'application/json' });
+  await Promise.all([
+    originals.put(bucketLayout.record(photoId), Buffer.from(JSON.stringify(record)), { contentType: 'application/json' }),
+    originals.put(bucketLayout.checksum(ownerId, record.sha256), Buffer.from(JSON.stringify(photoId)), { contentType: 'application/json' }),
+  ]);
   return { ...record, duplicate: false };
 }
 
 async function readJson<T>(originals: ObjectStore, key: string): Promise<T | undefined> {
-  if (!(await originals.stat(key))) return undefined;
   const chunks: Buffer[] = [];
-  for await (const chunk of await originals.get(key)) chunks.push(chunk as Buffer);
+  try {
+    for await (const chunk of await originals.get(key)) chunks.push(chunk as Buffer);
+  } catch (error) {
+    if (error instanceof ObjectNotFound) return undefined;
+    throw error;
+  }
   return JSON.parse(Buffer.concat(chunks).toString('utf8')) as T;
 }
 
@@ -108,6 +114,5 @@ export function readStoredOriginal(originals: ObjectStore, photoId: string): Pro
 export async function removeOriginal(originals: ObjectStore, photoId: string): Promise<void> {
   const record = await readStoredOriginal(originals, photoId);
   if (record) await originals.delete(bucketLayout.checksum(record.ownerId, record.sha256));
-  await originals.delete(bucketLayout.original(photoId));
-  await originals.delete(bucketLayout.record(photoId));
+  await Promise.all([originals.delete(bucketLayout.original(photoId)), originals.delete(bucketLayout.record(photoId))]);
 }

@@ -29,12 +29,9 @@ export async function uploadPhotos(
     await Promise.all(photos.filter((p) => !p.duplicate).map((p) => removeOriginal(deps.originals, p.photoId)));
     throw error;
   }
-  const events: PhotoUploaded[] = [];
-  for (const photo of photos.filter((p) => !p.duplicate)) {
-    const { duplicate: _duplicate, ...data } = photo;
-    const event = photoCatalogue.create('photo.uploaded', photo.photoId, data, context);
-    await deps.pending.add(event);
-    events.push(event);
-  }
+  const events = photos
+    .filter((p) => !p.duplicate)
+    .map(({ duplicate: _duplicate, ...data }) => photoCatalogue.create('photo.uploaded', data.photoId, data, context));
+  await Promise.all(events.map((event) => deps.pending.add(event)));
   return { photos, events };
 }

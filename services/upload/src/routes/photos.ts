@@ -1,4 +1,5 @@
 import type { MultipartFile } from '@fastify/multipart';
+import type { PhotoUploaded } from '@photos/contracts';
 import { BadRequestError, type ServiceApp, UnsupportedMediaTypeError } from '@photos/service-kit';
 import type { FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
@@ -51,7 +52,7 @@ const toResponse = (photo: UploadedPhoto) => ({
  * POST /photos: multipart, one or more parts named `file`. Answers 202 once every original is stored and
  * its `photo.uploaded` is in the outbox; the relay publishes it right after.
  */
-export function photoRoutes(app: ServiceApp, deps: UploadPhotosDeps & { afterUpload: (newPhotos: number) => void }): void {
+export function photoRoutes(app: ServiceApp, deps: UploadPhotosDeps & { afterUpload: (events: PhotoUploaded[]) => void }): void {
   app.post(
     '/photos',
     {
@@ -70,7 +71,7 @@ export function photoRoutes(app: ServiceApp, deps: UploadPhotosDeps & { afterUpl
         ...(typeof request.headers.traceparent === 'string' ? { traceparent: request.headers.traceparent } : {}),
       };
       const { photos, events } = await uploadPhotos(fileParts(request), request.user.sub, context, deps);
-      deps.afterUpload(events.length);
+      deps.afterUpload(events);
       return reply.code(202).send({ photos: photos.map(toResponse) });
     },
   );
