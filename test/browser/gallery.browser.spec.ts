@@ -43,7 +43,8 @@ describe('the web app in a browser', () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+    page.on('console', (message) => message.type() === 'error' && !message.text().startsWith('Failed to load resource') && errors.push(message.text()));
+    page.on('response', (response) => response.status() >= 400 && errors.push(`${response.status()} ${response.request().method()} ${new URL(response.url()).pathname}`));
 
     await page.goto(platform.url);
     await page.getByTestId('show-register').click();
@@ -78,7 +79,7 @@ describe('the web app in a browser', () => {
 
     await page.reload();
     await expect.poll(() => tiles(page).evaluateAll((all) => all.map((tile) => tile.getAttribute('data-photo-id'))), { timeout: 15_000 }).toEqual([first]);
-    expect(errors).toEqual([]);
+    expect(errors, `opened ${first}, deleted ${second}`).toEqual([]);
     await page.close();
   });
 

@@ -55,7 +55,11 @@ export function PhotoDetail({ id, photo, onClose, onDeleted }: Props) {
 
   // The full record (EXIF, original URL, fresh signed URLs); again when the live status changes.
   const liveStatus = photo?.status;
+  const wasInGallery = useRef(false);
+  if (photo) wasInGallery.current = true;
   useEffect(() => {
+    // Gone from the gallery (just deleted, here or elsewhere): there is nothing left to load.
+    if (wasInGallery.current && !liveStatus) return;
     const abort = new AbortController();
     setLoadError(null);
     api.getPhoto(id, abort.signal).then(setDetail, (error: unknown) => {
