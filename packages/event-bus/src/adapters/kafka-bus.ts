@@ -100,8 +100,11 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<EventBus
     consumer.on(consumer.events.GROUP_JOIN, () => joined());
 
     const start = async () => {
+      // A live group starts at the end of each partition as it is now: pinned here, before joining,
+      // because kafkajs would read "latest" only at its first fetch, skipping events published meanwhile.
+      const liveFrom = subscribeOptions.live ? await connectAdmin().then(() => admin.fetchTopicOffsets(topic)).catch(() => undefined) : undefined;
       await consumer.connect();
-      await consumer.subscribe({ topic, fromBeginning: !subscribeOptions.live });
+      await consumer.subscribe({ topic, fromBeginning: !subscribeOptions.live || liveFrom === undefined });
       await consumer.run({
         partitionsConsumedConcurrently: subscribeOptions.concurrency ?? 1,
         // Commit after every message: a handover then resumes exactly after the last acked event.
@@ -126,6 +129,7 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<EventBus
           }
         },
       });
+      for (const { partition, offset } of liveFrom ?? []) consumer.seek({ topic, partition, offset });
     };
     // A service must come up while the broker is down (uploads still land in the outbox): keep trying
     // in the background. Once running, kafkajs reconnects and restarts the consumer by itself.
