@@ -1,8 +1,10 @@
 import type { PhotoDeleted } from '@photos/contracts';
 import type { EventBus } from '@photos/event-bus';
 import type { ServiceApp } from '@photos/service-kit';
+import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Database } from './adapters/database.js';
+import { PageSchema } from './routes/photo-schemas.js';
 import { at, deleted, newPhotoId, processed, processingFailed, uploaded } from './test-support/photo-events.js';
 import { as, buildTestApp } from './test-support/test-app.js';
 import { openMigratedTestDatabase } from './test-support/test-database.js';
@@ -66,6 +68,21 @@ describe('metadata HTTP API', () => {
     });
     expect(ready.variants.thumb).toEqual({ key: expect.stringMatching(/^variants\//), width: 240, height: 320 });
     expect(ready).not.toHaveProperty('exif');
+  });
+
+  it('sends a page, cached or not, byte for byte as its response schema serializes it', async () => {
+    const reference = Fastify();
+    reference.get('/', { schema: { response: { 200: PageSchema } } }, async (request) => JSON.parse(request.headers['x-page'] as string));
+    try {
+      for (const url of ['/photos?limit=3', '/photos?limit=3', '/photos?limit=2']) {
+        const response = await get(url);
+        expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+        const serialized = await reference.inject({ method: 'GET', url: '/', headers: { 'x-page': response.body } });
+        expect(response.body).toBe(serialized.body);
+      }
+    } finally {
+      await reference.close();
+    }
   });
 
   it('pages with an opaque cursor and filters by status and taken-at range', async () => {

@@ -12,6 +12,11 @@ export interface PhotoReads {
   find(ownerId: string, id: string): Promise<PhotoDetail | undefined>;
   /** `requestKey` identifies the request as the client made it (limit, cursor, filters), for the cache key. */
   page(ownerId: string, query: PageQuery, requestKey: string): Promise<Page>;
+  /**
+   * The same page as JSON text ({@link Page}'s fields in the API's order), as cached: a hit is answered
+   * without parsing and serializing it again.
+   */
+  pageJson(ownerId: string, query: PageQuery, requestKey: string): Promise<string>;
   counts(ownerId: string): Promise<Record<PhotoStatus, number>>;
   /** Forgets every cached read of `ownerId`; call after any change to one of their photos. */
   invalidate(ownerId: string): Promise<void>;
@@ -34,36 +39,57 @@ type Kind = 'photo' | 'page' | 'counts';
  * photos, so all their cached reads go stale in O(1)) and a global epoch (incremented when an
  * invalidation was lost, e.g. while Redis was unreachable, before the cache is used again). A reader reads the counters before the database and a writer
  * increments them after committing, so a value computed from old rows is stored under an old key that
- * no reader uses again. Cache trouble is never the caller's: it reads from the database instead.
+ * no reader uses again. Values are cached as JSON text.
  */
 export function createPhotoReads({ queries, store, prefix, ttlSeconds, metrics }: PhotoReadsDeps): PhotoReads {
   const epochKey = `${prefix}epoch`;
   const generationKey = (ownerId: string) => `${prefix}gen:${encodeURIComponent(ownerId)}`;
   store.onLostIncrements(() => store.increment([epochKey]));
 
-  async function through<T>(kind: Kind, ownerId: string, suffix: string, load: () => Promise<T | undefined>): Promise<T | undefined> {
+  /**
+   * The cached JSON of a read, or the key to cache it under (none when the cache is off or failed).
+   * Cache trouble is never the caller's: it reads from the database instead.
+   */
+  async function lookup(kind: Kind, ownerId: string, suffix: string): Promise<{ cached?: string; key?: string }> {
     if (!store.usable) {
       metrics.cache.inc({ kind, result: 'bypass' });
-      return load();
+      return {};
     }
-    let key: string;
     try {
       const [epoch = '0', generation = '0'] = await store.get([epochKey, generationKey(ownerId)]);
-      key = `${prefix}${kind}:${epoch}:${generation}:${encodeURIComponent(ownerId)}:${suffix}`;
+      const key = `${prefix}${kind}:${epoch}:${generation}:${encodeURIComponent(ownerId)}:${suffix}`;
       const [cached] = await store.get([key]);
       if (cached !== undefined) {
         metrics.cache.inc({ kind, result: 'hit' });
-        return JSON.parse(cached) as T;
+        return { cached };
       }
+      metrics.cache.inc({ kind, result: 'miss' });
+      return { key };
     } catch {
       metrics.cache.inc({ kind, result: 'error' });
-      return load();
+      return {};
     }
-    metrics.cache.inc({ kind, result: 'miss' });
+  }
+
+  // Not awaited: the caller has its answer; a failed write only costs a later miss.
+  const remember = (key: string | undefined, json: string) => {
+    if (key !== undefined) store.set(key, json, ttlSeconds).catch(() => undefined);
+  };
+
+  async function through<T>(kind: Kind, ownerId: string, suffix: string, load: () => Promise<T | undefined>): Promise<T | undefined> {
+    const { cached, key } = await lookup(kind, ownerId, suffix);
+    if (cached !== undefined) return JSON.parse(cached) as T;
     const value = await load();
-    // Not awaited: the caller has its answer; a failed write only costs a later miss.
-    if (value !== undefined) store.set(key, JSON.stringify(value), ttlSeconds).catch(() => undefined);
+    if (value !== undefined) remember(key, JSON.stringify(value));
     return value;
+  }
+
+  async function pageJson(ownerId: string, query: PageQuery, requestKey: string): Promise<string> {
+    const { cached, key } = await lookup('page', ownerId, createHash('sha1').update(requestKey).digest('base64url'));
+    if (cached !== undefined) return cached;
+    const json = JSON.stringify(toPage(await queries.page(ownerId, query), query.limit));
+    remember(key, json);
+    return json;
   }
 
   return {
@@ -72,11 +98,8 @@ export function createPhotoReads({ queries, store, prefix, ttlSeconds, metrics }
         const record = await queries.find(ownerId, id);
         return record ? toPhotoDetail(record) : undefined;
       }),
-    page: async (ownerId, query, requestKey) => {
-      const suffix = createHash('sha1').update(requestKey).digest('base64url');
-      const page = await through('page', ownerId, suffix, async () => toPage(await queries.page(ownerId, query), query.limit));
-      return page!;
-    },
+    pageJson,
+    page: async (ownerId, query, requestKey) => JSON.parse(await pageJson(ownerId, query, requestKey)) as Page,
     counts: async (ownerId) => (await through('counts', ownerId, '', () => queries.counts(ownerId)))!,
     invalidate: async (ownerId) => {
       // Failure is absorbed here and remembered by the store, which resets the cache when it is back.

@@ -1,6 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { ObjectStore } from '@photos/object-store';
 
+/** How many signed /media URLs of the current expiry are kept per bucket (about 300 bytes each). */
+const SIGNED_URLS_REMEMBERED = 20_000;
+
 /**
  * URLs an <img> can load without an Authorization header. When browsers can reach the S3 store they are
  * its presigned URLs; otherwise (the filesystem, or an S3 store inside a private network) they point at
@@ -20,11 +23,27 @@ export function mediaUrls(options: {
   const key = createHmac('sha256', options.secret).update('media-urls').digest();
   const sign = (path: string, expires: number) => createHmac('sha256', key).update(`${path}\n${expires}`).digest('base64url');
 
+  // A URL is the same for a whole hour, and a gallery page shows the same ones again and again: the
+  // URLs of the current expiry are remembered (bounded), so an HMAC is computed once per key and hour.
+  let rememberedExpires = 0;
+  const remembered = { variants: new Map<string, string>(), originals: new Map<string, string>() };
+
   function local(bucket: 'variants' | 'originals', objectKey: string): string {
     const hour = 3600;
     const expires = Math.ceil((now() / 1000 + options.ttlSeconds) / hour) * hour;
-    const path = `${bucket}/${objectKey}`;
-    return `/media/${path}?expires=${expires}&signature=${sign(path, expires)}`;
+    const urls = remembered[bucket];
+    if (expires !== rememberedExpires) {
+      remembered.variants.clear();
+      remembered.originals.clear();
+      rememberedExpires = expires;
+    } else if (urls.size >= SIGNED_URLS_REMEMBERED) urls.clear();
+    let url = urls.get(objectKey);
+    if (url === undefined) {
+      const path = `${bucket}/${objectKey}`;
+      url = `/media/${path}?expires=${expires}&signature=${sign(path, expires)}`;
+      urls.set(objectKey, url);
+    }
+    return url;
   }
 
   return {

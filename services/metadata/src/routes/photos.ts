@@ -42,10 +42,13 @@ export function photoRoutes(app: ServiceApp, deps: PhotoRoutesDeps): void {
   app.get(
     '/photos',
     { schema: { summary: "The caller's photos, newest first", querystring: PageQuerySchema, response: { 200: PageSchema } } },
-    async (request) => {
+    async (request, reply) => {
       const query = pageQueryOf(request.query);
       const { limit, cursor, status, takenFrom, takenTo } = request.query;
-      return deps.reads.page(request.user.sub, query, JSON.stringify([limit, cursor, status, takenFrom, takenTo]));
+      // The page's JSON as cached, sent as is (a string skips the serializer): parsing a hit only to
+      // serialize it again cost more than the rest of the request. Its fields are PageSchema's, in order.
+      const json = await deps.reads.pageJson(request.user.sub, query, JSON.stringify([limit, cursor, status, takenFrom, takenTo]));
+      return reply.type('application/json; charset=utf-8').send(json as never);
     },
   );
 
