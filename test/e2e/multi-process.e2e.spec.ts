@@ -54,7 +54,9 @@ describe.each(transports)('multi-process platform over %s', (transport, setup) =
     const metadata = await startService('metadata', 'metadata', { ...env, DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${databases[0]}`, MIGRATE_ON_START: 'true' });
     const upload = await startService('upload', 'upload', env);
     services.push(metadata, upload);
-    services.push(await startService('processor-1', 'processor', env), await startService('processor-2', 'processor', env));
+    // Pushed one by one: if a later one fails to start, afterAll still stops the ones already running.
+    services.push(await startService('processor-1', 'processor', env));
+    services.push(await startService('processor-2', 'processor', env));
     bff = await startService('bff', 'bff', {
       ...env,
       UPLOAD_URL: upload.url,
