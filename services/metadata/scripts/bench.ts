@@ -18,7 +18,6 @@ import { availableParallelism, loadavg } from 'node:os';
 import { photoCatalogue } from '@photos/contracts';
 import { createMemoryBus, MemoryBroker } from '@photos/event-bus';
 import { createTokenSigner, loadConfig, type ServiceApp } from '@photos/service-kit';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { CacheStore } from '../src/adapters/cache-store.js';
 import { openDatabase } from '../src/adapters/database.js';
@@ -28,6 +27,7 @@ import { buildMetadataApp } from '../src/app.js';
 import { metadataConfigSchema } from '../src/config.js';
 import { encodeCursor, type PagePosition } from '../src/domain/page-cursor.js';
 import { toPage } from '../src/domain/photo-page.js';
+import { deleteCacheKeys } from '../src/test-support/test-app.js';
 
 const quick = process.argv.includes('--quick');
 const PHOTOS = 100_000;
@@ -190,13 +190,6 @@ try {
   for (const store of stores) await store.close();
   await rawPool.end();
   await database.close();
-  const redis = new Redis(redisUrl);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  redis.disconnect();
+  await deleteCacheKeys(prefix, redisUrl);
   await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
 }

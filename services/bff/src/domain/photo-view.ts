@@ -1,28 +1,32 @@
+import Type, { type Static } from 'typebox';
 import type { MetadataPhoto } from '../adapters/metadata-client.js';
 
-/** A photo as the public API shows it (BRIEF's Photo). */
-export interface PhotoView {
-  id: string;
-  status: 'processing' | 'ready' | 'failed';
-  filename: string | null;
-  contentType: string | null;
-  bytes: number | null;
-  width: number | null;
-  height: number | null;
-  takenAt: string | null;
-  uploadedAt: string | null;
-  placeholder: string | null;
-  dominantColor: string | null;
-  variants: { thumb?: VariantView; preview?: VariantView };
-  exif?: Record<string, unknown>;
-  failure?: { reason: string; code?: string };
-}
+const Variant = Type.Object({ url: Type.String(), width: Type.Integer(), height: Type.Integer() });
 
-export interface VariantView {
-  url: string;
-  width: number;
-  height: number;
-}
+/** BRIEF's Photo. */
+export const PhotoSchema = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    status: Type.Union([Type.Literal('processing'), Type.Literal('ready'), Type.Literal('failed')]),
+    filename: Type.Union([Type.String(), Type.Null()]),
+    contentType: Type.Union([Type.String(), Type.Null()]),
+    bytes: Type.Union([Type.Integer(), Type.Null()]),
+    width: Type.Union([Type.Integer(), Type.Null()]),
+    height: Type.Union([Type.Integer(), Type.Null()]),
+    takenAt: Type.Union([Type.String(), Type.Null()]),
+    uploadedAt: Type.Union([Type.String(), Type.Null()]),
+    placeholder: Type.Union([Type.String({ description: 'Base64 ThumbHash.' }), Type.Null()]),
+    dominantColor: Type.Union([Type.String(), Type.Null()]),
+    variants: Type.Object({ thumb: Type.Optional(Variant), preview: Type.Optional(Variant) }),
+    exif: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    originalUrl: Type.Optional(Type.String({ description: 'Signed, short-lived URL of the original (detail only).' })),
+    failure: Type.Optional(Type.Object({ reason: Type.String(), code: Type.Optional(Type.String()) })),
+  },
+  { $id: 'Photo' },
+);
+
+/** A photo as the public API shows it (BRIEF's Photo). */
+export type PhotoView = Static<typeof PhotoSchema>;
 
 /** Adds URLs to a metadata record; `withExif` for the detail view. */
 export async function toPhotoView(

@@ -23,8 +23,8 @@ export const TEST_REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:637
 export const testCachePrefix = () => `metadata-test:${randomUUID().slice(0, 8)}:`;
 
 /** Deletes every key under `prefix` from the test Redis. */
-export async function deleteCacheKeys(prefix: string): Promise<void> {
-  const redis = new Redis(TEST_REDIS_URL);
+export async function deleteCacheKeys(prefix: string, url = TEST_REDIS_URL): Promise<void> {
+  const redis = new Redis(url);
   try {
     let cursor = '0';
     do {
