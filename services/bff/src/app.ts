@@ -12,8 +12,11 @@ import type { ObjectStore } from '@photos/object-store';
 import { authOptionsFrom, authPlugin, createServiceApp, createTokenSigner, NotFoundError, type ServiceApp } from '@photos/service-kit';
 import type { Redis } from 'ioredis';
 import type { DestinationStream } from 'pino';
+import { memoryLoginThrottle, redisLoginThrottle } from './adapters/login-throttle.js';
 import { mediaUrls } from './adapters/media-urls.js';
 import { metadataClient } from './adapters/metadata-client.js';
+import { fallbackRateLimitStore } from './adapters/rate-limit-store.js';
+import { createRedisFallback } from './adapters/redis-fallback.js';
 import type { BffConfig } from './config.js';
 import { statusEventHandlers } from './consumers/status-events.js';
 import { accounts, type AccountStore, type LoginThrottle } from './domain/accounts.js';
@@ -26,10 +29,12 @@ import { photoRoutes } from './routes/photos.js';
 export interface BffAppDeps {
   config: BffConfig;
   accountStore: AccountStore;
-  loginThrottle: LoginThrottle;
+  /** Default: in Redis with an in-process fallback when `redis` is given, else in the process. */
+  loginThrottle?: LoginThrottle;
   originals: ObjectStore;
   variants: ObjectStore;
   bus: EventBus;
+  /** Rate limits and login failures shared by the replicas; see redis-connection.ts for its options. */
   redis?: Redis;
   logStream?: DestinationStream;
   fetchImpl?: typeof fetch;
@@ -75,7 +80,12 @@ export async function buildBffApp(deps: BffAppDeps): Promise<ServiceApp> {
     crossOriginResourcePolicy: { policy: 'same-site' },
   });
   await app.register(cors, { origin: config.CORS_ORIGINS.length > 0 ? config.CORS_ORIGINS : false, credentials: false });
-  await app.register(rateLimit, { global: false, ...(deps.redis ? { redis: deps.redis, nameSpace: 'bff:rate-limit:' } : {}) });
+  // Redis is optional at run time: while it is out of reach, limits and login failures count in the process.
+  const shared = deps.redis ? { redis: deps.redis, fallback: createRedisFallback({ redis: deps.redis, logger: app.log }) } : undefined;
+  await app.register(rateLimit, { global: false, ...(shared ? { store: fallbackRateLimitStore({ ...shared, nameSpace: 'bff:rate-limit:' }) } : {}) });
+  const loginThrottle =
+    deps.loginThrottle ??
+    (shared ? redisLoginThrottle(shared.redis, config.LOGIN_MAX_FAILURES, shared.fallback) : memoryLoginThrottle(config.LOGIN_MAX_FAILURES));
   await app.register(swagger, {
     openapi: {
       info: { title: 'Photo platform API', version: '1.0.0', description: 'The public API of the photo platform (the BFF).' },
@@ -91,7 +101,7 @@ export async function buildBffApp(deps: BffAppDeps): Promise<ServiceApp> {
 
   const issueToken = createTokenSigner({ secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, expiresInSeconds: config.ACCESS_TOKEN_TTL_SECONDS });
   authRoutes(app, {
-    accounts: accounts({ store: deps.accountStore, throttle: deps.loginThrottle, newId: randomUUID, now: () => new Date(), scryptCost: config.SCRYPT_COST }),
+    accounts: accounts({ store: deps.accountStore, throttle: loginThrottle, newId: randomUUID, now: () => new Date(), scryptCost: config.SCRYPT_COST }),
     issueToken,
     perMinute: config.RATE_LIMIT_AUTH_PER_MINUTE,
   });

@@ -13,7 +13,12 @@ export const bffConfigSchema = Type.Object({
   UPLOAD_URL: Type.String({ format: 'uri', default: 'http://127.0.0.1:3001', description: 'The upload service, for the upload pass-through.' }),
   METADATA_URL: Type.String({ format: 'uri', default: 'http://127.0.0.1:3003', description: 'The metadata service, for queries and deletes.' }),
   ACCOUNTS_DATABASE_URL: Type.Optional(Type.String({ minLength: 1, description: 'Postgres for accounts; absent: embedded PGlite under DATA_DIR.' })),
-  REDIS_URL: Type.Optional(Type.String({ minLength: 1, description: 'Shared rate-limit counters; absent: per-process counters.' })),
+  REDIS_URL: Type.Optional(Type.String({ minLength: 1, description: 'Shared rate-limit counters; absent or unreachable: per-process counters.' })),
+  REDIS_COMMAND_TIMEOUT_MS: Type.Integer({
+    minimum: 10,
+    default: 200,
+    description: 'A slower Redis command fails: the BFF counts in the process, metadata reads the database.',
+  }),
   ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, default: 3600, description: 'Lifetime of issued access tokens.' }),
   MEDIA_URL_TTL_SECONDS: Type.Integer({ minimum: 60, default: 3600, description: 'Lifetime of signed image URLs.' }),
   ORIGINALS_BUCKET: Type.String({ minLength: 3, default: 'originals', description: 'Bucket of the originals (written by upload).' }),

@@ -1,21 +1,36 @@
 import type { Redis } from 'ioredis';
 import type { LoginThrottle } from '../domain/accounts.js';
+import type { RedisFallback } from './redis-fallback.js';
 
 const WINDOW_SECONDS = 15 * 60;
 
-/** Failed-login counters in Redis, shared by every BFF replica; they expire after the window. */
-export function redisLoginThrottle(redis: Redis, maxFailures: number, prefix = 'bff:login-failures:'): LoginThrottle {
+/**
+ * Failed-login counters in Redis, shared by every BFF replica; they expire after the window. While Redis
+ * is out of reach (see {@link RedisFallback}) they are counted in this process instead, so the throttle
+ * keeps working, per replica, rather than failing logins or letting every guess through.
+ */
+export function redisLoginThrottle(redis: Redis, maxFailures: number, fallback: RedisFallback, prefix = 'bff:login-failures:'): LoginThrottle {
+  const local = memoryLoginThrottle(maxFailures);
   return {
-    async allowed(email) {
-      const count = await redis.get(prefix + email).catch(() => null);
-      return Number(count ?? 0) < maxFailures;
-    },
-    async failed(email) {
-      await redis.multi().incr(prefix + email).expire(prefix + email, WINDOW_SECONDS).exec().catch(() => undefined);
-    },
-    async succeeded(email) {
-      await redis.del(prefix + email).catch(() => undefined);
-    },
+    allowed: (email) =>
+      fallback.run(
+        async () => Number((await redis.get(prefix + email)) ?? 0) < maxFailures,
+        () => local.allowed(email),
+      ),
+    failed: (email) =>
+      fallback.run(
+        async () => {
+          const results = await redis.multi().incr(prefix + email).expire(prefix + email, WINDOW_SECONDS).exec();
+          const failure = results?.find(([error]) => error)?.[0];
+          if (!results || failure) throw failure ?? new Error('transaction discarded');
+        },
+        () => local.failed(email),
+      ),
+    succeeded: (email) =>
+      fallback.run(
+        async () => void (await redis.del(prefix + email)),
+        () => local.succeeded(email),
+      ),
   };
 }
 
