@@ -43,10 +43,12 @@ export interface ObjectStore {
   /** The object's size and labels, or `undefined` if there is none. */
   stat(key: string): Promise<ObjectInfo | undefined>;
   /**
-   * Copies bytes, content type and metadata to `to` (server-side on S3; on the filesystem readers of `to`
-   * never see a partial copy). Rejects with `ObjectNotFound` if `from` does not exist.
+   * Creates `key` only if no object is there: resolves true when this call created it, false when the
+   * key already held an object (which is left untouched). Atomic: of any number of concurrent calls for
+   * one absent key, exactly one resolves true, and readers never see a partial object. For small
+   * objects (markers, claims, at most 5 MiB); a storage error rejects, it never reads as "exists".
    */
-  copy(from: string, to: string): Promise<void>;
+  putIfAbsent(key: string, body: Buffer, options: PutOptions): Promise<boolean>;
   /** Removes the object; a missing key is fine. */
   delete(key: string): Promise<void>;
   /** Deletes every key starting with `prefix` (not empty) and returns how many there were. */
@@ -64,7 +66,7 @@ export interface ObjectStore {
   ensureBucket(): Promise<void>;
 }
 
-/** `get` or `copy` found no object at the key. */
+/** `get` found no object at the key. */
 export class ObjectNotFound extends Error {
   override readonly name = 'ObjectNotFound';
   constructor(

@@ -1,4 +1,4 @@
-import { copyFile, mkdir, open, readdir, readFile, rename, rm, rmdir, stat as fsStat, access, type FileHandle } from 'node:fs/promises';
+import { access, link, mkdir, open, readdir, readFile, rename, rm, rmdir, stat as fsStat, type FileHandle } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import path from 'node:path';
 import { chunksOf } from '../body-chunks.js';
@@ -22,6 +22,8 @@ interface Sidecar {
 const STALE_TEMP_MS = 60 * 60 * 1000;
 
 const isMissing = (error: unknown) => (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+const isTaken = (error: unknown) => (error as NodeJS.ErrnoException | undefined)?.code === 'EEXIST';
+const MAX_CREATE_BYTES = 5 * 1024 * 1024;
 
 async function writeAll(file: FileHandle, chunk: Buffer): Promise<void> {
   for (let offset = 0; offset < chunk.length; ) offset += (await file.write(chunk, offset)).bytesWritten;
@@ -63,11 +65,40 @@ export function createFsObjectStore(options: FsObjectStoreOptions): ObjectStore 
     }
   }
 
-  async function commit(key: string, dataTemp: string, sidecar: Sidecar): Promise<void> {
-    const metaTemp = paths.temp();
+  /** A fsynced temp file holding `body`. */
+  async function writeTemp(body: string | Buffer): Promise<string> {
+    await mkdir(paths.tempDir, { recursive: true });
+    const temp = paths.temp();
     try {
-      const file = await open(metaTemp, 'wx');
-      await file.writeFile(JSON.stringify(sidecar)).finally(() => syncAndClose(file));
+      const file = await open(temp, 'wx');
+      await file.writeFile(body).finally(() => syncAndClose(file));
+      return temp;
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
+  }
+
+  /**
+   * link() fails with EEXIST when the target exists, atomically, where rename() would replace it: the
+   * one way to create a complete file only if absent. ENOENT: a concurrent delete pruned the directory.
+   */
+  async function linkIntoPlace(temp: string, target: string): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      await mkdir(path.dirname(target), { recursive: true });
+      try {
+        await link(temp, target);
+        return true;
+      } catch (error) {
+        if (isTaken(error)) return false;
+        if (!isMissing(error) || attempt === 5) throw error;
+      }
+    }
+  }
+
+  async function commit(key: string, dataTemp: string, sidecar: Sidecar): Promise<void> {
+    const metaTemp = await writeTemp(JSON.stringify(sidecar));
+    try {
       await moveIntoPlace(metaTemp, paths.meta(key));
       await moveIntoPlace(dataTemp, paths.data(key));
       await syncDir(path.dirname(paths.data(key)));
@@ -151,24 +182,25 @@ export function createFsObjectStore(options: FsObjectStoreOptions): ObjectStore 
 
     stat,
 
-    async copy(from, to) {
-      assertObjectKey(from);
-      assertObjectKey(to);
-      if (from === to) {
-        if (!(await stat(from))) throw new ObjectNotFound(from);
-        return;
-      }
-      await mkdir(paths.tempDir, { recursive: true });
-      const temp = paths.temp();
+    // The bytes are linked into place first, as the atomic "am I first" test; the sidecar follows by one
+    // rename, so for that instant a stat may show the default labels (never partial bytes). Writing the
+    // sidecar first is not an option: it would relabel an object this call then finds already there.
+    async putIfAbsent(key, body, putOptions) {
+      assertObjectKey(key);
+      assertPutOptions(putOptions);
+      if (!Buffer.isBuffer(body) || body.length > MAX_CREATE_BYTES) throw new RangeError(`putIfAbsent takes a Buffer of at most ${MAX_CREATE_BYTES} bytes`);
+      const sidecar: Sidecar = { contentType: putOptions.contentType, metadata: { ...putOptions.metadata } };
+      const dataTemp = await writeTemp(body);
+      let metaTemp: string | undefined;
       try {
-        await copyFile(paths.data(from), temp).catch((error: unknown) => {
-          throw isMissing(error) ? new ObjectNotFound(from, { cause: error }) : error;
-        });
-        await syncAndClose(await open(temp, 'r+'));
-        await commit(to, temp, await readSidecar(from));
-      } catch (error) {
-        await rm(temp, { force: true });
-        throw error;
+        metaTemp = await writeTemp(JSON.stringify(sidecar));
+        if (!(await linkIntoPlace(dataTemp, paths.data(key)))) return false;
+        await rename(metaTemp, paths.meta(key));
+        await syncDir(path.dirname(paths.data(key)));
+        return true;
+      } finally {
+        await rm(dataTemp, { force: true });
+        if (metaTemp) await rm(metaTemp, { force: true });
       }
     },
 

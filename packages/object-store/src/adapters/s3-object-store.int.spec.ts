@@ -82,6 +82,11 @@ describe('s3 object store', () => {
     await expect(store.signedUrl('a.jpg', 8 * 24 * 3600)).rejects.toBeInstanceOf(RangeError);
   });
 
+  it('rejects putIfAbsent when the server is unreachable: a storage error never reads as "taken"', async () => {
+    const unreachable = createS3ObjectStore({ ...connection, endPoint: '127.0.0.1', port: 1, bucket });
+    await expect(unreachable.putIfAbsent('claims/x', Buffer.from('x'), { contentType: 'text/plain' })).rejects.toThrow();
+  });
+
   it('reports unhealthy when the server is unreachable, and a missing bucket until ensured', async () => {
     const unreachable = createS3ObjectStore({ ...connection, endPoint: '127.0.0.1', port: 1, bucket });
     expect(await unreachable.isHealthy()).toBe(false);

@@ -33,6 +33,7 @@ const MiB = 1024 * 1024;
 const DEFAULT_PART_SIZE = 8 * MiB;
 const MAX_SIGNED_URL_SECONDS = 7 * 24 * 3600;
 const HEALTH_TIMEOUT_MS = 3000;
+const MAX_CREATE_BYTES = 5 * MiB;
 
 function errorCode(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
@@ -40,6 +41,16 @@ function errorCode(error: unknown): string | undefined {
 
 // HEAD answers carry no body, so the client can only say "NotFound" for a 404.
 const isMissingObject = (error: unknown) => ['NoSuchKey', 'NotFound'].includes(errorCode(error) ?? '');
+
+// 412: the key exists. 409 ConditionalRequestConflict: AWS's answer to a conditional write racing another
+// one on the same key; that other write is the one that creates it, so for us it also means "taken".
+const isConditionFailed = (error: unknown) => ['PreconditionFailed', 'ConditionalRequestConflict'].includes(errorCode(error) ?? '');
+
+function headersFor(putOptions: PutOptions): Record<string, string> {
+  const headers: Record<string, string> = { 'Content-Type': putOptions.contentType };
+  for (const [name, value] of Object.entries(putOptions.metadata ?? {})) headers[`x-amz-meta-${name}`] = value;
+  return headers;
+}
 
 function signingClient(options: S3ObjectStoreOptions, region: string): Client {
   if (options.publicEndpoint === undefined) return new Client({ ...clientOptions(options), region });
@@ -120,9 +131,7 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
     async put(key: string, body, putOptions: PutOptions) {
       assertObjectKey(key);
       assertPutOptions(putOptions);
-      const headers: Record<string, string> = { 'Content-Type': putOptions.contentType };
-      for (const [name, value] of Object.entries(putOptions.metadata ?? {})) headers[`x-amz-meta-${name}`] = value;
-      const bytes = await putBody({ client, bucket, key, headers, partSize }, body);
+      const bytes = await putBody({ client, bucket, key, headers: headersFor(putOptions), partSize }, body);
       return { bytes };
     },
 
@@ -138,18 +147,18 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
 
     stat,
 
-    async copy(from, to) {
-      assertObjectKey(from);
-      assertObjectKey(to);
-      // S3 refuses a copy onto itself that changes nothing; it is a no-op for us.
-      if (from === to) {
-        if (!(await stat(from))) throw new ObjectNotFound(from);
-        return;
-      }
+    async putIfAbsent(key, body, putOptions) {
+      assertObjectKey(key);
+      assertPutOptions(putOptions);
+      if (!Buffer.isBuffer(body) || body.length > MAX_CREATE_BYTES) throw new RangeError(`putIfAbsent takes a Buffer of at most ${MAX_CREATE_BYTES} bytes`);
+      // A conditional write (AWS S3 since 2024, MinIO): the server refuses with 412 when the key exists.
+      // One single PUT (minio sends a Buffer this small in one request), so the condition covers it all.
+      const headers: Record<string, string> = { ...headersFor(putOptions), 'If-None-Match': '*' };
       try {
-        await client.copyObject(bucket, to, `/${bucket}/${from}`);
+        await client.putObject(bucket, key, body, body.length, headers);
+        return true;
       } catch (error) {
-        if (isMissingObject(error)) throw new ObjectNotFound(from, { cause: error });
+        if (isConditionFailed(error)) return false;
         throw error;
       }
     },

@@ -14,6 +14,8 @@ declare module 's3rver' {
   interface KoaContext {
     method: string;
     path: string;
+    headers: Record<string, string | string[] | undefined>;
+    type: string;
     query: Record<string, string | string[] | undefined>;
     status: number;
     body: unknown;
@@ -24,7 +26,7 @@ declare module 's3rver' {
     /** Koa's middleware stack, composed when the server starts. */
     middleware: ((ctx: KoaContext, next: () => Promise<void>) => Promise<void>)[];
     /** The filesystem store behind the server. */
-    store: { deleteObject(bucket: string, key: string): Promise<void> };
+    store: { deleteObject(bucket: string, key: string): Promise<void>; existsObject(bucket: string, key: string): Promise<boolean> };
     run(): Promise<AddressInfo>;
     close(): Promise<void>;
   }

@@ -144,17 +144,33 @@ export function describeObjectStoreConformance(name: string, harness: ObjectStor
       await expect(store.list(at('l/'), 0)).rejects.toBeInstanceOf(RangeError);
     });
 
-    it('copies bytes, content type and metadata, leaving the source', async () => {
+    it('creates an absent key with putIfAbsent, readable at once with its labels', async () => {
       const { store, at } = await fresh();
-      const body = generatedBody(3 * MiB);
-      await store.put(at('src.jpg'), body.stream, jpeg);
-      await store.put(at('dst.jpg'), Buffer.from('to be replaced'), { contentType: 'text/plain' });
-      await store.copy(at('src.jpg'), at('dst.jpg'));
-      await store.copy(at('src.jpg'), at('src.jpg'));
-      expect(await store.stat(at('dst.jpg'))).toEqual({ key: at('dst.jpg'), bytes: 3 * MiB, ...jpeg });
-      expect((await digestOf(await store.get(at('dst.jpg')))).sha256).toBe(body.sha256());
-      expect((await digestOf(await store.get(at('src.jpg')))).sha256).toBe(body.sha256());
-      await expect(store.copy(at('missing'), at('dst2'))).rejects.toBeInstanceOf(ObjectNotFound);
+      const body = Buffer.from('{"claim":"first"}');
+      expect(await store.putIfAbsent(at('claims/a'), body, { contentType: 'application/json', metadata: { 'photo-id': 'p-1' } })).toBe(true);
+      expect(await bytesOf(await store.get(at('claims/a')))).toEqual(body);
+      expect(await store.stat(at('claims/a'))).toEqual({ key: at('claims/a'), bytes: body.length, contentType: 'application/json', metadata: { 'photo-id': 'p-1' } });
+    });
+
+    it('never replaces an existing object with putIfAbsent, whoever wrote it', async () => {
+      const { store, at } = await fresh();
+      await store.put(at('taken'), Buffer.from('by put'), { contentType: 'text/plain', metadata: { v: '1' } });
+      expect(await store.putIfAbsent(at('taken'), Buffer.from('by putIfAbsent'), { contentType: 'application/json' })).toBe(false);
+      expect((await bytesOf(await store.get(at('taken')))).toString()).toBe('by put');
+      expect(await store.stat(at('taken'))).toMatchObject({ contentType: 'text/plain', metadata: { v: '1' } });
+      expect(await store.putIfAbsent(at('once'), Buffer.from('first'), { contentType: 'text/plain' })).toBe(true);
+      expect(await store.putIfAbsent(at('once'), Buffer.from('second'), { contentType: 'text/plain' })).toBe(false);
+      expect((await bytesOf(await store.get(at('once')))).toString()).toBe('first');
+      await store.delete(at('once'));
+      expect(await store.putIfAbsent(at('once'), Buffer.from('after delete'), { contentType: 'text/plain' })).toBe(true);
+    });
+
+    it('lets exactly one of 20 concurrent putIfAbsent calls on one key win, and keeps the winner whole', async () => {
+      const { store, at } = await fresh();
+      const bodies = Array.from({ length: 20 }, (_, i) => Buffer.from(`candidate ${i} `.repeat(200 + i)));
+      const results = await Promise.all(bodies.map((body) => store.putIfAbsent(at('race'), body, { contentType: 'text/plain' })));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await bytesOf(await store.get(at('race')))).toEqual(bodies[results.indexOf(true)]);
     });
 
     it('refuses bad keys and prefixes before any I/O', async () => {
@@ -165,8 +181,7 @@ export function describeObjectStoreConformance(name: string, harness: ObjectStor
         await expect(store.get(key), key).rejects.toBeInstanceOf(InvalidObjectKey);
         await expect(store.stat(key), key).rejects.toBeInstanceOf(InvalidObjectKey);
         await expect(store.delete(key), key).rejects.toBeInstanceOf(InvalidObjectKey);
-        await expect(store.copy(key, at('ok')), key).rejects.toBeInstanceOf(InvalidObjectKey);
-        await expect(store.copy(at('ok'), key), key).rejects.toBeInstanceOf(InvalidObjectKey);
+        await expect(store.putIfAbsent(key, Buffer.from('x'), jpeg), key).rejects.toBeInstanceOf(InvalidObjectKey);
         await expect(store.signedUrl(key, 60), key).rejects.toBeInstanceOf(InvalidObjectKey);
       }
       for (const prefix of ['../', '/abs', 'a b', 'a/../', 'a//']) {
@@ -187,7 +202,10 @@ export function describeObjectStoreConformance(name: string, harness: ObjectStor
         { contentType: 'image/jpeg', metadata: { title: ' padded ' } },
         { contentType: 'image/jpeg', metadata: { big: 'x'.repeat(3000) } },
       ];
-      for (const options of bad) await expect(store.put(at('x'), Buffer.from('x'), options), JSON.stringify(options)).rejects.toBeInstanceOf(InvalidPutOptions);
+      for (const options of bad) {
+        await expect(store.put(at('x'), Buffer.from('x'), options), JSON.stringify(options)).rejects.toBeInstanceOf(InvalidPutOptions);
+        await expect(store.putIfAbsent(at('x'), Buffer.from('x'), options), JSON.stringify(options)).rejects.toBeInstanceOf(InvalidPutOptions);
+      }
       expect(await store.list(prefix)).toEqual([]);
     });
 

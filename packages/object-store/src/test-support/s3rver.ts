@@ -18,6 +18,41 @@ function abortMultipartUpload(dir: string): S3rver['middleware'][number] {
 }
 
 /**
+ * s3rver ignores `If-None-Match: *` on PUT, the conditional create that `putIfAbsent` relies on; real
+ * MinIO and AWS S3 implement it themselves. This stands in for it: a conditional PUT of an object (not
+ * a part) answers 412 PreconditionFailed, as S3 does, when the key exists. Conditional PUTs of one key
+ * run one at a time (an in-process lock held until the write is done), so two racing ones cannot both
+ * find the key absent and both win.
+ */
+function conditionalPut(server: S3rver): S3rver['middleware'][number] {
+  const tails = new Map<string, Promise<void>>();
+  return async (ctx, next) => {
+    if (ctx.method !== 'PUT' || ctx.headers['if-none-match'] !== '*' || Object.keys(ctx.query).length > 0) return next();
+    const [, bucket = '', ...rest] = ctx.path.split('/');
+    const key = decodeURIComponent(rest.join('/'));
+    const lockKey = `${bucket}/${key}`;
+    const before = tails.get(lockKey) ?? Promise.resolve();
+    let release: () => void = () => undefined;
+    const mine = new Promise<void>((resolve) => (release = resolve));
+    const tail = before.then(() => mine);
+    tails.set(lockKey, tail);
+    await before;
+    try {
+      if (await server.store.existsObject(bucket, key)) {
+        ctx.status = 412;
+        ctx.type = 'application/xml';
+        ctx.body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message><Condition>If-None-Match</Condition></Error>`;
+        return;
+      }
+      await next();
+    } finally {
+      release();
+      if (tails.get(lockKey) === tail) tails.delete(lockKey);
+    }
+  };
+}
+
+/**
  * s3rver prunes empty parent directories after each delete. Two deletes then race on one directory, and
  * a put into a directory being pruned crashes the server (an unhandled ENOENT). Deleting only the
  * object's files, and leaving empty directories, avoids both; listings are unaffected.
@@ -45,7 +80,7 @@ export async function startS3rver(): Promise<{
 }> {
   const directory = await mkdtemp(path.join(tmpdir(), 's3rver-'));
   const server = new S3rver({ port: 0, address: '127.0.0.1', silent: process.env['S3RVER_LOG'] !== '1', directory });
-  server.middleware.unshift(abortMultipartUpload(directory));
+  server.middleware.unshift(abortMultipartUpload(directory), conditionalPut(server));
   keepDirectories(server);
   const { port } = await server.run();
   return {
