@@ -65,8 +65,13 @@ export function metadataClient(baseUrl: string, fetchImpl: typeof fetch = fetch)
       const response = await call(`/photos/${encodeURIComponent(id)}`, caller, 'DELETE');
       if (!response.ok) await json(response);
     },
-    async isHealthy(): Promise<boolean> {
-      return fetchImpl(new URL('/health/live', baseUrl), { signal: AbortSignal.timeout(2_000) }).then((r) => r.ok, () => false);
+    /**
+     * Metadata's own readiness (its database and bus), not just its liveness: a metadata that cannot
+     * reach its database answers no query, so this BFF cannot either. The timeout stays under the
+     * BFF's check budget, so a hung metadata reads as failing.
+     */
+    async isHealthy(timeoutMs = 1_000): Promise<boolean> {
+      return fetchImpl(new URL('/health/ready', baseUrl), { signal: AbortSignal.timeout(timeoutMs) }).then((r) => r.ok, () => false);
     },
   };
 }
