@@ -8,14 +8,14 @@ import { prismaPaths } from './migrations-folder.js';
 import { applyMigrations } from './schema-engine.js';
 
 /** Where the metadata lives: a PostgreSQL server (`DATABASE_URL`) or an embedded PGlite instance. */
-export type DatabaseSource = { url: string; poolSize?: number } | { pglite: PGlite };
+export type DatabaseSource = { url: string; poolSize?: number; connectTimeoutMs?: number } | { pglite: PGlite };
 
 /** The service's database: a Prisma client on one driver adapter, and what else is done with it. */
 export interface Database {
   prisma: PrismaClient;
   /** Applies the pending migrations of prisma/migrations; resolves with the names applied. */
   migrate(): Promise<string[]>;
-  /** True when a trivial query succeeds, for /health/ready. */
+  /** True when a trivial query (`SELECT 1`) succeeds, for /health/ready (which bounds its time). */
   isHealthy(): Promise<boolean>;
   /** Closes the client and its pool (a PGlite instance stays open: its owner closes it). */
   close(): Promise<void>;
@@ -32,7 +32,12 @@ export function openDatabase(source: DatabaseSource): Database {
   const adapter: SqlMigrationAwareDriverAdapterFactory =
     'pglite' in source
       ? new PrismaPGlite(source.pglite)
-      : new PrismaPg({ connectionString: source.url, max: source.poolSize ?? 10 }, { statementNameGenerator: statementName });
+      : new PrismaPg(
+          // A connection not had within connectTimeoutMs (a server gone without a reset, or a pool busy
+          // that long) fails then, not after the operating system's minutes: the caller retries later.
+          { connectionString: source.url, max: source.poolSize ?? 10, connectionTimeoutMillis: source.connectTimeoutMs ?? 5_000 },
+          { statementNameGenerator: statementName },
+        );
   const prisma = new PrismaClient({ adapter });
   return {
     prisma,
