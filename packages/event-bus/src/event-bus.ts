@@ -2,7 +2,7 @@ import type { CloudEvent, PhotoEvent, PhotoEventName } from '@photos/contracts';
 
 /** What a handler learns about the delivery besides the event itself. */
 export interface DeliveryContext {
-  /** 1 on the first try, then 2, 3... up to `maxAttempts`. */
+  /** 1 on the first try, then 2, 3... (transient failures are retried beyond `maxAttempts`, see SubscribeOptions). */
   attempt: number;
   /** Aborted when the subscription is stopping; long handlers may give up early (they will be redelivered). */
   signal: AbortSignal;
@@ -10,8 +10,12 @@ export interface DeliveryContext {
 
 /**
  * Handles one event, already validated and upcast to the latest version of its family.
- * Returning acknowledges it; throwing makes the bus retry with backoff, then dead-letter it.
- * Throw a `PermanentFailure` to dead-letter at once, without retries.
+ * Returning acknowledges it; throwing makes the bus retry with backoff, then dead-letter it:
+ * - a dependency that is down (a `TransientFailure`, or a network error such as ECONNREFUSED, see
+ *   `isTransientError`): retried until it is back, up to the retry horizon; these tries are not counted;
+ * - a `PermanentFailure`: dead-lettered at once, without retries;
+ * - anything else (a bug, bad data): retried up to `maxAttempts` times, then dead-lettered.
+ * While an event is retried, the later events of its subject wait behind it.
  */
 export type EventHandler<E extends CloudEvent = CloudEvent> = (event: E, context: DeliveryContext) => Promise<void>;
 
@@ -36,10 +40,17 @@ export interface SubscribeOptions {
    * started, and leaves nothing behind when it stops: use a group name unique to the replica.
    */
   live?: boolean;
-  /** Tries before a failing event goes to the dead-letter channel. Default 5. */
+  /** Tries before a failing event goes to the dead-letter channel; transient failures do not count. Default 5. */
   maxAttempts?: number;
   /** Backoff before retry n is min(maxMs, initialMs * 2^(n-1)) with full jitter. Default 100 ms .. 5 s. */
   backoff?: { initialMs: number; maxMs: number };
+  /**
+   * How long an event whose handler fails transiently (a dependency down) is retried, from its first
+   * transient failure, before it is dead-lettered. Default: the bus's (BUS_RETRY_HORIZON_MS, 1 h).
+   */
+  retryHorizonMs?: number;
+  /** The backoff cap of transient retries. Default: the bus's (BUS_RETRY_MAX_DELAY_MS, 30 s). */
+  transientMaxDelayMs?: number;
 }
 
 /** A running consumer. */
@@ -72,9 +83,10 @@ export interface EventBus {
   /** Reads up to `limit` dead letters of a group without removing them. */
   deadLetters(group: string, limit?: number): Promise<DeadLetter[]>;
   /**
-   * Publishes up to `limit` of the group's dead letters again on the event channel, as they were first
-   * published, and removes them from the dead-letter channel; returns how many were replayed. Every group
-   * sees a replayed event again: consumers are idempotent, so groups that handled it already skip it.
+   * Delivers up to `limit` of the group's dead letters again, as they were first published, to that group
+   * only (other groups do not see them again), and removes them from the dead-letter channel; returns how
+   * many were replayed. A replayed event keeps its subject's partition; it comes after the events already
+   * waiting there (Kafka: on the group's replay topic `<channel>.replay.<group>`, beside the main topic).
    */
   replayDeadLetters(group: string, limit?: number): Promise<number>;
   /** True when the broker connection is usable, for /health/ready. */

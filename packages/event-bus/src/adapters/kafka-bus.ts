@@ -1,8 +1,9 @@
 import type { CloudEvent, EventCatalogue } from '@photos/contracts';
 import { Kafka, Partitioners, type Admin, type Consumer, type IHeaders, type Producer } from 'kafkajs';
+import type { BusMetrics } from '../bus-metrics.js';
 import { toBinary } from '../cloudevents-binary.js';
 import { deadLetterHeaders, originalHeaders, parseDeadLetter } from '../dead-letter.js';
-import { DEFAULT_BACKOFF, DEFAULT_MAX_ATTEMPTS, deliver } from '../delivery.js';
+import { deliver, retryPolicyOf, type RetryPolicy } from '../delivery.js';
 import type { DeadLetter, EventBus, SubscribeOptions, Subscription } from '../event-bus.js';
 import { silentLogger, type BusLogger } from '../logger.js';
 import { headersOf, readDeadLetters } from './kafka-dead-letters.js';
@@ -22,6 +23,9 @@ export interface KafkaBusOptions {
    * 6 s by default). librdkafka's mock cluster waits sessionTimeout - 1 s for joiners: tests use 4 s.
    */
   sessionTimeoutMs?: number;
+  metrics?: BusMetrics;
+  /** Defaults of every subscription's retry policy (see SubscribeOptions). */
+  retry?: Partial<RetryPolicy>;
 }
 
 /** Thrown inside eachMessage to leave an offset uncommitted while the subscription stops. */
@@ -30,13 +34,19 @@ class Abandoned extends Error {}
 /**
  * The Kafka adapter (kafkajs). One topic per catalogue channel, message key = subject (photo id), so a
  * photo's events stay in one partition, in order. CloudEvents binary mode (`ce_` headers). Each group
- * has its own dead-letter topic `<channel>.dlq.<group>`; offsets are committed after every handled
+ * has its own dead-letter topic `<channel>.dlq.<group>` and replay topic `<channel>.replay.<group>`
+ * (which only that group consumes, beside the main topic); offsets are committed after every handled
  * message, so a stopped consumer hands over exactly where it was.
+ *
+ * While a handler is retried the consumer keeps heartbeating (else the group would evict it). kafkajs
+ * fetches per broker and waits for a fetch's batches to be handled before the next one: a partition
+ * held by retries also holds the other partitions led by the same broker (not those of other brokers).
  */
 export async function createKafkaBus(options: KafkaBusOptions): Promise<EventBus> {
-  const { catalogue, logger = silentLogger } = options;
+  const { catalogue, logger = silentLogger, metrics, retry = {} } = options;
   const topic = catalogue.channel;
   const dlqTopic = (group: string) => `${topic}.dlq.${group}`;
+  const replayTopic = (group: string) => `${topic}.replay.${group}`;
   const replayGroup = (group: string) => `${group}.dlq-replay`;
   const kafka = new Kafka({
     clientId: options.clientId,
@@ -66,16 +76,18 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<EventBus
    * auto-creation on first produce / subscribe.
    */
   function declareTopic(): Promise<void> {
-    return (declared ??= (async () => {
-      await connectAdmin();
-      const topics = [{ topic, numPartitions: options.partitions ?? 8 }];
-      await admin.createTopics({ topics, waitForLeaders: true }).catch((err: unknown) => {
-        logger.debug({ err, topic }, 'CreateTopics not available; relying on topic auto-creation');
-      });
-    })().catch((error: unknown) => {
+    return (declared ??= createTopic(topic).catch((error: unknown) => {
       declared = undefined;
       throw error;
     }));
+  }
+
+  async function createTopic(name: string): Promise<void> {
+    await connectAdmin();
+    const topics = [{ topic: name, numPartitions: options.partitions ?? 8 }];
+    await admin.createTopics({ topics, waitForLeaders: true }).catch((err: unknown) => {
+      logger.debug({ err, topic: name }, 'CreateTopics not available; relying on topic auto-creation');
+    });
   }
 
   async function send(to: string, key: string, headers: IHeaders, value: Buffer): Promise<void> {
@@ -86,6 +98,10 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<EventBus
   async function subscribe(subscribeOptions: SubscribeOptions): Promise<Subscription> {
     const { group } = subscribeOptions;
     await declareTopic().catch(() => undefined);
+    // A live group leaves nothing behind and never replays: it reads the main topic only.
+    const topics = subscribeOptions.live ? [topic] : [topic, replayTopic(group)];
+    if (!subscribeOptions.live) await createTopic(replayTopic(group)).catch(() => undefined);
+    const policy = retryPolicyOf(subscribeOptions, retry);
     const consumer: Consumer = kafka.consumer({
       groupId: group,
       sessionTimeout: options.sessionTimeoutMs ?? 10_000,
@@ -104,12 +120,12 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<EventBus
       // because kafkajs would read "latest" only at its first fetch, skipping events published meanwhile.
       const liveFrom = subscribeOptions.live ? await connectAdmin().then(() => admin.fetchTopicOffsets(topic)).catch(() => undefined) : undefined;
       await consumer.connect();
-      await consumer.subscribe({ topic, fromBeginning: !subscribeOptions.live || liveFrom === undefined });
+      await consumer.subscribe({ topics, fromBeginning: !subscribeOptions.live || liveFrom === undefined });
       await consumer.run({
         partitionsConsumedConcurrently: subscribeOptions.concurrency ?? 1,
         // Commit after every message: a handover then resumes exactly after the last acked event.
         autoCommitThreshold: 1,
-        eachMessage: async ({ message }) => {
+        eachMessage: async ({ message, heartbeat }) => {
           const headers = headersOf(message);
           const body = message.value ?? Buffer.alloc(0);
           const outcome = await deliver(headers, body, {
@@ -117,16 +133,23 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<EventBus
             prefix: 'ce_',
             group,
             handlers: subscribeOptions.handlers,
-            maxAttempts: subscribeOptions.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-            backoff: subscribeOptions.backoff ?? DEFAULT_BACKOFF,
+            ...policy,
             signal: abort.signal,
             logger,
+            metrics,
+            // kafkajs heartbeats only between messages: a handler retried for minutes would be evicted from the group.
+            keepAlive: heartbeat,
           });
-          if (outcome.kind === 'abandon') throw new Abandoned('subscription stopping');
+          if (outcome.kind === 'abandon') {
+            // A failed heartbeat (the group is rebalancing) goes back to kafkajs, which rejoins; the offset stays uncommitted.
+            if (outcome.error !== undefined) throw outcome.error;
+            throw new Abandoned('subscription stopping');
+          }
           if (outcome.kind === 'dead-letter') {
             const key = message.key?.toString() ?? headers['ce_subject'] ?? '';
             await send(dlqTopic(group), key, deadLetterHeaders(headers, group, outcome.reason, outcome.attempts), body);
           }
+          metrics?.consumed(group, outcome.type, outcome.kind);
         },
       });
       for (const { partition, offset } of liveFrom ?? []) consumer.seek({ topic, partition, offset });
@@ -172,6 +195,7 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<EventBus
       catalogue.assertValid(event);
       const message = toBinary(event, 'ce_');
       await send(topic, message.key, message.headers, message.body);
+      metrics?.published(event.type);
     },
     subscribe,
     async deadLetters(group, limit = 100): Promise<DeadLetter[]> {
@@ -194,11 +218,12 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<EventBus
         visit: async (message) => {
           if (replayed >= limit) return false;
           const headers = originalHeaders(headersOf(message));
-          await send(topic, message.key?.toString() ?? headers['ce_subject'] ?? '', headers, message.value ?? Buffer.alloc(0));
+          await send(replayTopic(group), message.key?.toString() ?? headers['ce_subject'] ?? '', headers, message.value ?? Buffer.alloc(0));
           replayed++;
           return true;
         },
       });
+      metrics?.replayed(group, replayed);
       return replayed;
     },
     async isHealthy() {

@@ -1,7 +1,8 @@
 import type { CloudEvent, EventCatalogue } from '@photos/contracts';
 import { toBinary } from '../cloudevents-binary.js';
 import { deadLetterHeaders, originalHeaders, parseDeadLetter } from '../dead-letter.js';
-import { DEFAULT_BACKOFF, DEFAULT_MAX_ATTEMPTS, deliver } from '../delivery.js';
+import type { BusMetrics } from '../bus-metrics.js';
+import { deliver, retryPolicyOf, type RetryPolicy } from '../delivery.js';
 import type { EventBus, SubscribeOptions, Subscription } from '../event-bus.js';
 import { silentLogger, type BusLogger } from '../logger.js';
 import { partitionOf } from '../partition.js';
@@ -30,6 +31,8 @@ interface Group {
   partitions: PartitionState[];
   members: Member[];
   deadLetters: StoredMessage[];
+  /** Replayed dead letters per partition, for this group only; taken before the partition's log. */
+  replays: StoredMessage[][];
 }
 
 /**
@@ -57,7 +60,7 @@ export class MemoryBroker {
     let group = this.groups.get(id);
     if (!group) {
       const partitions = Array.from({ length: this.partitions }, () => ({ offset: 0, busy: false, owner: undefined }));
-      group = { partitions, members: [], deadLetters: [] };
+      group = { partitions, members: [], deadLetters: [], replays: Array.from({ length: this.partitions }, () => []) };
       this.groups.set(id, group);
     }
     return group;
@@ -69,6 +72,12 @@ export class MemoryBroker {
     this.wake.forEach((pump) => pump());
   }
 
+  /** Gives a message to one group again, on its partition, and wakes the consumers. */
+  replay(channel: string, group: string, message: StoredMessage): void {
+    this.group(channel, group).replays[partitionOf(message.key, this.partitions)]!.push(message);
+    this.wake.forEach((pump) => pump());
+  }
+
   readonly wake = new Set<() => void>();
 }
 
@@ -76,10 +85,13 @@ export interface MemoryBusOptions {
   broker: MemoryBroker;
   catalogue: EventCatalogue;
   logger?: BusLogger;
+  metrics?: BusMetrics;
+  /** Defaults of every subscription's retry policy (see SubscribeOptions). */
+  retry?: Partial<RetryPolicy>;
 }
 
 /** The in-memory adapter: same semantics as Kafka, without a network. */
-export function createMemoryBus({ broker, catalogue, logger = silentLogger }: MemoryBusOptions): EventBus {
+export function createMemoryBus({ broker, catalogue, logger = silentLogger, metrics, retry }: MemoryBusOptions): EventBus {
   const channel = catalogue.channel;
   const subscriptions = new Set<Subscription>();
 
@@ -111,7 +123,8 @@ export function createMemoryBus({ broker, catalogue, logger = silentLogger }: Me
         const index = (start + offset) % count;
         const partition = group.partitions[index]!;
         const owner = partition.owner;
-        const message = log[index]![partition.offset];
+        const replay = group.replays[index]![0];
+        const message = replay ?? log[index]![partition.offset];
         if (!owner || partition.busy || !message || owner.inFlight >= owner.concurrency) return;
         partition.busy = true;
         owner.inFlight++;
@@ -120,15 +133,19 @@ export function createMemoryBus({ broker, catalogue, logger = silentLogger }: Me
           prefix: 'ce_',
           group: options.group,
           handlers: owner.options.handlers,
-          maxAttempts: owner.options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-          backoff: owner.options.backoff ?? DEFAULT_BACKOFF,
+          ...retryPolicyOf(owner.options, retry),
           signal: owner.abort.signal,
           logger,
+          metrics,
         }).then((outcome) => {
           if (outcome.kind === 'dead-letter') {
             group.deadLetters.push({ ...message, headers: deadLetterHeaders(message.headers, options.group, outcome.reason, outcome.attempts) });
           }
-          if (outcome.kind !== 'abandon') partition.offset++;
+          if (outcome.kind !== 'abandon') {
+            metrics?.consumed(options.group, outcome.type, outcome.kind);
+            if (replay) group.replays[index]!.shift();
+            else partition.offset++;
+          }
           partition.busy = false;
           owner.inFlight--;
           if (owner.inFlight === 0) owner.idle?.();
@@ -162,6 +179,7 @@ export function createMemoryBus({ broker, catalogue, logger = silentLogger }: Me
     async publish(event: CloudEvent) {
       catalogue.assertValid(event);
       broker.append(channel, toBinary(event, 'ce_'));
+      metrics?.published(event.type);
     },
     subscribe,
     async deadLetters(group, limit = 100) {
@@ -173,7 +191,8 @@ export function createMemoryBus({ broker, catalogue, logger = silentLogger }: Me
     async replayDeadLetters(group, limit = Number.POSITIVE_INFINITY) {
       const letters = broker.group(channel, group).deadLetters;
       const replayed = letters.splice(0, Math.min(limit, letters.length));
-      for (const letter of replayed) broker.append(channel, { ...letter, headers: originalHeaders(letter.headers) });
+      for (const letter of replayed) broker.replay(channel, group, { ...letter, headers: originalHeaders(letter.headers) });
+      metrics?.replayed(group, replayed.length);
       return replayed.length;
     },
     async isHealthy() {

@@ -1,13 +1,15 @@
 import type { CloudEvent, EventCatalogue } from '@photos/contracts';
 import type { Channel, ChannelModel, GetMessage } from 'amqplib';
+import type { BusMetrics } from '../bus-metrics.js';
 import { toBinary } from '../cloudevents-binary.js';
 import { originalHeaders, parseDeadLetter } from '../dead-letter.js';
+import type { RetryPolicy } from '../delivery.js';
 import type { DeadLetter, EventBus, SubscribeOptions, Subscription } from '../event-bus.js';
 import { silentLogger, type BusLogger } from '../logger.js';
 import { partitionOf } from '../partition.js';
 import { RabbitMqConnection } from './rabbitmq-connection.js';
 import { AMQP_PREFIX, RabbitMqSubscription } from './rabbitmq-subscription.js';
-import { closeQuietly, checkDeadLetterQueue, headersOf, ROUTING_KEY_HEADER, routingKeyOf, toAmqp } from './rabbitmq-topology.js';
+import { closeQuietly, checkDeadLetterQueue, headersOf, partitionQueue, ROUTING_KEY_HEADER, routingKeyOf, toAmqp } from './rabbitmq-topology.js';
 
 export interface RabbitMqBusOptions {
   /** e.g. amqp://user:pass@host:5672/vhost */
@@ -18,6 +20,9 @@ export interface RabbitMqBusOptions {
   partitions?: number;
   /** How often replicas recount each other and rebalance partitions. Default 500 ms. */
   rebalanceMs?: number;
+  metrics?: BusMetrics;
+  /** Defaults of every subscription's retry policy (see SubscribeOptions). */
+  retry?: Partial<RetryPolicy>;
 }
 
 /**
@@ -27,7 +32,7 @@ export interface RabbitMqBusOptions {
  * reconnects in the background, publish() rejects and isHealthy() is false.
  */
 export async function createRabbitMqBus(options: RabbitMqBusOptions): Promise<EventBus> {
-  const { url, catalogue, logger = silentLogger, partitions = 8, rebalanceMs = 500 } = options;
+  const { url, catalogue, logger = silentLogger, partitions = 8, rebalanceMs = 500, metrics, retry = {} } = options;
   const channel = catalogue.channel;
   const subscriptions = new Set<RabbitMqSubscription>();
   let closed = false;
@@ -78,7 +83,7 @@ export async function createRabbitMqBus(options: RabbitMqBusOptions): Promise<Ev
 
   async function subscribe(subscribeOptions: SubscribeOptions): Promise<Subscription> {
     if (closed) throw new Error('the event bus is closed');
-    const subscription = new RabbitMqSubscription(subscribeOptions, { catalogue, connection, partitions, rebalanceMs, logger });
+    const subscription = new RabbitMqSubscription(subscribeOptions, { catalogue, connection, partitions, rebalanceMs, logger, metrics, retry });
     subscriptions.add(subscription);
     const stop = async () => {
       await subscription.stop();
@@ -107,6 +112,7 @@ export async function createRabbitMqBus(options: RabbitMqBusOptions): Promise<Ev
       catalogue.assertValid(event);
       const { key, headers, body } = toBinary(event, AMQP_PREFIX);
       await connection.publish(channel, routingKeyOf(partitionOf(key, partitions)), body, toAmqp(headers, event.id));
+      metrics?.published(event.type);
     },
 
     subscribe,
@@ -127,12 +133,15 @@ export async function createRabbitMqBus(options: RabbitMqBusOptions): Promise<Ev
         for (let message: GetMessage | false; replayed < limit && (message = await ch.get(queue, { noAck: false })); replayed++) {
           const { headers, routedAs } = splitDeadLetter(message);
           const original = originalHeaders(headers);
+          // Straight into the group's own partition queue (default exchange), so no other group sees it again.
           // Same partition as the first publish: the subject is the key; keyless (invalid) messages go back where they came from.
           const subject = original[`${AMQP_PREFIX}subject`];
-          const routingKey = subject !== undefined ? routingKeyOf(partitionOf(subject, partitions)) : (routedAs ?? routingKeyOf(0));
-          await connection.publish(channel, routingKey, message.content, toAmqp(original, message.properties.messageId));
+          const routed = /^p(\d+)$/.exec(routedAs ?? '')?.[1];
+          const partition = subject !== undefined ? partitionOf(subject, partitions) : Math.min(Number(routed ?? 0), partitions - 1);
+          await connection.publish('', partitionQueue(channel, group, partition), message.content, toAmqp(original, message.properties.messageId));
           ch.ack(message);
         }
+        metrics?.replayed(group, replayed);
         return replayed;
       });
     },

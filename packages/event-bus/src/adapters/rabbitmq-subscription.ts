@@ -1,7 +1,8 @@
 import type { EventCatalogue } from '@photos/contracts';
 import type { ChannelModel, ConsumeMessage } from 'amqplib';
+import type { BusMetrics } from '../bus-metrics.js';
 import { deadLetterHeaders } from '../dead-letter.js';
-import { DEFAULT_BACKOFF, DEFAULT_MAX_ATTEMPTS, deliver, type Outcome } from '../delivery.js';
+import { deliver, retryPolicyOf, type Outcome, type RetryPolicy } from '../delivery.js';
 import type { SubscribeOptions } from '../event-bus.js';
 import type { BusLogger } from '../logger.js';
 import type { RabbitMqConnection } from './rabbitmq-connection.js';
@@ -36,7 +37,12 @@ export interface SubscriptionContext {
   partitions: number;
   rebalanceMs: number;
   logger: BusLogger;
+  metrics?: BusMetrics | undefined;
+  retry: Partial<RetryPolicy>;
 }
+
+/** How many cut-short retry streaks a subscription remembers (see `retryingSince`). */
+const REMEMBERED_STREAKS = 10_000;
 
 /**
  * One `subscribe()` call. It outlives connections: on every (re)connect it attaches afresh (new claims);
@@ -49,6 +55,13 @@ export class RabbitMqSubscription {
   private readonly running = new Map<number, Promise<void>>();
   private attachment: { model: ChannelModel; claims: PartitionClaims; ready: Promise<void> } | undefined;
   private stopping: Promise<void> | undefined;
+  /**
+   * When the transient failures of a message began, by message id, for messages whose delivery was cut
+   * short while retrying: RabbitMQ closes a channel that holds a message unacked past its consumer_timeout
+   * (30 min by default), and a lost connection does the same. The message comes back (to this replica, if
+   * it reclaims the partition) and keeps its retry horizon instead of starting a new one.
+   */
+  private readonly retryingSince = new Map<string, number>();
 
   constructor(
     private readonly options: SubscribeOptions,
@@ -115,20 +128,32 @@ export class RabbitMqSubscription {
     try {
       if (claim.releasing) return;
       const headers = headersOf(message);
+      const messageId = typeof message.properties.messageId === 'string' ? message.properties.messageId : undefined;
+      const retryingSince = messageId === undefined ? undefined : this.retryingSince.get(messageId);
+      if (messageId !== undefined) this.retryingSince.delete(messageId);
       const outcome = await deliver(headers, message.content, {
         catalogue: this.context.catalogue,
         prefix: AMQP_PREFIX,
         group: this.options.group,
         handlers: this.options.handlers,
-        maxAttempts: this.options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-        backoff: this.options.backoff ?? DEFAULT_BACKOFF,
+        ...retryPolicyOf(this.options, this.context.retry),
         signal: AbortSignal.any([this.abort.signal, claim.lost.signal]),
         logger: this.context.logger,
+        metrics: this.context.metrics,
+        retryingSince,
       });
+      if (outcome.kind === 'abandon' && outcome.retryingSince !== undefined && messageId !== undefined) {
+        this.rememberStreak(messageId, outcome.retryingSince);
+      }
       await this.settle(claim, message, headers, outcome);
     } finally {
       this.slots.release();
     }
+  }
+
+  private rememberStreak(messageId: string, since: number): void {
+    if (this.retryingSince.size >= REMEMBERED_STREAKS) this.retryingSince.delete(this.retryingSince.keys().next().value!);
+    this.retryingSince.set(messageId, since);
   }
 
   private async settle(claim: Claim, message: ConsumeMessage, headers: Record<string, string>, outcome: Outcome): Promise<void> {
@@ -147,6 +172,7 @@ export class RabbitMqSubscription {
     try {
       if (requeue) claim.channel.nack(message, false, true);
       else claim.channel.ack(message);
+      if (!requeue && outcome.kind !== 'abandon') this.context.metrics?.consumed(group, outcome.type, outcome.kind);
     } catch (err) {
       // Its channel died with the connection: the broker already requeued the message.
       logger.warn({ err, group, partition: claim.partition }, 'cannot settle a message; it will be redelivered');

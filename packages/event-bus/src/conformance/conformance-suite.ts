@@ -7,7 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { EventCatalogue, InvalidEventError, photoFamilies, type CloudEvent, type PhotoCatalogue, type PhotoFamily, type PhotoUploaded } from '@photos/contracts';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventBus, Subscription } from '../event-bus.js';
+import { partitionOf } from '../partition.js';
 import { PermanentFailure } from '../permanent-failure.js';
+import { TransientFailure } from '../transient-failure.js';
 import { sleep, waitFor } from './wait-for.js';
 
 export interface ConformanceHarness {
@@ -19,6 +21,23 @@ export interface ConformanceHarness {
   dropConnectionsFromBroker?: () => Promise<void>;
   /** How long a consumer may take to join a group and get work (Kafka rebalances are slow). */
   joinTimeoutMs?: number;
+  /**
+   * A key whose events are consumed independently of `key`'s while those wait (another partition, and on
+   * Kafka one led by another broker, since kafkajs fetches per broker). Default: another of 8 partitions.
+   */
+  keyOnAnotherLane?: (channel: string, key: string) => Promise<string>;
+}
+
+/** Like a refused TCP connection from a database driver: a Node system error with its code. */
+function connectionRefused(): Error {
+  return Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED', errno: -111, syscall: 'connect' });
+}
+
+async function anotherPartitionOf8(_channel: string, key: string): Promise<string> {
+  for (;;) {
+    const other = randomUUID();
+    if (partitionOf(other, 8) !== partitionOf(key, 8)) return other;
+  }
 }
 
 const catalogueForTest = (): PhotoCatalogue => new EventCatalogue<PhotoFamily>(`conformance-${randomUUID().slice(0, 8)}`, photoFamilies);
@@ -258,29 +277,135 @@ export function describeEventBusConformance(transport: string, harness: Conforma
       expect(letters[1]!.body).toBe('not json at all');
     });
 
-    it('replays dead letters to the channel', async () => {
+    it('retries a transient failure beyond maxAttempts until the dependency is back, the subject\'s next events waiting', async () => {
       const catalogue = catalogueForTest();
       const bus = await newBus(catalogue);
-      const name = group('replay');
-      let broken = true;
+      const name = group('outage');
+      const first = uploaded(catalogue, randomUUID(), 1);
+      const second = uploaded(catalogue, first.subject, 2);
       const handled: string[] = [];
+      const attempts: number[] = [];
       await bus.subscribe({
         group: name,
-        maxAttempts: 1,
+        maxAttempts: 2,
+        backoff: { initialMs: 5, maxMs: 20 },
+        transientMaxDelayMs: 40,
+        retryHorizonMs: 60_000,
         handlers: {
-          'photo.uploaded': async (event) => {
-            if (broken) throw new Error('dependency down');
+          'photo.uploaded': async (event, { attempt }) => {
+            if (event.id === first.id) {
+              attempts.push(attempt);
+              // Eight failures, four times maxAttempts: first wrapped by the handler, then as the driver throws them.
+              if (attempt <= 4) throw new TransientFailure('database unavailable', { cause: connectionRefused() });
+              if (attempt <= 8) throw connectionRefused();
+            }
             handled.push(event.id);
           },
         },
       });
+      await bus.publish(first);
+      await bus.publish(second);
+      await waitFor('both events', () => handled.length === 2, joinTimeout);
+      expect(handled).toEqual([first.id, second.id]);
+      expect(attempts).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      expect(await bus.deadLetters(name)).toEqual([]);
+    });
+
+    it('dead-letters a transient failure that outlasts the retry horizon, saying so', async () => {
+      const catalogue = catalogueForTest();
+      const bus = await newBus(catalogue);
+      const name = group('horizon');
+      let calls = 0;
+      await bus.subscribe({
+        group: name,
+        maxAttempts: 2,
+        backoff: { initialMs: 5, maxMs: 20 },
+        transientMaxDelayMs: 20,
+        retryHorizonMs: 300,
+        handlers: {
+          'photo.uploaded': async () => {
+            calls++;
+            throw new TransientFailure('database unavailable');
+          },
+        },
+      });
+      await bus.publish(uploaded(catalogue));
+      let letters: Awaited<ReturnType<EventBus['deadLetters']>> = [];
+      await waitFor('the dead letter', async () => (letters = await bus.deadLetters(name)).length === 1, joinTimeout);
+      expect(letters[0]!.reason).toMatch(/^transient failure outlasted the retry horizon \(300 ms\): database unavailable$/);
+      expect(calls).toBeGreaterThan(2);
+      expect(letters[0]!.attempts).toBe(calls);
+    });
+
+    it('dead-letters a plain failure after maxAttempts while the events of another subject keep flowing', async () => {
+      const catalogue = catalogueForTest();
+      const bus = await newBus(catalogue);
+      const name = group('poison');
+      const poison = uploaded(catalogue, randomUUID(), 1);
+      let others: PhotoUploaded[] = [];
+      let poisonCalls = 0;
+      const poisonCallsWhenOthersDone: number[] = [];
+      await bus.subscribe({
+        group: name,
+        concurrency: 2,
+        maxAttempts: 4,
+        backoff: { initialMs: 5, maxMs: 20 },
+        handlers: {
+          'photo.uploaded': async (event) => {
+            if (event.id !== poison.id) return void poisonCallsWhenOthersDone.push(poisonCalls);
+            poisonCalls++;
+            // The second try waits (bounded) for the other subject: if that lane were blocked behind this one, it never comes.
+            if (poisonCalls === 2) {
+              const done = () => others.length > 0 && poisonCallsWhenOthersDone.length === others.length;
+              await waitFor('the other subject', done, joinTimeout).catch(() => undefined);
+            }
+            throw new Error('cannot parse this photo');
+          },
+        },
+      });
+      await bus.publish(poison);
+      await waitFor('the poison to be tried', () => poisonCalls >= 1, joinTimeout);
+      const otherKey = await (harness.keyOnAnotherLane ?? anotherPartitionOf8)(catalogue.channel, poison.subject);
+      others = Array.from({ length: 3 }, (_, n) => uploaded(catalogue, otherKey, 10 + n));
+      for (const event of others) await bus.publish(event);
+      let letters: Awaited<ReturnType<EventBus['deadLetters']>> = [];
+      await waitFor('the dead letter', async () => (letters = await bus.deadLetters(name)).length === 1, 2 * joinTimeout);
+      expect(letters[0]).toMatchObject({ reason: 'cannot parse this photo', attempts: 4, group: name });
+      // The other subject went on while the poison was being retried, not after it was dead-lettered.
+      expect(poisonCallsWhenOthersDone).toHaveLength(others.length);
+      expect(Math.max(...poisonCallsWhenOthersDone)).toBeLessThanOrEqual(2);
+    });
+
+    it("replays a group's dead letters to that group only", async () => {
+      const catalogue = catalogueForTest();
+      const bus = await newBus(catalogue);
+      const [a, b] = [group('replay-a'), group('replay-b')];
+      let broken = true;
+      const byA: string[] = [];
+      const byB: string[] = [];
+      await bus.subscribe({
+        group: a,
+        maxAttempts: 1,
+        handlers: {
+          'photo.uploaded': async (event) => {
+            if (broken) throw new Error('a bug, since fixed');
+            byA.push(event.id);
+          },
+        },
+      });
+      await bus.subscribe({ group: b, handlers: { 'photo.uploaded': async (event) => void byB.push(event.id) } });
       const event = uploaded(catalogue);
       await bus.publish(event);
-      await waitFor('the dead letter', async () => (await bus.deadLetters(name)).length === 1, joinTimeout);
+      await waitFor('the dead letter', async () => (await bus.deadLetters(a)).length === 1, joinTimeout);
+      await waitFor('group B to handle it', () => byB.length === 1, joinTimeout);
       broken = false;
-      expect(await bus.replayDeadLetters(name)).toBe(1);
-      await waitFor('the replayed event', () => handled.includes(event.id), joinTimeout);
-      expect(await bus.deadLetters(name)).toEqual([]);
+      expect(await bus.replayDeadLetters(a)).toBe(1);
+      await waitFor('the replayed event', () => byA.includes(event.id), joinTimeout);
+      expect(await bus.deadLetters(a)).toEqual([]);
+      await sleep(500);
+      expect(byA).toEqual([event.id]);
+      expect(byB).toEqual([event.id]);
+      expect(await bus.replayDeadLetters(b)).toBe(0);
     });
 
     it('hands over on stop: nothing acked comes back, nothing unacked is lost', async () => {

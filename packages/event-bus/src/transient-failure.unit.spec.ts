@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { PermanentFailure } from './permanent-failure.js';
+import { isTransientError, TransientFailure } from './transient-failure.js';
+
+const systemError = (code: string) => Object.assign(new Error(`connect ${code} 127.0.0.1:5432`), { code });
+
+describe('isTransientError', () => {
+  it('is true for a TransientFailure and for the network errors of Node and undici', () => {
+    expect(isTransientError(new TransientFailure('database unavailable'))).toBe(true);
+    for (const code of ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']) {
+      expect(isTransientError(systemError(code)), code).toBe(true);
+    }
+  });
+
+  it('follows cause chains (fetch failed, a wrapped driver error) and AggregateError (a host with several addresses)', () => {
+    expect(isTransientError(new TypeError('fetch failed', { cause: systemError('UND_ERR_SOCKET') }))).toBe(true);
+    expect(isTransientError(new Error('query failed', { cause: new Error('pool', { cause: systemError('ECONNRESET') }) }))).toBe(true);
+    expect(isTransientError(new AggregateError([systemError('ECONNREFUSED'), systemError('ECONNREFUSED')]))).toBe(true);
+  });
+
+  it('is false for bugs, bad data, other codes, non-errors and a PermanentFailure whatever its cause', () => {
+    expect(isTransientError(new Error('cannot read properties of undefined'))).toBe(false);
+    expect(isTransientError(systemError('ENOENT'))).toBe(false);
+    expect(isTransientError(Object.assign(new Error('duplicate key'), { code: '23505' }))).toBe(false);
+    expect(isTransientError(new PermanentFailure('gone', { cause: systemError('ECONNREFUSED') }))).toBe(false);
+    expect(isTransientError('ECONNREFUSED')).toBe(false);
+    expect(isTransientError(undefined)).toBe(false);
+  });
+
+  it('ends on a cycle of causes', () => {
+    const a = new Error('a');
+    const b = new Error('b', { cause: a });
+    (a as { cause?: unknown }).cause = b;
+    expect(isTransientError(a)).toBe(false);
+  });
+});
