@@ -16,7 +16,11 @@ export const metadataConfigSchema = Type.Object({
   CACHE_PREFIX: Type.String({ default: 'metadata:', description: 'Put before every cache key.' }),
   CACHE_TTL_SECONDS: Type.Integer({ minimum: 1, default: 300 }),
   METADATA_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 64, default: 8, description: 'Events projected at once per replica.' }),
-  METADATA_MAX_ATTEMPTS: Type.Integer({ minimum: 1, default: 5, description: 'Tries on database trouble before dead-letter.' }),
+  METADATA_MAX_ATTEMPTS: Type.Integer({
+    minimum: 1,
+    default: 5,
+    description: 'Tries of a failing event before dead-letter; a database outage is retried until BUS_RETRY_HORIZON_MS instead.',
+  }),
 });
 
 export type MetadataConfig = Static<typeof metadataConfigSchema>;
