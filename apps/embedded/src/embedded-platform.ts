@@ -8,7 +8,7 @@ import { bffConfigSchema } from '@photos/bff/config';
 import { memoryLoginThrottle } from '@photos/bff/login-throttle';
 import { createSqlClient } from '@photos/bff/sql-client';
 import { photoCatalogue } from '@photos/contracts';
-import { createMemoryBus, MemoryBroker, type EventBus } from '@photos/event-bus';
+import { createBusTelemetry, createMemoryBus, MemoryBroker, retryDefaultsOf, type EventBus, type EventBusConfig } from '@photos/event-bus';
 import { buildMetadataApp } from '@photos/metadata/app';
 import { metadataConfigSchema } from '@photos/metadata/config';
 import { openDatabase } from '@photos/metadata/database';
@@ -55,10 +55,14 @@ export async function startEmbeddedPlatform(options: EmbeddedOptions): Promise<{
   };
   const broker = new MemoryBroker();
   const buses: EventBus[] = [];
-  const bus = () => {
-    const created = createMemoryBus({ broker, catalogue: photoCatalogue });
-    buses.push(created);
-    return created;
+  /** Builds a service's app on a bus of its own, which logs and counts into that app. */
+  const withBus = async <A extends ServiceApp>(config: EventBusConfig, build: (bus: EventBus) => Promise<A>): Promise<A> => {
+    const telemetry = createBusTelemetry();
+    const bus = createMemoryBus({ broker, catalogue: photoCatalogue, logger: telemetry.logger, metrics: telemetry.metrics, retry: retryDefaultsOf(config) });
+    buses.push(bus);
+    const app = await build(bus);
+    telemetry.attach(app.log.child({ component: 'bus' }), app.metrics);
+    return app;
   };
   const originals = createFsObjectStore({ root: join(dataDir, 'buckets', 'originals') });
   const variants = createFsObjectStore({ root: join(dataDir, 'buckets', 'variants') });
@@ -75,24 +79,28 @@ export async function startEmbeddedPlatform(options: EmbeddedOptions): Promise<{
     apps.push(app);
     return app.listen({ port: 0, host: '127.0.0.1' });
   };
-  const metadataUrl = await internal(
-    await buildMetadataApp({ config: loadConfig(metadataConfigSchema, { ...env, DATABASE_URL: 'pglite:embedded' }), database, bus: bus() }),
-  );
-  const uploadUrl = await internal(await buildUploadApp({ config: loadConfig(uploadConfigSchema, env), originals, bus: bus() }));
-  const processor = await buildProcessorApp({ config: loadConfig(processorConfigSchema, env), originals, variants, bus: bus() });
+  const metadataConfig = loadConfig(metadataConfigSchema, { ...env, DATABASE_URL: 'pglite:embedded' });
+  const metadataUrl = await internal(await withBus(metadataConfig, (bus) => buildMetadataApp({ config: metadataConfig, database, bus })));
+  const uploadConfig = loadConfig(uploadConfigSchema, env);
+  const uploadUrl = await internal(await withBus(uploadConfig, (bus) => buildUploadApp({ config: uploadConfig, originals, bus })));
+  const processorConfig = loadConfig(processorConfigSchema, env);
+  const processor = await withBus(processorConfig, (bus) => buildProcessorApp({ config: processorConfig, originals, variants, bus }));
   apps.push(processor);
   await processor.ready();
 
   const accountsDb = await createSqlClient({ dataDir });
   const bffConfig = loadConfig(bffConfigSchema, { ...env, UPLOAD_URL: uploadUrl, METADATA_URL: metadataUrl });
-  const bff = await buildBffApp({
-    config: bffConfig,
-    accountStore: await createSqlAccountStore(accountsDb),
-    loginThrottle: memoryLoginThrottle(bffConfig.LOGIN_MAX_FAILURES),
-    originals,
-    variants,
-    bus: bus(),
-  });
+  const accountStore = await createSqlAccountStore(accountsDb);
+  const bff = await withBus(bffConfig, (bus) =>
+    buildBffApp({
+      config: bffConfig,
+      accountStore,
+      loginThrottle: memoryLoginThrottle(bffConfig.LOGIN_MAX_FAILURES),
+      originals,
+      variants,
+      bus,
+    }),
+  );
   apps.push(bff);
   const address = await bff.listen({ port: options.port, host: options.host });
   const url = address.replace('0.0.0.0', 'localhost').replace('127.0.0.1', 'localhost');

@@ -1,4 +1,4 @@
-import { createEventBus } from '@photos/event-bus';
+import { createBusTelemetry, createEventBus } from '@photos/event-bus';
 import { createObjectStore } from '@photos/object-store';
 import { exitOnConfigError, loadConfig, startServer } from '@photos/service-kit';
 import { createSqlAccountStore } from './adapters/account-store-sql.js';
@@ -10,7 +10,9 @@ import { bffConfigSchema } from './config.js';
 const config = exitOnConfigError(() => loadConfig(bffConfigSchema));
 const redis = config.REDIS_URL ? openRedis(config.REDIS_URL, { commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS }) : undefined;
 const db = await createSqlClient({ url: config.ACCOUNTS_DATABASE_URL, dataDir: config.DATA_DIR });
-const bus = await createEventBus(config);
+// The app owns the logger and metrics registry but needs the bus to be built: they are attached once it is.
+const telemetry = createBusTelemetry();
+const bus = await createEventBus(config, telemetry);
 const app = await buildBffApp({
   config,
   accountStore: await createSqlAccountStore(db),
@@ -19,6 +21,7 @@ const app = await buildBffApp({
   bus,
   ...(redis ? { redis } : {}),
 });
+telemetry.attach(app.log.child({ component: 'bus' }), app.metrics);
 await startServer(app, {
   port: config.PORT,
   host: config.HOST,

@@ -1,4 +1,4 @@
-import { createEventBus } from '@photos/event-bus';
+import { createBusTelemetry, createEventBus } from '@photos/event-bus';
 import { createObjectStore } from '@photos/object-store';
 import { exitOnConfigError, loadConfig, startServer } from '@photos/service-kit';
 import { buildProcessorApp } from './app.js';
@@ -10,8 +10,11 @@ configureSharp({ concurrency: 1 });
 const originals = createObjectStore(config, config.ORIGINALS_BUCKET);
 const variants = createObjectStore(config, config.VARIANTS_BUCKET);
 await variants.ensureBucket();
-const bus = await createEventBus(config);
+// The app owns the logger and metrics registry but needs the bus to be built: they are attached once it is.
+const telemetry = createBusTelemetry();
+const bus = await createEventBus(config, telemetry);
 const app = await buildProcessorApp({ config, originals, variants, bus });
+telemetry.attach(app.log.child({ component: 'bus' }), app.metrics);
 await startServer(app, {
   port: config.PORT,
   host: config.HOST,

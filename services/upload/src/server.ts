@@ -1,4 +1,4 @@
-import { createEventBus } from '@photos/event-bus';
+import { createBusTelemetry, createEventBus } from '@photos/event-bus';
 import { createObjectStore } from '@photos/object-store';
 import { exitOnConfigError, loadConfig, startServer } from '@photos/service-kit';
 import { buildUploadApp } from './app.js';
@@ -7,8 +7,11 @@ import { uploadConfigSchema } from './config.js';
 const config = exitOnConfigError(() => loadConfig(uploadConfigSchema));
 const originals = createObjectStore(config, config.ORIGINALS_BUCKET);
 await originals.ensureBucket();
-const bus = await createEventBus(config);
+// The app owns the logger and metrics registry but needs the bus to be built: they are attached once it is.
+const telemetry = createBusTelemetry();
+const bus = await createEventBus(config, telemetry);
 const app = await buildUploadApp({ config, originals, bus });
+telemetry.attach(app.log.child({ component: 'bus' }), app.metrics);
 await startServer(app, {
   port: config.PORT,
   host: config.HOST,
