@@ -36,5 +36,9 @@ export async function judgeHeader(
     })(),
     { objectMode: false },
   );
+  // A refused file's body is drained and forgotten (resume()); if its source then fails (the request
+  // breaks off), an 'error' nobody listens to would kill the process. A consumer still sees the error
+  // through its own listener (pipeline), and the request's failure reaches the route by the request.
+  body.on('error', () => undefined);
   return { verdict: judged, body, sampledBytes: length };
 }
