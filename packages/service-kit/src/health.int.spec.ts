@@ -34,6 +34,17 @@ describe('health', () => {
     expect(notReady.json()).toEqual({ status: 'unavailable', checks: { bus: 'failing', database: 'ok' } });
   });
 
+  it('stays ready but says degraded when only a dependency it can partly work without fails', async () => {
+    let metadataUp = true;
+    app = await createServiceApp({ name: 'test', logLevel: 'silent', readiness: { bus: async () => true }, degradedBy: { metadata: async () => metadataUp } });
+
+    expect((await app.inject('/health/ready')).json()).toEqual({ status: 'ok', checks: { bus: 'ok', metadata: 'ok' } });
+    metadataUp = false;
+    const degraded = await app.inject('/health/ready');
+    expect(degraded.statusCode).toBe(200);
+    expect(degraded.json()).toEqual({ status: 'degraded', checks: { bus: 'ok', metadata: 'failing' } });
+  });
+
   it('counts a check that times out or throws as failing', async () => {
     await buildApp(
       {

@@ -9,8 +9,14 @@ export type CheckOutcome = 'ok' | 'failing' | 'timed out' | 'error';
 
 /** Options of {@link healthPlugin}. */
 export interface HealthOptions {
-  /** Named checks run by GET /health/ready, e.g. `{ bus: () => bus.isHealthy() }`. */
+  /** Named checks run by GET /health/ready, e.g. `{ bus: () => bus.isHealthy() }`: any failing one makes it 503. */
   readiness?: Readonly<Record<string, ReadinessCheck>>;
+  /**
+   * Checks of dependencies the service can partly work without (the BFF still takes uploads while the
+   * metadata service is down): reported by GET /health/ready, but a failing one only makes the status
+   * `degraded`, still 200, so a load balancer keeps sending the traffic that can be served.
+   */
+  degradedBy?: Readonly<Record<string, ReadinessCheck>>;
   /** How long one check may take before it counts as failing. Default 2000 ms. */
   checkTimeoutMs?: number;
 }
@@ -28,12 +34,14 @@ export interface Health {
 /**
  * GET /health/live: 200 `{status:'ok'}` while the process runs (also during shutdown: it is finishing work,
  * not broken). GET /health/ready: runs every check in parallel, each with a timeout; 200
- * `{status:'ok', checks:{name:'ok'}}`, or 503 `{status:'unavailable', checks}` when one fails, or 503
+ * `{status:'ok', checks:{name:'ok'}}`, or 503 `{status:'unavailable', checks}` when a readiness check
+ * fails, 200 `{status:'degraded', checks}` when only a `degradedBy` check fails, or 503
  * `{status:'shutting down'}` once shutdown has begun.
  */
 export const healthPlugin = fp(
   async (app: FastifyInstance, options: HealthOptions) => {
     const checks = new Map(Object.entries(options.readiness ?? {}));
+    const optional = Object.entries(options.degradedBy ?? {});
     const timeoutMs = options.checkTimeoutMs ?? 2_000;
     let shuttingDown = false;
 
@@ -56,14 +64,16 @@ export const healthPlugin = fp(
 
     app.get('/health/ready', { config: { probe: true } }, async (request, reply) => {
       if (shuttingDown) return reply.code(503).send({ status: 'shutting down', checks: {} });
-      const outcomes = await Promise.all(
-        [...checks].map(async ([name, check]) => [name, await runCheck(check, timeoutMs)] as const),
-      );
-      const failing = outcomes.filter(([, outcome]) => outcome !== 'ok');
-      if (failing.length > 0) request.log.warn({ checks: Object.fromEntries(failing) }, 'not ready');
-      return reply
-        .code(failing.length === 0 ? 200 : 503)
-        .send({ status: failing.length === 0 ? 'ok' : 'unavailable', checks: Object.fromEntries(outcomes) });
+      const run = (entries: [string, ReadinessCheck][]) =>
+        Promise.all(entries.map(async ([name, check]) => [name, await runCheck(check, timeoutMs)] as const));
+      const [required, degrading] = await Promise.all([run([...checks]), run(optional)]);
+      const failing = required.filter(([, outcome]) => outcome !== 'ok');
+      const degraded = degrading.filter(([, outcome]) => outcome !== 'ok');
+      if (failing.length > 0 || degraded.length > 0) {
+        request.log.warn({ checks: Object.fromEntries([...failing, ...degraded]) }, failing.length > 0 ? 'not ready' : 'degraded');
+      }
+      const status = failing.length > 0 ? 'unavailable' : degraded.length > 0 ? 'degraded' : 'ok';
+      return reply.code(failing.length === 0 ? 200 : 503).send({ status, checks: Object.fromEntries([...required, ...degrading]) });
     });
   },
   { name: '@photos/service-kit/health', fastify: '5.x' },

@@ -63,7 +63,10 @@ export async function buildBffApp(deps: BffAppDeps): Promise<ServiceApp> {
     logLevel: config.LOG_LEVEL,
     ...(deps.logStream ? { logStream: deps.logStream } : {}),
     server: { trustProxy: true },
-    readiness: { accounts: () => deps.accountStore.isHealthy(), bus: () => deps.bus.isHealthy(), metadata: () => metadata.isHealthy() },
+    readiness: { accounts: () => deps.accountStore.isHealthy(), bus: () => deps.bus.isHealthy() },
+    // Uploads need neither metadata nor its database: while metadata is not ready the BFF says "degraded"
+    // and keeps taking them (they are processed once it is back) instead of leaving the load balancer.
+    degradedBy: { metadata: () => metadata.isHealthy() },
   });
 
   const s3Origin = config.S3_PUBLIC_ENDPOINT;

@@ -1,6 +1,7 @@
 /**
- * The BFF's readiness reflects the metadata service's readiness (its database, its bus), not only that
- * the metadata process answers: a metadata that cannot reach its database answers no query.
+ * The BFF's readiness reports the metadata service's readiness (its database, its bus), not only that
+ * the metadata process answers: a metadata that cannot reach its database answers no query. The BFF
+ * stays in rotation ("degraded", 200) meanwhile, because uploads do not need metadata.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -76,21 +77,22 @@ describe('BFF readiness', () => {
 
   const ready = async () => {
     const response = await app.inject({ method: 'GET', url: '/health/ready' });
-    return { status: response.statusCode, metadata: (response.json() as { checks: Record<string, string> }).checks['metadata'] };
+    const body = response.json() as { status: string; checks: Record<string, string> };
+    return { status: response.statusCode, state: body.status, metadata: body.checks['metadata'] };
   };
 
-  it('is ready while metadata is ready, not ready while metadata is live but not ready, and ready again after', async () => {
+  it('is ok while metadata is ready, degraded while metadata is live but not ready, and ok again after', async () => {
     metadataReadiness = 'ready';
-    expect(await ready()).toEqual({ status: 200, metadata: 'ok' });
+    expect(await ready()).toEqual({ status: 200, state: 'ok', metadata: 'ok' });
     metadataReadiness = 'unavailable';
-    expect(await ready()).toEqual({ status: 503, metadata: 'failing' });
+    expect(await ready()).toEqual({ status: 200, state: 'degraded', metadata: 'failing' });
     metadataReadiness = 'ready';
-    expect(await ready()).toEqual({ status: 200, metadata: 'ok' });
+    expect(await ready()).toEqual({ status: 200, state: 'ok', metadata: 'ok' });
   });
 
   it('counts a metadata that does not answer its readiness as failing, within the check budget', async () => {
     metadataReadiness = 'hung';
-    expect(await ready()).toEqual({ status: 503, metadata: 'failing' });
+    expect(await ready()).toEqual({ status: 200, state: 'degraded', metadata: 'failing' });
     metadataReadiness = 'ready';
   });
 });
