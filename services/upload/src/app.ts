@@ -3,13 +3,15 @@ import type { EventBus, Subscription } from '@photos/event-bus';
 import type { ObjectStore } from '@photos/object-store';
 import { authOptionsFrom, authPlugin, createServiceApp, type ServiceApp } from '@photos/service-kit';
 import { randomUUID } from 'node:crypto';
-import { Counter } from 'prom-client';
 import type { DestinationStream } from 'pino';
 import type { UploadConfig } from './config.js';
 import { onPhotoDeleted } from './consumers/photo-deleted.js';
+import { bucketLayout } from './domain/bucket-layout.js';
 import { startEventRelay } from './domain/event-relay.js';
 import { PendingEvents } from './domain/pending-events.js';
+import { startUnfinishedUploadSweeper } from './domain/unfinished-upload-sweeper.js';
 import { photoRoutes } from './routes/photos.js';
+import { uploadMetrics } from './upload-metrics.js';
 
 /** What the upload service is built from; server.ts makes the real ones, tests their own. */
 export interface UploadAppDeps {
@@ -45,13 +47,26 @@ export async function buildUploadApp(deps: UploadAppDeps): Promise<ServiceApp> {
     },
   });
 
-  const uploaded = new Counter({ name: 'photos_uploaded_total', help: 'Photos stored (duplicates excluded).', registers: [app.metrics] });
+  const metrics = uploadMetrics(app.metrics);
+  const now = deps.now ?? (() => new Date());
   const pending = new PendingEvents(originals);
   const relay = startEventRelay({
     pending,
     publish: (event) => bus.publish(event),
+    isCommitted: async (photoId) => (await originals.stat(bucketLayout.record(photoId))) !== undefined,
     intervalMs: config.OUTBOX_INTERVAL_MS,
+    minAgeMs: config.OUTBOX_MIN_AGE_MS,
+    now,
     logger: app.log,
+    observer: metrics.relay,
+  });
+  const sweeper = startUnfinishedUploadSweeper({
+    originals,
+    ttlMs: config.INTENT_TTL_MS,
+    intervalMs: config.INTENT_SWEEP_INTERVAL_MS,
+    now,
+    logger: app.log,
+    observer: metrics.sweeper,
   });
   let subscription: Subscription | undefined;
   app.addHook('onReady', async () => {
@@ -59,6 +74,7 @@ export async function buildUploadApp(deps: UploadAppDeps): Promise<ServiceApp> {
   });
   app.addHook('onClose', async () => {
     await subscription?.stop();
+    await sweeper.stop();
     await relay.stop();
   });
 
@@ -67,9 +83,9 @@ export async function buildUploadApp(deps: UploadAppDeps): Promise<ServiceApp> {
     pending,
     limits: { maxBytes: config.MAX_UPLOAD_BYTES, maxPixels: config.MAX_PIXELS, maxHeaderBytes: config.MAX_HEADER_BYTES },
     newId: deps.newId ?? randomUUID,
-    now: deps.now ?? (() => new Date()),
+    now,
     afterUpload: (events) => {
-      uploaded.inc(events.length);
+      metrics.uploaded.inc(events.length);
       relay.publishNow(events);
     },
   });

@@ -16,6 +16,17 @@ export const uploadConfigSchema = Type.Object({
   MAX_FILES_PER_REQUEST: Type.Integer({ minimum: 1, default: 20 }),
   MAX_HEADER_BYTES: Type.Integer({ minimum: 1024, default: 1024 * 1024, description: 'How far into a file its image header may be.' }),
   OUTBOX_INTERVAL_MS: Type.Integer({ minimum: 50, default: 5_000, description: 'How often pending events are retried.' }),
+  OUTBOX_MIN_AGE_MS: Type.Integer({
+    minimum: 0,
+    default: 500,
+    description: 'The outbox sweep leaves younger events to the upload that wrote them (no double publish across replicas).',
+  }),
+  INTENT_TTL_MS: Type.Integer({
+    minimum: 0,
+    default: 3_600_000,
+    description: 'An upload not committed this long after it started is rolled back; keep well above the longest upload.',
+  }),
+  INTENT_SWEEP_INTERVAL_MS: Type.Integer({ minimum: 50, default: 60_000, description: 'How often unfinished uploads are looked for.' }),
 });
 
 export type UploadConfig = Static<typeof uploadConfigSchema>;

@@ -1,6 +1,6 @@
 import type { PhotoDeleted } from '@photos/contracts';
 import type { ObjectStore } from '@photos/object-store';
-import { removeOriginal } from '../domain/store-original.js';
+import { removeOriginal } from '../domain/remove-original.js';
 
 /** On `photo.deleted`, forget the original. Idempotent: a second delivery finds nothing to remove. */
 export function onPhotoDeleted(originals: ObjectStore) {

@@ -1,36 +1,34 @@
 import type { CloudEvent } from '@photos/contracts';
 import type { ObjectStore } from '@photos/object-store';
 import { bucketLayout } from './bucket-layout.js';
+import { putJson, readJson } from './stored-json.js';
 
 /**
  * The outbox, kept in the originals bucket itself: an event is written here before the upload is
  * answered and removed once the broker has it. The bucket is the source of truth, so an answered upload
- * survives a broker outage and a restart of this service.
+ * survives a broker outage and a restart of this service. An event's key is fixed by the event (its
+ * time, then its id), so writing it twice, e.g. by an upload and by a retry finishing that upload,
+ * leaves one entry.
  */
 export class PendingEvents {
   constructor(private readonly originals: ObjectStore) {}
 
   async add(event: CloudEvent): Promise<void> {
-    await this.originals.put(bucketLayout.pendingEvent(event.id), Buffer.from(JSON.stringify(event)), { contentType: 'application/json' });
+    await putJson(this.originals, bucketLayout.pendingEvent(event), event);
   }
 
-  async remove(eventId: string): Promise<void> {
-    await this.originals.delete(bucketLayout.pendingEvent(eventId));
+  /** Removes the entry at `key` (from `keys`), or the one of `event`; a missing entry is fine. */
+  async remove(entry: string | CloudEvent): Promise<void> {
+    await this.originals.delete(typeof entry === 'string' ? entry : bucketLayout.pendingEvent(entry));
   }
 
-  /** The oldest-keyed pending events, at most `limit`. */
-  async list(limit = 100): Promise<CloudEvent[]> {
-    const keys = await this.originals.list(bucketLayout.pendingEventsPrefix, limit);
-    const events: CloudEvent[] = [];
-    for (const key of keys) {
-      const chunks: Buffer[] = [];
-      try {
-        for await (const chunk of await this.originals.get(key)) chunks.push(chunk as Buffer);
-      } catch {
-        continue; // removed by another replica's relay in the meantime
-      }
-      events.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as CloudEvent);
-    }
-    return events;
+  /** The keys of every pending event, oldest first (older releases' keys, without a time, mixed in). */
+  keys(): Promise<string[]> {
+    return this.originals.list(bucketLayout.pendingEventsPrefix);
+  }
+
+  /** The event at `key`; undefined when it was removed meanwhile. A storage error rejects. */
+  async read(key: string): Promise<CloudEvent | undefined> {
+    return (await readJson(this.originals, key)) as CloudEvent | undefined;
   }
 }

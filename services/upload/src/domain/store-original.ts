@@ -1,9 +1,15 @@
 import { pipeline, type Readable } from 'node:stream';
-import { ObjectNotFound, type ObjectStore } from '@photos/object-store';
+import type { EventContext, PhotoUploaded } from '@photos/contracts';
+import { photoCatalogue } from '@photos/contracts';
+import type { ObjectStore } from '@photos/object-store';
 import { bucketLayout } from './bucket-layout.js';
 import { ByteLimitExceeded, ByteMeter } from './byte-meter.js';
 import { judgeHeader } from './header-prefix.js';
+import { PhotoClaims } from './photo-claim.js';
+import { rollBackUpload } from './roll-back-upload.js';
+import { putJson } from './stored-json.js';
 import type { StoredOriginal } from './stored-original.js';
+import type { UploadIntent } from './upload-intent.js';
 import { UploadRejected } from './upload-rejected.js';
 
 export interface UploadLimits {
@@ -28,16 +34,32 @@ function cleanFilename(name: string): string {
 }
 
 /**
- * Streams one file into the originals bucket: judge the header first (type from magic bytes, pixel
- * limit), then stream while hashing and counting (byte limit), then dedupe on (owner, SHA-256).
- * A refused file leaves nothing behind. Returns the stored original, or the existing one when the
- * owner already uploaded the same bytes.
+ * One file stored but not committed yet: its intent, original and (unless `claimed` is false) its
+ * dedupe claim exist; its record and outbox entry do not.
  */
-export async function storeOriginal(
+export interface StagedOriginal {
+  record: StoredOriginal;
+  /** The `photo.uploaded` this photo will be announced with; the claim holds it too. */
+  event: PhotoUploaded;
+  intentKey: string;
+  claimKey: string;
+  /** False when another photo already held the claim for these bytes (see `commitUpload`). */
+  claimed: boolean;
+}
+
+/**
+ * Stages one file: judge the header first (type from magic bytes, pixel limit), with no side effect;
+ * then write the upload's intent, stream the original while hashing and counting (byte limit), and
+ * try to claim (owner, SHA-256) with the photo's `photo.uploaded`. A refused file leaves nothing
+ * behind. On any failure what was written is rolled back (best effort: the sweep finishes the job
+ * from the intent if the store fails again).
+ */
+export async function stageOriginal(
   file: { stream: Readable; filename: string },
   ownerId: string,
+  context: Omit<EventContext, 'id' | 'time'>,
   deps: OriginalsDeps,
-): Promise<StoredOriginal & { duplicate: boolean }> {
+): Promise<StagedOriginal> {
   const { originals, limits } = deps;
   const filename = cleanFilename(file.filename);
   const { verdict, body, sampledBytes } = await judgeHeader(file.stream, { maxPixels: limits.maxPixels, maxPrefixBytes: limits.maxHeaderBytes });
@@ -52,12 +74,26 @@ export async function storeOriginal(
   }
 
   const photoId = deps.newId();
+  const startedAt = deps.now();
+  const intentKey = bucketLayout.intent(startedAt, photoId);
+  try {
+    await putJson(originals, intentKey, { photoId, ownerId, startedAt: startedAt.toISOString() } satisfies UploadIntent);
+  } catch (error) {
+    body.resume();
+    throw error;
+  }
+
   const objectKey = bucketLayout.original(photoId);
   const meter = new ByteMeter(limits.maxBytes);
   const metered = pipeline(body, meter, () => undefined);
   try {
     await originals.put(objectKey, metered, { contentType: verdict.contentType, metadata: { 'photo-id': photoId } });
   } catch (error) {
+    // A put that failed on the store's side may still have landed (an answer lost on the way back).
+    await originals
+      .delete(objectKey)
+      .then(() => originals.delete(intentKey))
+      .catch(() => undefined);
     if (error instanceof ByteLimitExceeded) {
       throw new UploadRejected('too-large', `${filename} is larger than the limit of ${limits.maxBytes} bytes.`, filename);
     }
@@ -76,43 +112,14 @@ export async function storeOriginal(
     height: verdict.height,
     uploadedAt: deps.now().toISOString(),
   };
-  const existing = await findByChecksum(originals, ownerId, record.sha256);
-  if (existing) {
-    await originals.delete(objectKey);
-    return { ...existing, duplicate: true };
-  }
-  await Promise.all([
-    originals.put(bucketLayout.record(photoId), Buffer.from(JSON.stringify(record)), { contentType: 'application/json' }),
-    originals.put(bucketLayout.checksum(ownerId, record.sha256), Buffer.from(JSON.stringify(photoId)), { contentType: 'application/json' }),
-  ]);
-  return { ...record, duplicate: false };
-}
-
-async function readJson<T>(originals: ObjectStore, key: string): Promise<T | undefined> {
-  const chunks: Buffer[] = [];
+  const event = photoCatalogue.create('photo.uploaded', photoId, record, { ...context, id: deps.newId(), time: deps.now() });
+  const claimKey = bucketLayout.claim(ownerId, record.sha256);
   try {
-    for await (const chunk of await originals.get(key)) chunks.push(chunk as Buffer);
+    const claimed = await new PhotoClaims(originals).take(claimKey, event);
+    return { record, event, intentKey, claimKey, claimed };
   } catch (error) {
-    if (error instanceof ObjectNotFound) return undefined;
+    // The claim may have been written before the error: the rollback looks.
+    await rollBackUpload(originals, { photoId, ownerId, intentKey, claimKey }).catch(() => undefined);
     throw error;
   }
-  return JSON.parse(Buffer.concat(chunks).toString('utf8')) as T;
-}
-
-/** The original this owner already stored with these bytes, if it still exists. */
-async function findByChecksum(originals: ObjectStore, ownerId: string, sha256: string): Promise<StoredOriginal | undefined> {
-  const photoId = await readJson<string>(originals, bucketLayout.checksum(ownerId, sha256)).catch(() => undefined);
-  return typeof photoId === 'string' ? readStoredOriginal(originals, photoId) : undefined;
-}
-
-/** The record of a stored original, if any. */
-export function readStoredOriginal(originals: ObjectStore, photoId: string): Promise<StoredOriginal | undefined> {
-  return readJson<StoredOriginal>(originals, bucketLayout.record(photoId));
-}
-
-/** Forgets an original: bytes, record and dedupe entry. Idempotent. */
-export async function removeOriginal(originals: ObjectStore, photoId: string): Promise<void> {
-  const record = await readStoredOriginal(originals, photoId);
-  if (record) await originals.delete(bucketLayout.checksum(record.ownerId, record.sha256));
-  await Promise.all([originals.delete(bucketLayout.original(photoId)), originals.delete(bucketLayout.record(photoId))]);
 }

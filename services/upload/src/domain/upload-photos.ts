@@ -1,20 +1,24 @@
 import type { Readable } from 'node:stream';
 import type { EventContext, PhotoUploaded } from '@photos/contracts';
-import { photoCatalogue } from '@photos/contracts';
+import { abandonStaged, commitUpload, type UploadedPhoto } from './commit-upload.js';
 import type { PendingEvents } from './pending-events.js';
-import { removeOriginal, storeOriginal, type OriginalsDeps } from './store-original.js';
-import type { StoredOriginal } from './stored-original.js';
+import { stageOriginal, type OriginalsDeps, type StagedOriginal } from './store-original.js';
+
+export type { UploadedPhoto } from './commit-upload.js';
 
 export interface UploadPhotosDeps extends OriginalsDeps {
   pending: PendingEvents;
 }
 
-export type UploadedPhoto = StoredOriginal & { duplicate: boolean };
-
 /**
- * Stores every file of one request, all or nothing: if one file is refused, the ones stored before it
- * in the same request are removed again. Only then is a `photo.uploaded` written to the outbox for each
- * new photo, so no event ever names an original that was not stored.
+ * Stores every file of one request, all or nothing, in two phases. Staging (per file, as it streams
+ * in): intent, original, dedupe claim; nothing a reader of the bucket acts on. If one file is refused,
+ * the files staged before it are rolled back. Commit (once every file is staged): outbox entry, record,
+ * intent removed; only then is the request answered, so a 2xx always means the events are in the outbox
+ * and no event names an original that was not stored.
+ *
+ * A crash anywhere in between leaves an intent: a retry of the same request completes the unfinished
+ * photo it finds behind its claim (answering its id), and the sweep rolls back what nobody completes.
  */
 export async function uploadPhotos(
   files: AsyncIterable<{ stream: Readable; filename: string }>,
@@ -22,16 +26,12 @@ export async function uploadPhotos(
   context: Omit<EventContext, 'id' | 'time'>,
   deps: UploadPhotosDeps,
 ): Promise<{ photos: UploadedPhoto[]; events: PhotoUploaded[] }> {
-  const photos: UploadedPhoto[] = [];
+  const staged: StagedOriginal[] = [];
   try {
-    for await (const file of files) photos.push(await storeOriginal(file, ownerId, deps));
+    for await (const file of files) staged.push(await stageOriginal(file, ownerId, context, deps));
   } catch (error) {
-    await Promise.all(photos.filter((p) => !p.duplicate).map((p) => removeOriginal(deps.originals, p.photoId)));
+    await abandonStaged(staged, deps.originals);
     throw error;
   }
-  const events = photos
-    .filter((p) => !p.duplicate)
-    .map(({ duplicate: _duplicate, ...data }) => photoCatalogue.create('photo.uploaded', data.photoId, data, context));
-  await Promise.all(events.map((event) => deps.pending.add(event)));
-  return { photos, events };
+  return commitUpload(staged, deps);
 }
