@@ -56,8 +56,9 @@ export function createFsObjectStore(options: FsObjectStoreOptions): ObjectStore 
   // prune the target directory between mkdir and rename, hence the retry.
   async function moveIntoPlace(temp: string, target: string): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      await mkdir(path.dirname(target), { recursive: true });
       try {
+        // mkdir too: a concurrent delete may prune a parent while mkdir creates the levels below it.
+        await mkdir(path.dirname(target), { recursive: true });
         return await rename(temp, target);
       } catch (error) {
         if (!isMissing(error) || attempt === 5) throw error;
@@ -85,8 +86,8 @@ export function createFsObjectStore(options: FsObjectStoreOptions): ObjectStore 
    */
   async function linkIntoPlace(temp: string, target: string): Promise<boolean> {
     for (let attempt = 1; ; attempt++) {
-      await mkdir(path.dirname(target), { recursive: true });
       try {
+        await mkdir(path.dirname(target), { recursive: true });
         await link(temp, target);
         return true;
       } catch (error) {
