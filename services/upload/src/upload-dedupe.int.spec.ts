@@ -60,7 +60,7 @@ describe.each(adapters)('upload dedupe: $name', ({ fresh }) => {
     const ids = new Set(answers.map((answer) => answer.photos[0]!.id));
     expect(ids.size).toBe(1);
     const [id] = [...ids];
-    expect(answers.filter((answer) => !answer.photos[0]!.duplicate).length).toBeLessThanOrEqual(1);
+    expect(answers.filter((answer) => !answer.photos[0]!.duplicate)).toHaveLength(1);
     await expect.poll(() => bucketState(store).then((state) => state.outbox)).toEqual([]);
     const state = await bucketState(store);
     expect({ originals: state.originals, records: state.records, claimed: state.claimed, intents: state.intents }).toEqual({
