@@ -52,7 +52,8 @@ function table(rows: string[][]): string {
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 function summary(letter: DeadLetter) {
-  return { id: idOf(letter), type: typeOf(letter), subject: subjectOf(letter), attempts: letter.attempts, deadLetteredAt: letter.deadLetteredAt, reason: letter.reason };
+  const { attempts, deadLetteredAt, reason } = letter;
+  return { id: idOf(letter), type: typeOf(letter), subject: subjectOf(letter), attempts, deadLetteredAt, reason };
 }
 
 async function list(bus: EventBus, group: string, limit: number, json: boolean): Promise<void> {
@@ -60,7 +61,9 @@ async function list(bus: EventBus, group: string, limit: number, json: boolean):
   if (json) return write(JSON.stringify(letters.map(summary), null, 2));
   if (letters.length === 0) return write(`no dead letters in group ${group}`);
   const header = ['EVENT ID', 'TYPE', 'SUBJECT', 'ATTEMPTS', 'DEAD-LETTERED AT', 'REASON'];
-  const rows = letters.map(summary).map((l) => [l.id, l.type, l.subject, String(l.attempts), l.deadLetteredAt, clip(l.reason.replace(/\s+/g, ' '), 80)]);
+  const rows = letters
+    .map(summary)
+    .map((l) => [l.id, l.type, l.subject, String(l.attempts), l.deadLetteredAt, clip(l.reason.replace(/\s+/g, ' '), 80)]);
   write(table([header, ...rows]));
   write(`\n${letters.length} dead letter(s) in group ${group}${letters.length === limit ? ` (first ${limit}; --limit for more)` : ''}`);
 }
@@ -70,7 +73,8 @@ async function show(bus: EventBus, group: string, id: string, json: boolean): Pr
   if (!letter) throw new Exit(`no dead letter with event id ${id} in group ${group}`, 1);
   if (json) return write(JSON.stringify(letter, null, 2));
   const { reason, attempts, deadLetteredAt } = letter;
-  write(table([['event id', id], ['type', typeOf(letter)], ['subject', subjectOf(letter)], ['group', group], ['attempts', String(attempts)], ['dead-lettered at', deadLetteredAt]]));
+  const fields = [['event id', id], ['type', typeOf(letter)], ['subject', subjectOf(letter)], ['group', group]];
+  write(table([...fields, ['attempts', String(attempts)], ['dead-lettered at', deadLetteredAt]]));
   write(`reason:\n  ${reason}`);
   write(letter.event ? `event:\n${JSON.stringify(letter.event, null, 2)}` : `body (not a valid event):\n${letter.body}`);
 }
@@ -86,7 +90,12 @@ async function main(argv: string[]): Promise<void> {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { limit: { type: 'string' }, json: { type: 'boolean', default: false }, verbose: { type: 'boolean', default: false }, help: { type: 'boolean' } },
+      options: {
+        limit: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        verbose: { type: 'boolean', default: false },
+        help: { type: 'boolean' },
+      },
     });
   } catch (error) {
     throw new Exit(`${(error as Error).message}\n${USAGE}`, 2);

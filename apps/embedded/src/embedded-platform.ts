@@ -58,7 +58,8 @@ export async function startEmbeddedPlatform(options: EmbeddedOptions): Promise<{
   /** Builds a service's app on a bus of its own, which logs and counts into that app. */
   const withBus = async <A extends ServiceApp>(config: EventBusConfig, build: (bus: EventBus) => Promise<A>): Promise<A> => {
     const telemetry = createBusTelemetry();
-    const bus = createMemoryBus({ broker, catalogue: photoCatalogue, logger: telemetry.logger, metrics: telemetry.metrics, retry: retryDefaultsOf(config) });
+    const { logger, metrics } = telemetry;
+    const bus = createMemoryBus({ broker, catalogue: photoCatalogue, logger, metrics, retry: retryDefaultsOf(config) });
     buses.push(bus);
     const app = await build(bus);
     telemetry.attach(app.log.child({ component: 'bus' }), app.metrics);

@@ -76,7 +76,8 @@ describe('bus telemetry in a service', () => {
     });
     const publish = async (filename: string) => {
       const photoId = randomUUID();
-      const data = { photoId, ownerId: 'o', objectKey: `originals/o/${photoId}`, filename, contentType: 'image/jpeg', bytes: 1, sha256: 'a'.repeat(64), uploadedAt: new Date().toISOString() };
+      const uploadedAt = new Date().toISOString();
+      const data = { photoId, ownerId: 'o', objectKey: `originals/o/${photoId}`, filename, contentType: 'image/jpeg', bytes: 1, sha256: 'a'.repeat(64), uploadedAt };
       await bus!.publish(catalogue.create('photo.uploaded', photoId, data, { source: '/test' }));
     };
     await publish('flaky.jpg');
@@ -89,7 +90,9 @@ describe('bus telemetry in a service', () => {
     expect(bySelf).toContainEqual(
       expect.objectContaining({ level: 'warn', msg: 'a dependency of the event handler is unavailable; will retry', group, attempt: 1, transient: true }),
     );
-    expect(bySelf).toContainEqual(expect.objectContaining({ level: 'warn', msg: 'event handler failed; will retry', group, attempt: 2, nextDelayMs: expect.any(Number) }));
+    expect(bySelf).toContainEqual(
+      expect.objectContaining({ level: 'warn', msg: 'event handler failed; will retry', group, attempt: 2, nextDelayMs: expect.any(Number) }),
+    );
     const deadLettered = bySelf.find((line) => line['level'] === 'error' && line['msg'] === 'event handler failed for good; dead-lettering');
     expect(deadLettered).toMatchObject({ group, attempt: 3, err: { message: 'cannot parse this photo' } });
 

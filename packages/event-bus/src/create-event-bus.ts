@@ -74,7 +74,14 @@ export async function createEventBus(config: EventBusConfig, options: CreateEven
         retry,
       });
     case 'rabbitmq':
-      return createRabbitMqBus({ url: config.AMQP_URL!, catalogue, logger, partitions: config.BUS_PARTITIONS, ...(metrics ? { metrics } : {}), retry });
+      return createRabbitMqBus({
+        url: config.AMQP_URL!,
+        catalogue,
+        logger,
+        partitions: config.BUS_PARTITIONS,
+        ...(metrics ? { metrics } : {}),
+        retry,
+      });
     case 'memory': {
       const broker = options.memoryBroker ?? new MemoryBroker(config.BUS_PARTITIONS);
       return createMemoryBus({ broker, catalogue, logger, ...(metrics ? { metrics } : {}), retry });

@@ -158,9 +158,11 @@ async function retrying(event: CloudEvent, handler: EventHandler, options: Deliv
           const why = `transient failure outlasted the retry horizon (${options.horizonMs} ms): ${reason}`;
           return deadLetter(why, 'a dependency stayed unavailable past the retry horizon; dead-lettering');
         }
-        delayMs = Math.min(backoffDelay(transientFailures, options.backoff.initialMs, options.transientMaxDelayMs), options.horizonMs - retryingForMs);
+        const backoff = backoffDelay(transientFailures, options.backoff.initialMs, options.transientMaxDelayMs);
+        delayMs = Math.min(backoff, options.horizonMs - retryingForMs);
         const level = worthWarning(transientFailures) ? 'warn' : 'debug';
-        logger[level]({ ...log, transient: true, retryingForMs, nextDelayMs: Math.round(delayMs) }, 'a dependency of the event handler is unavailable; will retry');
+        const details = { ...log, transient: true, retryingForMs, nextDelayMs: Math.round(delayMs) };
+        logger[level](details, 'a dependency of the event handler is unavailable; will retry');
       } else {
         failures++;
         if (failures >= options.maxAttempts) return deadLetter(reason, 'event handler failed for good; dead-lettering');

@@ -30,7 +30,8 @@ async function keyOnAnotherLane(topic: string, key: string): Promise<string> {
   const [metadata] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
   const partitionMetadata = metadata!.partitions;
   const partitioner = Partitioners.DefaultPartitioner();
-  const leaderOf = (k: string) => partitionMetadata.find((p) => p.partitionId === partitioner({ topic, partitionMetadata, message: { key: k, value: null } }))!.leader;
+  const partitionOf = (k: string) => partitioner({ topic, partitionMetadata, message: { key: k, value: null } });
+  const leaderOf = (k: string) => partitionMetadata.find((p) => p.partitionId === partitionOf(k))!.leader;
   const leader = leaderOf(key);
   if (new Set(partitionMetadata.map((p) => p.leader)).size < 2) throw new Error(`every partition of ${topic} has one leader: no independent lane`);
   for (;;) {
