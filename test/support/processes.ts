@@ -27,8 +27,14 @@ export interface ServiceProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startService(name: string, service: string, env: Record<string, string>): Promise<ServiceProcess> {
-  const port = await freePort();
+/** Starts `services/<service>` as a process named `name`; `options.port` reuses a port (a restarted service keeps its URL). */
+export async function startService(
+  name: string,
+  service: string,
+  env: Record<string, string>,
+  options: { port?: number } = {},
+): Promise<ServiceProcess> {
+  const port = options.port ?? (await freePort());
   const child = spawn(process.execPath, ['--conditions=@photos/source', '--import', 'tsx', join(root, 'services', service, 'src', 'server.ts')], {
     cwd: root,
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production' },
@@ -44,7 +50,10 @@ export async function startService(name: string, service: string, env: Record<st
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${output.slice(-4000)}`);
     const ready = await fetch(`${url}/health/ready`).then((r) => r.ok, () => false);
     if (ready) break;
-    if (Date.now() > deadline) throw new Error(`${name} not ready after 90 s:\n${output.slice(-4000)}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL'); // never left running behind a failed start
+      throw new Error(`${name} not ready after 90 s:\n${output.slice(-4000)}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   return {
