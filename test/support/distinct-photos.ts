@@ -1,0 +1,30 @@
+/**
+ * Many different real photos from the few samples: each sample re-encoded at its own size and quality,
+ * so every one has other bytes (one owner's identical uploads would be deduplicated into one photo).
+ * Shrunk to at most `longEdge` so a batch is processed in seconds.
+ */
+import { createHash } from 'node:crypto';
+import sharp from 'sharp';
+import { samplePhotos } from '../../services/upload/src/test-support/sample-photos.js';
+
+export interface TestPhoto {
+  name: string;
+  bytes: Buffer;
+  sha256: string;
+}
+
+export async function distinctPhotos(count: number, longEdge = 1200): Promise<TestPhoto[]> {
+  const sources = samplePhotos(/\.jpe?g$/i);
+  const photos: TestPhoto[] = [];
+  for (let i = 0; i < count; i++) {
+    const round = Math.floor(i / sources.length);
+    const edge = longEdge - 16 * round;
+    const bytes = await sharp(sources[i % sources.length]!)
+      .resize({ width: edge, height: edge, fit: 'inside', withoutEnlargement: true })
+      .jpeg({ quality: 85 - round })
+      .toBuffer();
+    photos.push({ name: `photo-${i}.jpg`, bytes, sha256: createHash('sha256').update(bytes).digest('hex') });
+  }
+  if (new Set(photos.map((p) => p.sha256)).size !== count) throw new Error('distinctPhotos made two identical photos');
+  return photos;
+}
