@@ -59,6 +59,8 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<EventBus
   const producer: Producer = kafka.producer({ allowAutoTopicCreation: true, createPartitioner: Partitioners.DefaultPartitioner });
   const admin: Admin = kafka.admin();
   const subscriptions = new Set<Subscription>();
+  /** Groups whose consumer crashed and is being started again: the replica is not ready meanwhile. */
+  const down = new Set<string>();
   let producerReady: Promise<void> | undefined;
   let adminReady: Promise<void> | undefined;
   let declared: Promise<void> | undefined;
@@ -155,13 +157,16 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<EventBus
       for (const { partition, offset } of liveFrom ?? []) consumer.seek({ topic, partition, offset });
     };
     // A service must come up while the broker is down (uploads still land in the outbox): keep trying
-    // in the background. Once running, kafkajs reconnects and restarts the consumer by itself.
+    // in the background. Once running, kafkajs reconnects and restarts the consumer by itself, except
+    // after an error it deems non-retriable (seen: the mock cluster refusing a second member's
+    // SyncGroup): then it stays stopped for good, so we start it again ourselves.
     let unreachable: () => void = () => undefined;
     const isUnreachable = new Promise<void>((resolve) => (unreachable = resolve));
-    const starting = (async () => {
+    const keepStarting = async () => {
       for (let delay = 250; !abort.signal.aborted; delay = Math.min(delay * 2, 10_000)) {
         try {
           await start();
+          down.delete(group);
           return;
         } catch (error) {
           logger.warn({ err: error, group }, 'Kafka consumer cannot start yet; retrying');
@@ -170,7 +175,17 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<EventBus
           await new Promise((resolve) => setTimeout(resolve, delay));
         }
       }
-    })();
+    };
+    let starting = keepStarting();
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart || abort.signal.aborted) return;
+      down.add(group);
+      logger.error({ err: payload.error, group }, 'Kafka consumer stopped on a non-retriable error; starting it again');
+      starting = starting.then(async () => {
+        await consumer.disconnect().catch(() => undefined);
+        await keepStarting();
+      });
+    });
     // Resolve once partitions are assigned, or at once when the broker is unreachable (consuming starts later).
     await Promise.race([hasJoined, isUnreachable, new Promise((resolve) => setTimeout(resolve, options.joinTimeoutMs ?? 30_000))]);
 
@@ -230,7 +245,7 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<EventBus
       try {
         await connectAdmin();
         await admin.describeCluster();
-        return true;
+        return down.size === 0;
       } catch {
         return false;
       }
