@@ -12,6 +12,8 @@ export const UnauthorizedError = createError<'UNAUTHORIZED', 401, [detail: strin
 export const ForbiddenError = createError<'FORBIDDEN', 403, [detail: string]>('FORBIDDEN', '%s', 403);
 /** 404: no such resource, or not visible to the caller. */
 export const NotFoundError = createError<'NOT_FOUND', 404, [detail: string]>('NOT_FOUND', '%s', 404);
+/** 408: the client took too long to send its request (idle or whole-body timeout). */
+export const RequestTimeoutError = createError<'REQUEST_TIMEOUT', 408, [detail: string]>('REQUEST_TIMEOUT', '%s', 408);
 /** 409: conflicts with the current state (e.g. the email is taken). */
 export const ConflictError = createError<'CONFLICT', 409, [detail: string]>('CONFLICT', '%s', 409);
 /** 413: the body exceeds a byte, pixel or frame limit. */

@@ -7,8 +7,14 @@ export {
   FieldErrorSchema,
   PROBLEM_CONTENT_TYPE,
   ProblemDetailsSchema,
+  answerClientError,
   problemDetailsPlugin,
 } from './problem-details.js';
+export { closingConnectionsPlugin } from './closing-connections.js';
+export { serverTimeouts, serverTimeoutsConfigSchema } from './server-timeouts.js';
+export type { ServerTimeoutsConfig } from './server-timeouts.js';
+export { discardRequestBody, watchForStall } from './request-body.js';
+export type { DiscardOptions, StallWatch, StallWatchOptions } from './request-body.js';
 export type { FieldError, ProblemDetails } from './problem-details.js';
 export {
   BadRequestError,
@@ -16,6 +22,7 @@ export {
   ForbiddenError,
   NotFoundError,
   PayloadTooLargeError,
+  RequestTimeoutError,
   TooManyRequestsError,
   UnauthorizedError,
   UnsupportedMediaTypeError,

@@ -1,4 +1,5 @@
-import type { FastifyServerOptions, FastifyRequest } from 'fastify';
+import type { Server } from 'node:http';
+import type { FastifyHttpOptions, FastifyServerOptions, FastifyRequest } from 'fastify';
 import { LogController } from 'fastify';
 import pino, { type DestinationStream, type LevelWithSilent, type LoggerOptions } from 'pino';
 import { genCorrelationId } from './correlation-id.js';
@@ -36,7 +37,7 @@ export function loggerOptions({ service, level }: LoggerSettings): LoggerOptions
 
 /** Server options of a service besides logging: anything Fastify accepts except the logging options set here. */
 export type ExtraServerOptions = Omit<
-  FastifyServerOptions,
+  FastifyHttpOptions<Server>,
   'logger' | 'loggerInstance' | 'genReqId' | 'requestIdHeader' | 'requestIdLogLabel' | 'logController'
 >;
 

@@ -1,7 +1,10 @@
-import { STATUS_CODES } from 'node:http';
-import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import Type, { type Static } from 'typebox';
+import { correlationIdFrom } from './correlation-id.js';
 
 /** One invalid field of a request, located by JSON pointer inside the part of the request named by `in`. */
 export const FieldErrorSchema = Type.Object({
@@ -103,4 +106,40 @@ function statusOf(error: FastifyError): number {
 function pathOf(request: FastifyRequest): string {
   const query = request.url.indexOf('?');
   return query === -1 ? request.url : request.url.slice(0, query);
+}
+
+/** How Node names the client errors it reports before a request reaches Fastify, and what we answer. */
+const CLIENT_ERRORS: Record<string, { status: number; detail: string }> = {
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, detail: 'The request (headers or body) did not arrive in time.' },
+  HPE_HEADER_OVERFLOW: { status: 431, detail: 'The request headers are too large.' },
+};
+
+/**
+ * Fastify `clientErrorHandler`: Node could not read a request (malformed HTTP, headers too large, the
+ * headers or whole-request timeout). Answers a problem+json on the raw socket when no response has
+ * started on it, then closes the connection (its byte stream can no longer be trusted). Nothing
+ * reached a route, so there is no request id: the client's correlation id is echoed when it sent one.
+ */
+export function answerClientError(this: FastifyInstance, error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const known = (error.code && CLIENT_ERRORS[error.code]) || { status: 400, detail: 'The request is not valid HTTP.' };
+  const response = (socket as Socket & { _httpMessage?: ServerResponse & { req?: IncomingMessage } })._httpMessage;
+  this.log.info({ code: error.code, status: known.status }, `client error: ${error.message}`);
+  if (socket.writable && !response?.headersSent) {
+    const url = response?.req?.url ?? '/';
+    const problem: ProblemDetails = {
+      type: 'about:blank',
+      title: STATUS_CODES[known.status] ?? 'Error',
+      status: known.status,
+      detail: known.detail,
+      instance: url.split('?')[0] ?? '/',
+      correlationId: (response?.req && correlationIdFrom(response.req.headers)) ?? randomUUID(),
+    };
+    const body = JSON.stringify(problem);
+    socket.write(
+      `HTTP/1.1 ${known.status} ${problem.title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }

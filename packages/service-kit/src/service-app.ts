@@ -3,11 +3,12 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDe
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import fp from 'fastify-plugin';
 import type { DestinationStream, LevelWithSilent } from 'pino';
+import { closingConnectionsPlugin } from './closing-connections.js';
 import { correlationIdPlugin } from './correlation-id.js';
 import { healthPlugin, type HealthOptions } from './health.js';
 import { serverOptions, type ExtraServerOptions } from './logger.js';
 import { metricsPlugin, type MetricsOptions } from './metrics.js';
-import { problemDetailsPlugin } from './problem-details.js';
+import { answerClientError, problemDetailsPlugin } from './problem-details.js';
 
 /** A Fastify app with the TypeBox type provider, as {@link createServiceApp} builds it. */
 export type ServiceApp = FastifyInstance<
@@ -25,13 +26,15 @@ export interface ServiceKitOptions extends HealthOptions {
 
 /**
  * Everything a service has besides its routes: correlation id echo, problem-details errors, health and
- * metrics endpoints. Registered first (metrics' timing hook then covers every route).
+ * metrics endpoints, `Connection: close` while closing. Registered first (metrics' timing hook then
+ * covers every route).
  */
 export const serviceKit = fp(
   async (app: FastifyInstance, { metrics, ...health }: ServiceKitOptions) => {
     await app.register(metricsPlugin, metrics ?? {});
     await app.register(correlationIdPlugin);
     await app.register(problemDetailsPlugin);
+    await app.register(closingConnectionsPlugin);
     await app.register(healthPlugin, health);
   },
   { name: '@photos/service-kit', fastify: '5.x' },
@@ -44,7 +47,7 @@ export interface ServiceAppOptions extends ServiceKitOptions {
   logLevel: LevelWithSilent;
   /** Where log lines go; stdout when absent. */
   logStream?: DestinationStream;
-  /** Further Fastify options (bodyLimit, trustProxy, timeouts...). */
+  /** Further Fastify options (bodyLimit, trustProxy, timeouts: see `serverTimeouts`...). */
   server?: ExtraServerOptions;
 }
 
@@ -57,6 +60,8 @@ export async function createServiceApp({ name, logLevel, logStream, server, ...k
   const app = Fastify({
     // Consumers join their group in onReady; a Kafka rebalance can take longer than Fastify's default 10 s.
     pluginTimeout: 60_000,
+    // Requests Node cannot read (malformed HTTP, timeouts) are answered as problem+json too.
+    clientErrorHandler: answerClientError,
     ...server,
     ...serverOptions({ service: name, level: logLevel, ...(logStream ? { logStream } : {}) }),
   }).withTypeProvider<TypeBoxTypeProvider>();
