@@ -1,7 +1,7 @@
 import multipart from '@fastify/multipart';
 import type { EventBus, Subscription } from '@photos/event-bus';
 import type { ObjectStore } from '@photos/object-store';
-import { authOptionsFrom, authPlugin, createServiceApp, type ServiceApp } from '@photos/service-kit';
+import { authOptionsFrom, authPlugin, createServiceApp, serverTimeouts, type ServiceApp } from '@photos/service-kit';
 import { randomUUID } from 'node:crypto';
 import type { DestinationStream } from 'pino';
 import type { UploadConfig } from './config.js';
@@ -35,16 +35,14 @@ export async function buildUploadApp(deps: UploadAppDeps): Promise<ServiceApp> {
     logLevel: config.LOG_LEVEL,
     ...(deps.logStream ? { logStream: deps.logStream } : {}),
     readiness: { originals: () => originals.isHealthy(), bus: () => bus.isHealthy() },
+    server: serverTimeouts(config),
   });
   await app.register(authPlugin, authOptionsFrom(config));
+  const files = config.MAX_FILES_PER_REQUEST;
+  const multipartLimits = { files, fields: 10, parts: files + 10, fieldSize: 64 * 1024 };
   await app.register(multipart, {
-    limits: {
-      // One byte over our own limit so that ByteMeter, which answers with a clear 413, trips first.
-      fileSize: config.MAX_UPLOAD_BYTES + 1,
-      files: config.MAX_FILES_PER_REQUEST,
-      fields: 10,
-      parts: config.MAX_FILES_PER_REQUEST + 10,
-    },
+    // One byte over our own limit so that ByteMeter, which answers with a clear 413, trips first.
+    limits: { ...multipartLimits, fileSize: config.MAX_UPLOAD_BYTES + 1 },
   });
 
   const metrics = uploadMetrics(app.metrics);
@@ -84,6 +82,7 @@ export async function buildUploadApp(deps: UploadAppDeps): Promise<ServiceApp> {
     limits: { maxBytes: config.MAX_UPLOAD_BYTES, maxPixels: config.MAX_PIXELS, maxHeaderBytes: config.MAX_HEADER_BYTES },
     newId: deps.newId ?? randomUUID,
     now,
+    transport: { idleTimeoutMs: config.UPLOAD_IDLE_TIMEOUT_MS, limits: multipartLimits },
     afterUpload: (events) => {
       metrics.uploaded.inc(events.length);
       relay.publishNow(events);

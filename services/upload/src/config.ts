@@ -1,6 +1,6 @@
 import { eventBusConfigSchema } from '@photos/event-bus';
 import { objectStoreConfigSchema } from '@photos/object-store';
-import { authConfigSchema, baseConfigSchema } from '@photos/service-kit';
+import { authConfigSchema, baseConfigSchema, serverTimeoutsConfigSchema } from '@photos/service-kit';
 import Type, { type Static } from 'typebox';
 
 /** Every variable the upload service reads; see the README's configuration table. */
@@ -10,6 +10,12 @@ export const uploadConfigSchema = Type.Object({
   ...authConfigSchema.properties,
   ...objectStoreConfigSchema.properties,
   ...eventBusConfigSchema.properties,
+  ...serverTimeoutsConfigSchema.properties,
+  UPLOAD_IDLE_TIMEOUT_MS: Type.Integer({
+    minimum: 100,
+    default: 30_000,
+    description: 'An upload whose client sends nothing for this long is aborted (408), nothing stored.',
+  }),
   ORIGINALS_BUCKET: Type.String({ minLength: 3, default: 'originals' }),
   MAX_UPLOAD_BYTES: Type.Integer({ minimum: 1, default: 200 * 1024 * 1024, description: 'Per file; 413 beyond.' }),
   MAX_PIXELS: Type.Integer({ minimum: 1, default: 100_000_000, description: 'Width x height read from the header; 422 beyond.' }),

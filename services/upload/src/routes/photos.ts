@@ -1,10 +1,9 @@
-import type { MultipartFile } from '@fastify/multipart';
 import type { PhotoUploaded } from '@photos/contracts';
-import { BadRequestError, type ServiceApp, UnsupportedMediaTypeError } from '@photos/service-kit';
-import type { FastifyRequest } from 'fastify';
-import type { Readable } from 'node:stream';
+import { type ServiceApp, UnsupportedMediaTypeError } from '@photos/service-kit';
 import Type from 'typebox';
 import { uploadPhotos, type UploadPhotosDeps, type UploadedPhoto } from '../domain/upload-photos.js';
+import type { MultipartLimits } from './multipart-failures.js';
+import { MultipartFiles } from './multipart-files.js';
 
 const UploadedPhotoSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -19,20 +18,10 @@ const UploadedPhotoSchema = Type.Object({
   duplicate: Type.Boolean({ description: 'True when the caller had already uploaded these exact bytes.' }),
 });
 
-/** The `file` parts of a multipart request, one at a time, as they stream in. */
-async function* fileParts(request: FastifyRequest): AsyncGenerator<{ stream: Readable; filename: string }> {
-  let count = 0;
-  for await (const part of request.parts()) {
-    if (part.type !== 'file') continue;
-    const file = part as MultipartFile;
-    if (file.fieldname !== 'file') {
-      file.file.resume();
-      continue;
-    }
-    count++;
-    yield { stream: file.file, filename: file.filename };
-  }
-  if (count === 0) throw new BadRequestError('The request has no file: send one or more parts named "file".');
+/** How the route reads request bodies; see {@link MultipartFiles}. */
+export interface UploadTransport {
+  idleTimeoutMs: number;
+  limits: MultipartLimits;
 }
 
 const toResponse = (photo: UploadedPhoto) => ({
@@ -52,7 +41,10 @@ const toResponse = (photo: UploadedPhoto) => ({
  * POST /photos: multipart, one or more parts named `file`. Answers 202 once every original is stored and
  * its `photo.uploaded` is in the outbox; the relay publishes it right after.
  */
-export function photoRoutes(app: ServiceApp, deps: UploadPhotosDeps & { afterUpload: (events: PhotoUploaded[]) => void }): void {
+export function photoRoutes(
+  app: ServiceApp,
+  deps: UploadPhotosDeps & { afterUpload: (events: PhotoUploaded[]) => void; transport: UploadTransport },
+): void {
   app.post(
     '/photos',
     {
@@ -70,9 +62,16 @@ export function photoRoutes(app: ServiceApp, deps: UploadPhotosDeps & { afterUpl
         correlationId: request.id,
         ...(typeof request.headers.traceparent === 'string' ? { traceparent: request.headers.traceparent } : {}),
       };
-      const { photos, events } = await uploadPhotos(fileParts(request), request.user.sub, context, deps);
-      deps.afterUpload(events);
-      return reply.code(202).send({ photos: photos.map(toResponse) });
+      const body = new MultipartFiles(request, { fieldName: 'file', ...deps.transport });
+      try {
+        const { photos, events } = await uploadPhotos(body.files(), request.user.sub, context, deps);
+        deps.afterUpload(events);
+        return reply.code(202).send({ photos: photos.map(toResponse) });
+      } catch (error) {
+        throw body.explain(error);
+      } finally {
+        body.settle(reply);
+      }
     },
   );
 }
