@@ -108,7 +108,14 @@ export async function buildBffApp(deps: BffAppDeps): Promise<ServiceApp> {
     issueToken,
     perMinute: config.RATE_LIMIT_AUTH_PER_MINUTE,
   });
-  photoRoutes(app, { metadata, media, uploadUrl: config.UPLOAD_URL, uploadsPerMinute: config.RATE_LIMIT_UPLOADS_PER_MINUTE, ...(deps.fetchImpl ? { fetchImpl: deps.fetchImpl } : {}) });
+  photoRoutes(app, {
+    metadata,
+    media,
+    uploadUrl: config.UPLOAD_URL,
+    uploadsPerMinute: config.RATE_LIMIT_UPLOADS_PER_MINUTE,
+    uploadStallTimeoutMs: config.UPLOAD_STALL_TIMEOUT_MS,
+    ...(deps.fetchImpl ? { fetchImpl: deps.fetchImpl } : {}),
+  });
   eventRoutes(app, { live });
   mediaRoutes(app, { media, variants: deps.variants, originals: deps.originals });
 

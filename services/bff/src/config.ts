@@ -11,6 +11,11 @@ export const bffConfigSchema = Type.Object({
   ...objectStoreConfigSchema.properties,
   ...eventBusConfigSchema.properties,
   UPLOAD_URL: Type.String({ format: 'uri', default: 'http://127.0.0.1:3001', description: 'The upload service, for the upload pass-through.' }),
+  UPLOAD_STALL_TIMEOUT_MS: Type.Integer({
+    minimum: 100,
+    default: 60_000,
+    description: 'The upload service taking no body and giving no answer this long (hung, unreachable): 504.',
+  }),
   METADATA_URL: Type.String({ format: 'uri', default: 'http://127.0.0.1:3003', description: 'The metadata service, for queries and deletes.' }),
   ACCOUNTS_DATABASE_URL: Type.Optional(Type.String({ minLength: 1, description: 'Postgres for accounts; absent: embedded PGlite under DATA_DIR.' })),
   REDIS_URL: Type.Optional(Type.String({ minLength: 1, description: 'Shared rate-limit counters; absent or unreachable: per-process counters.' })),

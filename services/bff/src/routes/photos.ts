@@ -1,28 +1,14 @@
-import { Readable } from 'node:stream';
-import type { ServiceApp } from '@photos/service-kit';
-import type { FastifyRequest } from 'fastify';
+import { discardRequestBody, UnsupportedMediaTypeError, type ServiceApp } from '@photos/service-kit';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import type { MediaUrls } from '../adapters/media-urls.js';
 import { UpstreamError, type CallerContext, type MetadataClient } from '../adapters/metadata-client.js';
+import { uploadClient } from '../adapters/upload-client.js';
 import { toPhotoView } from '../domain/photo-view.js';
 import { PhotoIdParams, PhotoSchema } from './schemas.js';
 
-const DRAIN_LIMIT = 8 * 1024 * 1024;
-
-/**
- * After the upload service refused a request early (413, 415...), the browser is still sending: a
- * browser reads the answer only once its body is sent or the connection closes. Read on a little, so
- * small uploads end cleanly, and close the connection past that, so a huge one is not sent in full.
- */
-function stopReceiving(raw: FastifyRequest['raw']): void {
-  if (raw.readableEnded) return;
-  let drained = 0;
-  raw.on('data', (chunk: Buffer) => {
-    drained += chunk.length;
-    if (drained > DRAIN_LIMIT) raw.socket.destroySoon();
-  });
-  raw.resume();
-}
+/** Whether the request declares a multipart/form-data body (the only kind the upload hop takes). */
+const isMultipart = (request: FastifyRequest) => /^multipart\/form-data(;|$)/i.test(request.headers['content-type']?.trim() ?? '');
 
 const caller = (request: FastifyRequest): CallerContext => ({ authorization: request.headers.authorization ?? '', correlationId: request.id });
 
@@ -32,10 +18,25 @@ const caller = (request: FastifyRequest): CallerContext => ({ authorization: req
  */
 export function photoRoutes(
   app: ServiceApp,
-  deps: { metadata: MetadataClient; media: MediaUrls; uploadUrl: string; uploadsPerMinute: number; fetchImpl?: typeof fetch },
+  deps: {
+    metadata: MetadataClient;
+    media: MediaUrls;
+    uploadUrl: string;
+    uploadsPerMinute: number;
+    /** See the BFF's UPLOAD_STALL_TIMEOUT_MS. */
+    uploadStallTimeoutMs: number;
+    fetchImpl?: typeof fetch;
+  },
 ): void {
   const variantUrl = (key: string) => deps.media.variant(key);
-  const fetchImpl = deps.fetchImpl ?? fetch;
+  const uploads = uploadClient({
+    uploadUrl: deps.uploadUrl,
+    stallTimeoutMs: deps.uploadStallTimeoutMs,
+    ...(deps.fetchImpl ? { fetchImpl: deps.fetchImpl } : {}),
+  });
+  /** After an answer other than 2xx, the client may still be sending: read the rest off, bounded. */
+  const stopReceiving = (request: FastifyRequest, reply: FastifyReply) =>
+    discardRequestBody(request.raw, { idleTimeoutMs: deps.uploadStallTimeoutMs, response: reply.raw });
 
   // Multipart bodies are not parsed here: the route streams the raw request to the upload service.
   app.addContentTypeParser('multipart/form-data', (_request, _payload, done) => done(null, undefined));
@@ -52,28 +53,26 @@ export function photoRoutes(
       },
     },
     async (request, reply) => {
-      let response: Response;
+      // Any other body was parsed (JSON, text) or refused by Fastify already; none is an upload.
+      if (!isMultipart(request)) throw new UnsupportedMediaTypeError('Send photos as multipart/form-data, in parts named "file".');
+      const headers: Record<string, string> = {
+        authorization: request.headers.authorization ?? '',
+        'content-type': request.headers['content-type'] ?? '',
+        'x-correlation-id': request.id,
+      };
+      if (request.headers['content-length']) headers['content-length'] = request.headers['content-length'];
+      let answer;
       try {
-        response = await fetchImpl(new URL('/photos', deps.uploadUrl), {
-          method: 'POST',
-          headers: {
-            authorization: request.headers.authorization ?? '',
-            'content-type': request.headers['content-type'] ?? 'application/octet-stream',
-            'x-correlation-id': request.id,
-            ...(request.headers['content-length'] ? { 'content-length': request.headers['content-length'] } : {}),
-          },
-          body: Readable.toWeb(request.raw) as ReadableStream,
-          duplex: 'half',
-        } as RequestInit);
-      } catch {
-        throw new UpstreamError(502, { title: 'Bad Gateway', detail: 'The upload service is unreachable.' });
+        answer = await uploads.forward(request.raw, headers);
+      } catch (error) {
+        stopReceiving(request, reply);
+        throw error;
       }
-      if (response.status >= 400) stopReceiving(request.raw);
-      if (response.status >= 500) throw new UpstreamError(502, { title: 'Bad Gateway', detail: 'The upload service failed.' });
+      if (answer.status >= 400) stopReceiving(request, reply);
+      if (answer.status >= 500) throw new UpstreamError(502, { title: 'Bad Gateway', detail: 'The upload service failed.' });
       // Relayed as text: the upload service's 202 body or its problem+json, unchanged.
-      if (response.status >= 400) reply.header('connection', 'close');
-      reply.code(response.status as 202).type(response.headers.get('content-type') ?? 'application/json');
-      return reply.send((await response.text()) as never);
+      reply.code(answer.status as 202).type(answer.contentType);
+      return reply.send(answer.body as never);
     },
   );
 
