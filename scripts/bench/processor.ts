@@ -24,7 +24,7 @@ import { createTokenSigner, loadConfig } from '@photos/service-kit';
 import sharp from 'sharp';
 import { buildProcessorApp } from '../../services/processor/src/app.js';
 import { processorConfigSchema } from '../../services/processor/src/config.js';
-import { configureSharp } from '../../services/processor/src/domain/sharp-settings.js';
+import { configureSharp, PROCESSOR_SHARP_SETTINGS } from '../../services/processor/src/domain/sharp-settings.js';
 import { buildUploadApp } from '../../services/upload/src/app.js';
 import { uploadConfigSchema } from '../../services/upload/src/config.js';
 import { alternate, flag, fmt, machine, median, pool, quick, samplePhotos, sum, timed, verdict, type Sample } from './lib/bench-kit.js';
@@ -35,7 +35,7 @@ const ROUNDS = quick ? 3 : 6;
 const COPIES = quick ? 1 : 2; // each round processes the photo set this many times (dilutes the tail of a round)
 const LATENCY_REPS = quick ? 1 : 3;
 const photos = samplePhotos(flag('--webp') ? /\.(jpe?g|webp)$/i : /\.jpe?g$/i);
-const libvips = configureSharp({ concurrency: 1 }); // as the processor's server.ts
+const libvips = configureSharp(PROCESSOR_SHARP_SETTINGS); // as the processor's server.ts
 
 // --- the services, wired as the embedded mode does: one memory broker, one bus per service, fs buckets
 const dataDir = await mkdtemp(join(tmpdir(), 'bench-processor-'));

@@ -3,10 +3,10 @@ import { createObjectStore } from '@photos/object-store';
 import { exitOnConfigError, loadConfig, startServer } from '@photos/service-kit';
 import { buildProcessorApp } from './app.js';
 import { processorConfigSchema } from './config.js';
-import { configureSharp } from './domain/sharp-settings.js';
+import { configureSharp, PROCESSOR_SHARP_SETTINGS } from './domain/sharp-settings.js';
 
 const config = exitOnConfigError(() => loadConfig(processorConfigSchema));
-configureSharp({ concurrency: 1 });
+configureSharp(PROCESSOR_SHARP_SETTINGS);
 const originals = createObjectStore(config, config.ORIGINALS_BUCKET);
 const variants = createObjectStore(config, config.VARIANTS_BUCKET);
 await variants.ensureBucket();

@@ -2,13 +2,22 @@ import type { CacheStore } from './cache-store.js';
 
 /**
  * The in-process cache of the embedded single-process mode (and unit tests). It is never unreachable.
- * `maxEntries` bounds its memory (oldest values go first); counters are kept apart and never evicted,
- * since a counter that restarted from zero would make old values current again.
+ * `maxEntries` and `maxChars` (the values' total length) bound its memory, oldest values going first:
+ * a count alone would let 10,000 gallery pages of 50 photos hold half a gigabyte. Counters are kept
+ * apart and never evicted, since a counter that restarted from zero would make old values current again.
  */
-export function createMemoryCacheStore(options: { maxEntries?: number; now?: () => number } = {}): CacheStore {
+export function createMemoryCacheStore(options: { maxEntries?: number; maxChars?: number; now?: () => number } = {}): CacheStore {
   const maxEntries = options.maxEntries ?? 10_000;
+  const maxChars = options.maxChars ?? 16 * 1024 * 1024;
   const now = options.now ?? Date.now;
   const entries = new Map<string, { value: string; expiresAt: number }>();
+  let chars = 0;
+  const remove = (key: string) => {
+    const entry = entries.get(key);
+    if (entry === undefined) return;
+    entries.delete(key);
+    chars -= entry.value.length;
+  };
   const counters = new Map<string, number>();
   const read = (key: string) => {
     const counter = counters.get(key);
@@ -16,13 +25,15 @@ export function createMemoryCacheStore(options: { maxEntries?: number; now?: () 
     const entry = entries.get(key);
     if (!entry) return undefined;
     if (entry.expiresAt > now()) return entry.value;
-    entries.delete(key);
+    remove(key);
     return undefined;
   };
   const write = (key: string, value: string, expiresAt: number) => {
-    entries.delete(key);
-    if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
+    remove(key);
+    if (value.length > maxChars) return;
+    while (entries.size > 0 && (entries.size >= maxEntries || chars + value.length > maxChars)) remove(entries.keys().next().value!);
     entries.set(key, { value, expiresAt });
+    chars += value.length;
   };
   return {
     usable: true,
@@ -36,6 +47,7 @@ export function createMemoryCacheStore(options: { maxEntries?: number; now?: () 
     close: async () => {
       entries.clear();
       counters.clear();
+      chars = 0;
     },
   };
 }

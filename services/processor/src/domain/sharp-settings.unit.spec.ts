@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
-import { configureSharp } from './sharp-settings.js';
+import { configureSharp, PROCESSOR_SHARP_SETTINGS } from './sharp-settings.js';
 
 describe('configureSharp', () => {
   const initialConcurrency = sharp.concurrency();
@@ -17,6 +17,11 @@ describe('configureSharp', () => {
   it('turns the operation cache off', () => {
     configureSharp({ cache: false });
     expect(sharp.cache().memory.max).toBe(0);
+  });
+
+  it("applies the processor's settings: no operation cache, one libvips thread per image", () => {
+    expect(configureSharp(PROCESSOR_SHARP_SETTINGS)).toEqual({ concurrency: 1 });
+    expect(sharp.cache()).toMatchObject({ memory: { max: 0 }, items: { max: 0 }, files: { max: 0 } });
   });
 
   it('leaves everything alone when given nothing', () => {
