@@ -39,14 +39,22 @@ interface Group {
  * An in-process broker with Kafka's model: a log per partition, a committed offset per group and
  * partition, partitions spread over the members of a group. One broker is shared by every bus of the
  * process (the embedded mode); tests create one each.
+ *
+ * After {@link MemoryBroker.releaseConsumed}, a message every group of its channel has committed is
+ * released (its slot stays, empty, so offsets do not move): a long-running process would otherwise keep
+ * every event it ever carried (about 3 KiB per photo). A group created later starts at the first message
+ * not released, so this is for once every group that must see the older messages has subscribed.
  */
 export class MemoryBroker {
-  readonly logs = new Map<string, StoredMessage[][]>();
+  readonly logs = new Map<string, (StoredMessage | undefined)[][]>();
   readonly groups = new Map<string, Group>();
+  /** Per channel and partition: the offsets below this one are released. */
+  private readonly releasedBelow = new Map<string, number[]>();
+  private releasing = false;
 
   constructor(readonly partitions = 8) {}
 
-  log(channel: string): StoredMessage[][] {
+  log(channel: string): (StoredMessage | undefined)[][] {
     let log = this.logs.get(channel);
     if (!log) {
       log = Array.from({ length: this.partitions }, () => []);
@@ -59,11 +67,41 @@ export class MemoryBroker {
     const id = `${channel}\u0000${name}`;
     let group = this.groups.get(id);
     if (!group) {
-      const partitions = Array.from({ length: this.partitions }, () => ({ offset: 0, busy: false, owner: undefined }));
+      const released = this.released(channel);
+      const partitions = Array.from({ length: this.partitions }, (_, index) => ({ offset: released[index]!, busy: false, owner: undefined }));
       group = { partitions, members: [], deadLetters: [], replays: Array.from({ length: this.partitions }, () => []) };
       this.groups.set(id, group);
     }
     return group;
+  }
+
+  private released(channel: string): number[] {
+    let released = this.releasedBelow.get(channel);
+    if (!released) {
+      released = Array.from({ length: this.partitions }, () => 0);
+      this.releasedBelow.set(channel, released);
+    }
+    return released;
+  }
+
+  /** From now on, releases every message all groups of its channel have committed (see above). */
+  releaseConsumed(): void {
+    this.releasing = true;
+    for (const channel of this.logs.keys()) for (let partition = 0; partition < this.partitions; partition++) this.release(channel, partition);
+  }
+
+  /** Releases the messages of one partition that every group of the channel has committed, once asked to. */
+  release(channel: string, partition: number): void {
+    if (!this.releasing) return;
+    let committed = Number.POSITIVE_INFINITY;
+    for (const [id, group] of this.groups) {
+      if (id.startsWith(`${channel}\u0000`)) committed = Math.min(committed, group.partitions[partition]!.offset);
+    }
+    if (committed === Number.POSITIVE_INFINITY) return; // no group yet: nothing is committed
+    const log = this.log(channel)[partition]!;
+    const released = this.released(channel);
+    for (let offset = released[partition]!; offset < Math.min(committed, log.length); offset++) log[offset] = undefined;
+    released[partition] = Math.max(released[partition]!, Math.min(committed, log.length));
   }
 
   /** Appends a message to its partition and wakes the consumers. */
@@ -144,7 +182,10 @@ export function createMemoryBus({ broker, catalogue, logger = silentLogger, metr
           if (outcome.kind !== 'abandon') {
             metrics?.consumed(options.group, outcome.type, outcome.kind);
             if (replay) group.replays[index]!.shift();
-            else partition.offset++;
+            else {
+              partition.offset++;
+              broker.release(channel, index);
+            }
           }
           partition.busy = false;
           owner.inFlight--;
