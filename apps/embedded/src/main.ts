@@ -1,7 +1,9 @@
+import { configureSharp, PROCESSOR_SHARP_SETTINGS } from '@photos/processor/sharp-settings';
 import { exitOnConfigError, loadConfig } from '@photos/service-kit';
 import closeWithGrace from 'close-with-grace';
 import Type from 'typebox';
 import { startEmbeddedPlatform } from './embedded-platform.js';
+import { onStopSignals, STOP_SIGNALS } from './stop-signals.js';
 
 const config = exitOnConfigError(() =>
   loadConfig(
@@ -12,9 +14,14 @@ const config = exitOnConfigError(() =>
     }),
   ),
 );
+// libvips settings are the process' own, so they are set here, as the processor's server.ts sets them.
+configureSharp(PROCESSOR_SHARP_SETTINGS);
 const platform = await startEmbeddedPlatform({ dataDir: config.DATA_DIR, port: config.PORT, host: config.HOST, env: process.env });
 console.log(`Photo platform running at ${platform.url} (data in ${config.DATA_DIR}; Ctrl-C to stop)`);
-closeWithGrace({ delay: 15_000 }, async ({ err }) => {
+// Uncaught errors stop the platform too; stop signals are counted by onStopSignals, which knows that one
+// Ctrl-C reaches this process twice (see stop-signals.ts).
+const grace = closeWithGrace({ delay: 15_000, skip: [...STOP_SIGNALS] }, async ({ err }) => {
   if (err) console.error(err);
   await platform.stop();
 });
+onStopSignals(() => void grace.close());
