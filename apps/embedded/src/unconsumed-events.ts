@@ -2,6 +2,9 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { dirname } from 'node:path';
 import type { EventBus, MemoryBroker } from '@photos/event-bus';
 
+/** One message as the memory broker stores it. */
+type StoredMessage = { key: string; headers: Record<string, string>; body: Buffer };
+
 /** One message as the memory broker stores it, in a form JSON can hold. */
 interface SavedMessage {
   channel: string;
@@ -79,7 +82,8 @@ export class UnconsumedEvents {
     return saved.length;
   }
 
-  private toSaved(channel: string, group: string | undefined, message: { key: string; headers: Record<string, string>; body: Buffer }): SavedMessage {
-    return { channel, ...(group === undefined ? {} : { group }), key: message.key, headers: message.headers, body: message.body.toString('base64') };
+  private toSaved(channel: string, group: string | undefined, message: StoredMessage): SavedMessage {
+    const { key, headers, body } = message;
+    return { channel, ...(group === undefined ? {} : { group }), key, headers, body: body.toString('base64') };
   }
 }

@@ -17,7 +17,9 @@ async function setUp() {
   };
   const slots = () => broker.logs.get(photoCatalogue.channel)![0]!.map((message) => message !== undefined);
   const until = async (check: () => boolean) => {
-    for (const deadline = Date.now() + 5_000; !check(); await new Promise((r) => setTimeout(r, 5))) if (Date.now() > deadline) throw new Error('timed out');
+    for (const deadline = Date.now() + 5_000; !check(); await new Promise((r) => setTimeout(r, 5))) {
+      if (Date.now() > deadline) throw new Error('timed out');
+    }
   };
   return { broker, bus, received, slots, until };
 }
