@@ -12,6 +12,9 @@ export async function createSqlClient(options: { url?: string | undefined; dataD
   if (options.url) {
     const { default: pg } = await import('pg');
     const pool = new pg.Pool({ connectionString: options.url, max: 5 });
+    // An idle connection the server ends (restart, failover, pg_terminate_backend) is dropped by the pool
+    // and the next query opens a new one; without a listener its 'error' would crash the process.
+    pool.on('error', () => undefined);
     return { query: (text, params) => pool.query(text, params) as never, close: () => pool.end() };
   }
   const { PGlite } = await import('@electric-sql/pglite');

@@ -15,6 +15,8 @@ export interface PhotoProjectionStore {
  */
 export function createPhotoProjectionStore(prisma: PrismaClient): PhotoProjectionStore {
   return {
+    // maxWait: events are applied up to METADATA_CONCURRENCY at once; on a busy host a pooled connection
+    // may take longer than Prisma's 2 s default to free up, which is no reason to fail the event.
     apply: (event) =>
       prisma.$transaction(async (tx) => {
         const id = event.data.photoId;
@@ -32,6 +34,6 @@ export function createPhotoProjectionStore(prisma: PrismaClient): PhotoProjectio
           await tx.photoTombstone.create({ data: projection.tombstone });
         }
         return projection;
-      }),
+      }, { maxWait: 10_000 }),
   };
 }
