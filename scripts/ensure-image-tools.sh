@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the real encoders the format tests make their photos with (Debian: heif-enc, cwebp/img2webp,
+# ImageMagick, exiftool) when one is missing. Elsewhere, install those four tools by other means.
+set -euo pipefail
+missing=()
+command -v heif-enc >/dev/null || missing+=(libheif-examples)
+command -v cwebp >/dev/null && command -v img2webp >/dev/null || missing+=(webp)
+# Check the package, not the name: a stand-in `convert` may be on PATH.
+dpkg-query -W -f='${Status}' imagemagick 2>/dev/null | grep -q "ok installed" || command -v magick >/dev/null || missing+=(imagemagick)
+command -v exiftool >/dev/null || missing+=(libimage-exiftool-perl)
+if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
+  echo "Image tools missing (${missing[*]}): install heif-enc, cwebp, img2webp, ImageMagick and exiftool" >&2
+  exit 1
+fi
+apt-get update -qq >/dev/null
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
