@@ -56,7 +56,7 @@ const bffConfig = loadConfig(bffConfigSchema, { ...env, METADATA_URL: metadataUr
 const bff = await buildBffApp({
   config: bffConfig,
   accountStore: await createSqlAccountStore(accounts),
-  loginThrottle: memoryLoginThrottle(5),
+  loginThrottle: memoryLoginThrottle(),
   originals: createFsObjectStore({ root: join(dir, 'originals') }),
   variants: createFsObjectStore({ root: join(dir, 'variants') }),
   bus: createMemoryBus({ broker, catalogue: photoCatalogue }),

@@ -90,12 +90,13 @@ async function soak(title: string, platform: Platform): Promise<Checkpoint[]> {
   const elapsed = () => performance.now() - started;
 
   const register = async (cycle: number): Promise<string> => {
-    const response = await fetch(`${platform.url}/api/auth/register`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: `soak-${cycle}-${Date.now()}@example.com`, password: 'a soak test password' }),
-    });
-    if (response.status !== 201) throw new Error(`register answered ${response.status}: ${await response.text()}`);
+    // Register answers no token (and the same for a taken email): log in next.
+    const credentials = JSON.stringify({ email: `soak-${cycle}-${Date.now()}@example.com`, password: 'a soak test password' });
+    const send = (path: string) => fetch(`${platform.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: credentials });
+    const registered = await send('/api/auth/register');
+    if (registered.status !== 202) throw new Error(`register answered ${registered.status}: ${await registered.text()}`);
+    const response = await send('/api/auth/login');
+    if (response.status !== 200) throw new Error(`login answered ${response.status}: ${await response.text()}`);
     return ((await response.json()) as { accessToken: string }).accessToken;
   };
   const ownerOf = (cycle: number): Promise<string> => {

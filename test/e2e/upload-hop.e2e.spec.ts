@@ -131,7 +131,7 @@ describe('uploads through the BFF', () => {
     bff = await buildBffApp({
       config,
       accountStore: await createSqlAccountStore(db),
-      loginThrottle: memoryLoginThrottle(config.LOGIN_MAX_FAILURES),
+      loginThrottle: memoryLoginThrottle(),
       originals: createFsObjectStore({ root: join(dir, 'bff-originals') }),
       variants: createFsObjectStore({ root: join(dir, 'bff-variants') }),
       bus: bffBus,

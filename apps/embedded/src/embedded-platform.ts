@@ -111,7 +111,7 @@ export async function startEmbeddedPlatform(options: EmbeddedOptions): Promise<{
     buildBffApp({
       config: bffConfig,
       accountStore,
-      loginThrottle: memoryLoginThrottle(bffConfig.LOGIN_MAX_FAILURES),
+      loginThrottle: memoryLoginThrottle(),
       originals,
       variants,
       bus,

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
@@ -19,18 +20,21 @@ import { fallbackRateLimitStore } from './adapters/rate-limit-store.js';
 import { createRedisFallback } from './adapters/redis-fallback.js';
 import type { BffConfig } from './config.js';
 import { statusEventHandlers } from './consumers/status-events.js';
-import { accounts, type AccountStore, type LoginThrottle } from './domain/accounts.js';
+import { accounts, scryptHasher, type AccountStore, type LoginThrottle } from './domain/accounts.js';
 import { LiveStatus } from './domain/live-status.js';
 import { authRoutes } from './routes/auth.js';
 import { eventRoutes } from './routes/events.js';
 import { mediaRoutes } from './routes/media.js';
 import { photoRoutes } from './routes/photos.js';
+import { registerRoutes } from './routes/register.js';
 
 export interface BffAppDeps {
   config: BffConfig;
   accountStore: AccountStore;
   /** Default: in Redis with an in-process fallback when `redis` is given, else in the process. */
   loginThrottle?: LoginThrottle;
+  /** How slowed-down logins wait; default a timer (tests record the delays instead). */
+  sleep?: (ms: number) => Promise<void>;
   originals: ObjectStore;
   variants: ObjectStore;
   bus: EventBus;
@@ -62,7 +66,7 @@ export async function buildBffApp(deps: BffAppDeps): Promise<ServiceApp> {
     name: 'bff',
     logLevel: config.LOG_LEVEL,
     ...(deps.logStream ? { logStream: deps.logStream } : {}),
-    server: { trustProxy: true },
+    trustProxy: config.TRUST_PROXY,
     readiness: { accounts: () => deps.accountStore.isHealthy(), bus: () => deps.bus.isHealthy() },
     // Uploads need neither metadata nor its database: while metadata is not ready the BFF says "degraded"
     // and keeps taking them (they are processed once it is back) instead of leaving the load balancer.
@@ -86,9 +90,7 @@ export async function buildBffApp(deps: BffAppDeps): Promise<ServiceApp> {
   // Redis is optional at run time: while it is out of reach, limits and login failures count in the process.
   const shared = deps.redis ? { redis: deps.redis, fallback: createRedisFallback({ redis: deps.redis, logger: app.log }) } : undefined;
   await app.register(rateLimit, { global: false, ...(shared ? { store: fallbackRateLimitStore({ ...shared, nameSpace: 'bff:rate-limit:' }) } : {}) });
-  const loginThrottle =
-    deps.loginThrottle ??
-    (shared ? redisLoginThrottle(shared.redis, config.LOGIN_MAX_FAILURES, shared.fallback) : memoryLoginThrottle(config.LOGIN_MAX_FAILURES));
+  const loginThrottle = deps.loginThrottle ?? (shared ? redisLoginThrottle(shared.redis, shared.fallback) : memoryLoginThrottle());
   await app.register(swagger, {
     openapi: {
       info: { title: 'Photo platform API', version: '1.0.0', description: 'The public API of the photo platform (the BFF).' },
@@ -103,11 +105,22 @@ export async function buildBffApp(deps: BffAppDeps): Promise<ServiceApp> {
   await app.register(authPlugin, authOptionsFrom(config));
 
   const issueToken = createTokenSigner({ secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, expiresInSeconds: config.ACCESS_TOKEN_TTL_SECONDS });
-  authRoutes(app, {
-    accounts: accounts({ store: deps.accountStore, throttle: loginThrottle, newId: randomUUID, now: () => new Date(), scryptCost: config.SCRYPT_COST }),
-    issueToken,
-    perMinute: config.RATE_LIMIT_AUTH_PER_MINUTE,
+  const users = accounts({
+    store: deps.accountStore,
+    throttle: loginThrottle,
+    newId: randomUUID,
+    now: () => new Date(),
+    sleep: deps.sleep ?? ((ms) => sleep(ms)),
+    hasher: scryptHasher(config.SCRYPT_COST),
+    policy: {
+      maxFailuresPerAddress: config.LOGIN_MAX_FAILURES,
+      slowdownAfterFailures: config.LOGIN_SLOWDOWN_AFTER_FAILURES,
+      baseDelayMs: 250,
+      maxDelayMs: config.LOGIN_SLOWDOWN_MAX_MS,
+    },
   });
+  registerRoutes(app, { accounts: users, perMinute: config.RATE_LIMIT_AUTH_PER_MINUTE });
+  authRoutes(app, { accounts: users, issueToken, perMinute: config.RATE_LIMIT_AUTH_PER_MINUTE });
   photoRoutes(app, {
     metadata,
     media,

@@ -31,7 +31,17 @@ export const bffConfigSchema = Type.Object({
   WEB_DIST_DIR: Type.Optional(Type.String({ minLength: 1, description: 'Built web app to serve at /; default apps/web/dist.' })),
   CORS_ORIGINS: Type.Array(Type.String(), { default: [], description: 'Comma-separated origins allowed to call the API.' }),
   SCRYPT_COST: Type.Integer({ minimum: 10, maximum: 20, default: 17, description: 'log2 of scrypt N for password hashes (OWASP: 17).' }),
-  LOGIN_MAX_FAILURES: Type.Integer({ minimum: 1, default: 5, description: 'Failed logins per account per 15 min.' }),
+  LOGIN_MAX_FAILURES: Type.Integer({
+    minimum: 1,
+    default: 5,
+    description: 'Failed logins on an account from one client address per 15 min; beyond, that address alone gets 429 for that account.',
+  }),
+  LOGIN_SLOWDOWN_AFTER_FAILURES: Type.Integer({
+    minimum: 0,
+    default: 3,
+    description: 'Failed logins on an account (from any address, 15 min) after which each attempt on it waits 250 ms, doubling per failure.',
+  }),
+  LOGIN_SLOWDOWN_MAX_MS: Type.Integer({ minimum: 0, default: 5_000, description: 'The longest such wait: the owner still gets in, only slower.' }),
   RATE_LIMIT_AUTH_PER_MINUTE: Type.Integer({ minimum: 1, default: 20, description: 'Register/login requests per IP.' }),
   RATE_LIMIT_UPLOADS_PER_MINUTE: Type.Integer({ minimum: 1, default: 120, description: 'Upload requests per user.' }),
 });

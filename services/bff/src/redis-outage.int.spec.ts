@@ -121,7 +121,7 @@ describe('BFF with its Redis gone', () => {
     const check = redisServer.admin();
     const password = 'a long enough password';
     const alice = email();
-    expect((await post('/api/auth/register', { email: alice, password }, '10.0.0.1')).statusCode).toBe(201);
+    expect((await post('/api/auth/register', { email: alice, password }, '10.0.0.1')).statusCode).toBe(202);
     expect(await check.get('bff:rate-limit:POST/api/auth/register-10.0.0.1')).toBe('1');
 
     await redisServer.stop();
@@ -129,19 +129,21 @@ describe('BFF with its Redis gone', () => {
 
     const bob = email();
     const registered = await post('/api/auth/register', { email: bob, password }, '10.0.0.2');
-    expect(registered.statusCode).toBe(201);
+    expect(registered.statusCode).toBe(202);
     // The per-IP limit of 5 still holds, counted here: the 6th login within the minute is refused.
     const logins = [];
-    for (let i = 0; i < 6; i++) logins.push((await login(bob, password, '10.0.0.2')).statusCode);
-    expect(logins).toEqual([200, 200, 200, 200, 200, 429]);
-    // The per-account throttle too: after 2 failures even the right password is refused.
+    for (let i = 0; i < 6; i++) logins.push(await login(bob, password, '10.0.0.2'));
+    expect(logins.map((response) => response.statusCode)).toEqual([200, 200, 200, 200, 200, 429]);
+    // The per-(account, address) throttle too: after 2 failures that address is refused even the right
+    // password, and the owner still gets in from another one.
     const carol = email();
-    expect((await post('/api/auth/register', { email: carol, password }, '10.0.0.3')).statusCode).toBe(201);
+    expect((await post('/api/auth/register', { email: carol, password }, '10.0.0.3')).statusCode).toBe(202);
     const attempts = [];
     for (const guess of ['wrong one', 'wrong two', password]) attempts.push((await login(carol, guess, '10.0.0.3')).statusCode);
     expect(attempts).toEqual([401, 401, 429]);
+    expect((await login(carol, password, '10.0.0.5')).statusCode).toBe(200);
     // Uploads pass through, still limited per user (3 per minute).
-    const token = (registered.json() as { accessToken: string }).accessToken;
+    const token = (logins[0]!.json() as { accessToken: string }).accessToken;
     const uploads = [];
     for (let i = 0; i < 4; i++) uploads.push((await uploadAs(token)).statusCode);
     expect(uploads).toEqual([202, 202, 202, 429]);
@@ -150,12 +152,13 @@ describe('BFF with its Redis gone', () => {
     await redisServer.start();
     await vi.waitFor(() => expect(redis.status).toBe('ready'), { timeout: 10_000 });
     const dave = email();
-    expect((await post('/api/auth/register', { email: dave, password }, '10.0.0.4')).statusCode).toBe(201);
+    expect((await post('/api/auth/register', { email: dave, password }, '10.0.0.4')).statusCode).toBe(202);
     expect((await login(dave, 'a wrong guess', '10.0.0.4')).statusCode).toBe(401);
     const back = redisServer.admin();
     expect(await back.get('bff:rate-limit:POST/api/auth/register-10.0.0.4')).toBe('1');
     expect(await back.get('bff:rate-limit:POST/api/auth/login-10.0.0.4')).toBe('1');
-    expect(await back.get(`bff:login-failures:${dave}`)).toBe('1');
+    expect(await back.get(`bff:login-failures:account:${dave}`)).toBe('1');
+    expect(await back.get(`bff:login-failures:address:10.0.0.4 ${dave}`)).toBe('1');
     expect(logs.filter((line) => line.level === 'info' && line.msg.startsWith('Redis is back'))).toHaveLength(1);
     expect(warnings()).toHaveLength(1);
   });
@@ -164,7 +167,7 @@ describe('BFF with its Redis gone', () => {
     await start({ RATE_LIMIT_AUTH_PER_MINUTE: '50' });
     const password = 'a long enough password';
     const erin = email();
-    expect((await post('/api/auth/register', { email: erin, password }, '10.0.1.1')).statusCode).toBe(201);
+    expect((await post('/api/auth/register', { email: erin, password }, '10.0.1.1')).statusCode).toBe(202);
 
     redisServer.freeze();
     const during = [];

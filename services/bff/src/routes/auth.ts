@@ -1,37 +1,13 @@
-import { ConflictError, TooManyRequestsError, UnauthorizedError, type ServiceApp } from '@photos/service-kit';
+import { TooManyRequestsError, UnauthorizedError, type ServiceApp } from '@photos/service-kit';
 import Type from 'typebox';
-import { EmailTaken, InvalidCredentials, TooManyAttempts, type accounts } from '../domain/accounts.js';
-import { Credentials } from './schemas.js';
+import { InvalidCredentials, TooManyAttempts, type accounts } from '../domain/accounts.js';
 
-/** POST /api/auth/register and /api/auth/login: public, rate-limited per IP (and login per account). */
+/** POST /api/auth/login: public, rate-limited per client address, throttled per (account, address) and slowed down per account. */
 export function authRoutes(
   app: ServiceApp,
   deps: { accounts: ReturnType<typeof accounts>; issueToken: (claims: { sub: string; email: string }) => string; perMinute: number },
 ): void {
   const config = { public: true, rateLimit: { max: deps.perMinute, timeWindow: '1 minute' } };
-
-  app.post(
-    '/api/auth/register',
-    {
-      config,
-      schema: {
-        summary: 'Create an account',
-        tags: ['auth'],
-        body: Credentials,
-        response: { 201: Type.Object({ user: Type.Object({ id: Type.String(), email: Type.String() }), accessToken: Type.String() }) },
-      },
-    },
-    async (request, reply) => {
-      try {
-        const account = await deps.accounts.register(request.body.email, request.body.password);
-        const user = { id: account.id, email: account.email };
-        return reply.code(201).send({ user, accessToken: deps.issueToken({ sub: account.id, email: account.email }) });
-      } catch (error) {
-        if (error instanceof EmailTaken) throw new ConflictError(error.message);
-        throw error;
-      }
-    },
-  );
 
   app.post(
     '/api/auth/login',
@@ -46,11 +22,13 @@ export function authRoutes(
     },
     async (request) => {
       try {
-        const account = await deps.accounts.login(request.body.email, request.body.password);
+        const account = await deps.accounts.login(request.body.email, request.body.password, request.ip);
         return { accessToken: deps.issueToken({ sub: account.id, email: account.email }) };
       } catch (error) {
         if (error instanceof InvalidCredentials) throw new UnauthorizedError(error.message);
-        if (error instanceof TooManyAttempts) throw new TooManyRequestsError(error.message);
+        if (error instanceof TooManyAttempts) {
+          throw Object.assign(new TooManyRequestsError(error.message), { headers: { 'retry-after': String(error.retryAfterSeconds) } });
+        }
         throw error;
       }
     },

@@ -1,0 +1,35 @@
+import type { ServiceApp } from '@photos/service-kit';
+import Type from 'typebox';
+import type { accounts } from '../domain/accounts.js';
+import { Credentials } from './schemas.js';
+
+/**
+ * The one answer to every valid registration, new email or taken: telling them apart would let anyone
+ * probe which emails have accounts. The caller learns the outcome by logging in.
+ */
+export const REGISTERED = {
+  message: 'Registration received. Log in with this email and password; if the email already had an account, its own password still applies.',
+} as const;
+
+/** POST /api/auth/register: public, rate-limited per client address. */
+export function registerRoutes(app: ServiceApp, deps: { accounts: ReturnType<typeof accounts>; perMinute: number }): void {
+  app.post(
+    '/api/auth/register',
+    {
+      config: { public: true, rateLimit: { max: deps.perMinute, timeWindow: '1 minute' } },
+      schema: {
+        summary: 'Create an account',
+        description:
+          'Answers 202 with the same body whether the email was new or already had an account (which is left unchanged), ' +
+          'and issues no token: log in next. A login that fails right after registering means the email already had an account.',
+        tags: ['auth'],
+        body: Credentials,
+        response: { 202: Type.Object({ message: Type.String() }) },
+      },
+    },
+    async (request, reply) => {
+      await deps.accounts.register(request.body.email, request.body.password);
+      return reply.code(202).send(REGISTERED);
+    },
+  );
+}
