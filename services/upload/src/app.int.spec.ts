@@ -10,11 +10,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildUploadApp } from './app.js';
 import { uploadConfigSchema } from './config.js';
 import { pngDeclaring, svgWithScript, textFile, truncated } from './test-support/bad-inputs.js';
+import { heifSamples } from './test-support/heif-samples.js';
 import { samplePhotos } from './test-support/sample-photos.js';
 
 const env = { JWT_SECRET: 'upload-test-secret-0123456789-0123456789', LOG_LEVEL: 'silent', MAX_UPLOAD_BYTES: String(4 * 1024 * 1024), OUTBOX_INTERVAL_MS: '100' };
 const sign = createTokenSigner({ secret: env.JWT_SECRET, issuer: 'photo-platform', audience: 'photo-platform', expiresInSeconds: 300 });
 const [small, other] = samplePhotos(/^(Garden|LadyBird)\.jpg$/);
+const heif = heifSamples();
+if ('missing' in heif) console.warn(`SKIPPED the HEIC/AVIF upload test: ${heif.missing}`);
 
 describe('upload service', () => {
   let dir: string;
@@ -108,6 +111,28 @@ describe('upload service', () => {
     await start();
     const response = await upload([{ name: 'cut.jpg', bytes: truncated(small!) }]);
     expect(response.status).toBe(202);
+  });
+
+  it.skipIf('missing' in heif)('stores an iPhone-style HEIC and an AVIF as uploaded, with their true content types', async () => {
+    const samples = 'samples' in heif ? heif.samples : ({} as never);
+    await start();
+    const files = [
+      { name: 'IMG_0001.HEIC', bytes: readFileSync(samples['irot6.heic']), type: 'application/octet-stream' },
+      { name: 'photo.avif', bytes: readFileSync(samples['plain.avif']), type: 'image/avif' },
+    ];
+    const response = await upload(files);
+    expect(response.status).toBe(202);
+    const { photos } = (await response.json()) as { photos: any[] };
+    expect(photos.map((photo) => [photo.contentType, photo.width, photo.height])).toEqual([
+      ['image/heic', 800, 500],
+      ['image/avif', 800, 500],
+    ]);
+    for (const [index, photo] of photos.entries()) {
+      expect(await originals.stat(`originals/${photo.id}`)).toMatchObject({ contentType: photo.contentType, bytes: files[index]!.bytes.length });
+      const stored = Buffer.concat(await (await originals.get(`originals/${photo.id}`)).toArray());
+      expect(stored.equals(files[index]!.bytes)).toBe(true);
+    }
+    await expect.poll(() => published.map((event) => event.data.contentType).sort()).toEqual(['image/avif', 'image/heic']);
   });
 
   it('refuses requests without a token, without multipart, or without a file part', async () => {

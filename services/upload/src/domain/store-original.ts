@@ -5,6 +5,7 @@ import type { ObjectStore } from '@photos/object-store';
 import { bucketLayout } from './bucket-layout.js';
 import { ByteLimitExceeded, ByteMeter } from './byte-meter.js';
 import { judgeHeader } from './header-prefix.js';
+import { unsupportedTypeMessage } from './image-header.js';
 import { PhotoClaims } from './photo-claim.js';
 import { rollBackUpload } from './roll-back-upload.js';
 import { putJson } from './stored-json.js';
@@ -69,8 +70,7 @@ export async function stageOriginal(
       throw new UploadRejected('too-many-pixels', `${filename} is ${verdict.width}x${verdict.height} pixels; the limit is ${limits.maxPixels} pixels.`, filename);
     }
     if (sampledBytes === 0) throw new UploadRejected('empty-file', `${filename} is empty.`, filename);
-    const what = verdict.detected ? `a ${verdict.detected.toUpperCase()} file` : 'not an image we can read';
-    throw new UploadRejected('unsupported-type', `${filename} is ${what}. Accepted: JPEG, PNG, WebP, AVIF, HEIC/HEIF, GIF, TIFF.`, filename);
+    throw new UploadRejected('unsupported-type', unsupportedTypeMessage(filename, verdict), filename);
   }
 
   const photoId = deps.newId();

@@ -1,0 +1,109 @@
+/**
+ * The header check against files made by real encoders: HEIC (HEVC) and AVIF from heif-enc / libheif, and
+ * every format image-size knows that the platform refuses, made by ImageMagick.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { heifSamples } from '../test-support/heif-samples.js';
+import { ACCEPTED_FORMAT_NAMES, readImageHeader, unsupportedTypeMessage, type HeaderVerdict } from './image-header.js';
+
+const made = heifSamples();
+if ('missing' in made) console.warn(`SKIPPED HEIC/AVIF header tests: ${made.missing}`);
+const LIMITS = { maxPixels: 100_000_000, complete: true };
+const judge = (path: string, limits = LIMITS): HeaderVerdict => readImageHeader(readFileSync(path), limits);
+
+/** The primary image's ispe box: the last one in these files, whose primary is written last. */
+function withPrimaryDeclaring(file: Buffer, width: number, height: number): Buffer {
+  const copy = Buffer.from(file);
+  const at = copy.lastIndexOf('ispe');
+  copy.writeUInt32BE(width, at + 8);
+  copy.writeUInt32BE(height, at + 12);
+  return copy;
+}
+
+describe.skipIf('missing' in made)('HEIC and AVIF headers', () => {
+  const samples = 'samples' in made ? made.samples : ({} as never);
+
+  it('takes an HEVC HEIC from heif-enc as image/heic with its coded size', () => {
+    expect(judge(samples['exif-o6.heic'])).toEqual({ kind: 'image', contentType: 'image/heic', width: 800, height: 500 });
+    // Orientation as an irot box (iPhone): the size is still the coded one, before orientation, as for JPEG.
+    expect(judge(samples['irot6.heic'])).toEqual({ kind: 'image', contentType: 'image/heic', width: 800, height: 500 });
+  });
+
+  it('takes AVIF as image/avif', () => {
+    expect(judge(samples['plain.avif'])).toEqual({ kind: 'image', contentType: 'image/avif', width: 800, height: 500 });
+    expect(judge(samples['irot6.avif'])).toEqual({ kind: 'image', contentType: 'image/avif', width: 800, height: 500 });
+  });
+
+  it('reads the primary image of a file with several, not the first one', () => {
+    expect(judge(samples['multi-primary-last.heic'])).toEqual({ kind: 'image', contentType: 'image/heic', width: 800, height: 500 });
+  });
+
+  it('refuses a HEIC whose primary image declares too many pixels, though its first image is small', () => {
+    const bomb = withPrimaryDeclaring(readFileSync(samples['multi-primary-last.heic']), 30_000, 30_000);
+    expect(readImageHeader(bomb, LIMITS)).toEqual({ kind: 'too-many-pixels', width: 30_000, height: 30_000 });
+    expect(readImageHeader(readFileSync(samples['irot6.heic']), { ...LIMITS, maxPixels: 399_999 })).toMatchObject({ kind: 'too-many-pixels' });
+  });
+
+  it('asks for more bytes while the header is incomplete, and says the truth when it never completes', () => {
+    const file = readFileSync(samples['irot6.heic']);
+    const meta = file.indexOf('meta') - 4;
+    for (const cut of [16, 40, meta + 20, meta + 200]) {
+      expect(readImageHeader(file.subarray(0, cut), { ...LIMITS, complete: false })).toEqual({ kind: 'need-more' });
+      const verdict = readImageHeader(file.subarray(0, cut), LIMITS);
+      expect(verdict).toMatchObject({ kind: 'unreadable', format: 'HEIC' });
+      expect(unsupportedTypeMessage('IMG_1.HEIC', verdict as Extract<HeaderVerdict, { kind: 'unreadable' }>)).toMatch(/^IMG_1\.HEIC looks like a HEIC file, but its header cannot be read/);
+    }
+    // The pixel data is not needed: a file cut right after its header is judged.
+    expect(readImageHeader(file.subarray(0, file.indexOf('mdat')), { ...LIMITS, complete: false })).toMatchObject({ kind: 'image' });
+  });
+
+  it('says a broken box structure is broken instead of throwing', () => {
+    const file = Buffer.from(readFileSync(samples['irot6.heic']));
+    file.writeUInt32BE(3, file.indexOf('iprp') - 4); // a box smaller than its own header
+    expect(readImageHeader(file, LIMITS)).toMatchObject({ kind: 'unreadable', format: 'HEIC' });
+  });
+});
+
+describe('refused formats', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'refused-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const im = ['/usr/bin/convert-im6.q16', '/usr/bin/magick'].find((path) => existsSync(path));
+  // Each made by ImageMagick from its built-in test picture; [file, the name the message must use].
+  const formats: Array<[string, string]> = [
+    ['picture.bmp', 'BMP'],
+    ['picture.ico', 'ICO (Windows icon)'],
+    ['picture.psd', 'PSD (Photoshop)'],
+    ['picture.tga', 'TGA'],
+    ['picture.ppm', 'PNM'],
+    ['picture.dds', 'DDS'],
+  ];
+
+  it.skipIf(!im).each(formats)('refuses %s naming it as %s, and the accepted list does not contain it', (file, name) => {
+    const path = join(dir, file);
+    execFileSync(im!, ['logo:', '-resize', '64x64', path]);
+    const verdict = readImageHeader(readFileSync(path), LIMITS);
+    expect(verdict).toEqual({ kind: 'unsupported', detected: name });
+    const message = unsupportedTypeMessage(file, verdict as Extract<HeaderVerdict, { kind: 'unsupported' }>);
+    expect(message.startsWith(`${file} is a ${name} file. Accepted: `)).toBe(true);
+    const accepted = message.slice(message.indexOf('Accepted: ') + 'Accepted: '.length, -1).split(', ');
+    expect(accepted).toEqual(ACCEPTED_FORMAT_NAMES);
+    expect(accepted).not.toContain(name);
+    expect(accepted.map((format) => format.toUpperCase())).not.toContain(name.split(' ')[0]!.toUpperCase());
+  });
+
+  it('refuses SVG (text) the same way', () => {
+    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>');
+    const verdict = readImageHeader(svg, LIMITS) as Extract<HeaderVerdict, { kind: 'unsupported' }>;
+    expect(verdict).toEqual({ kind: 'unsupported', detected: 'SVG' });
+    expect(unsupportedTypeMessage('a.svg', verdict)).toBe(`a.svg is a SVG file. Accepted: ${ACCEPTED_FORMAT_NAMES.join(', ')}.`);
+  });
+
+  it('names no format at all for bytes it does not recognise', () => {
+    const verdict = readImageHeader(Buffer.from('hello, this is text\n'), LIMITS) as Extract<HeaderVerdict, { kind: 'unsupported' }>;
+    expect(unsupportedTypeMessage('a.jpg', verdict)).toMatch(/^a\.jpg is not an image we can read\. Accepted: JPEG, PNG, WebP, AVIF, HEIC, HEIF, GIF, TIFF\.$/);
+  });
+});
