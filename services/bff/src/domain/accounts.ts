@@ -123,7 +123,8 @@ export function accounts(deps: AccountsDeps) {
       const normalized = normalizeEmail(email);
       const attempt = await deps.throttle.attempt(normalized, address);
       if (attempt.fromAddress > policy.maxFailuresPerAddress) {
-        throw new TooManyAttempts('Too many failed logins for this account from your address; try again later.', Math.max(1, Math.ceil(attempt.addressWindowMs / 1000)));
+        const retryAfterSeconds = Math.max(1, Math.ceil(attempt.addressWindowMs / 1000));
+        throw new TooManyAttempts('Too many failed logins for this account from your address; try again later.', retryAfterSeconds);
       }
       const delay = loginDelayMs(attempt.accountFailures, policy);
       if (delay > 0) await deps.sleep(delay);

@@ -56,7 +56,10 @@ function setUp(policy = { maxFailuresPerAddress: 5, slowdownAfterFailures: 3, ba
   const outcome = (email: string, password: string, address: string) =>
     users.login(email, password, address).then(
       () => 'ok',
-      (error: Error) => (error instanceof TooManyAttempts ? `429 after ${error.retryAfterSeconds}s` : error instanceof InvalidCredentials ? '401' : String(error)),
+      (error: Error) => {
+        if (error instanceof TooManyAttempts) return `429 after ${error.retryAfterSeconds}s`;
+        return error instanceof InvalidCredentials ? '401' : String(error);
+      },
     );
   return { users, store, hasher, delays, outcome, tick: (ms: number) => void (clock += ms) };
 }
