@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs the real encoders the format tests make their photos with (Debian: heif-enc, cwebp/img2webp,
-# ImageMagick, exiftool) when one is missing. Elsewhere, install those four tools by other means.
+# ImageMagick, exiftool), libheif's headers and a C compiler (test/formats/heic-compose.c writes what
+# heif-enc 1.15 cannot: irot orientation, a primary image that is not the first) and the ICC profiles
+# the colour tests convert with (icc-profiles-free: sRGB, Adobe RGB (1998) compatible) when one is
+# missing. Elsewhere, install those by other means.
 set -euo pipefail
 missing=()
 command -v heif-enc >/dev/null || missing+=(libheif-examples)
@@ -8,9 +11,12 @@ command -v cwebp >/dev/null && command -v img2webp >/dev/null || missing+=(webp)
 # Check the package, not the name: a stand-in `convert` may be on PATH.
 dpkg-query -W -f='${Status}' imagemagick 2>/dev/null | grep -q "ok installed" || command -v magick >/dev/null || missing+=(imagemagick)
 command -v exiftool >/dev/null || missing+=(libimage-exiftool-perl)
+[ -f /usr/share/color/icc/compatibleWithAdobeRGB1998.icc ] || missing+=(icc-profiles-free)
+command -v pkg-config >/dev/null && pkg-config --exists libheif 2>/dev/null || missing+=(libheif-dev pkg-config)
+command -v cc >/dev/null || missing+=(gcc libc6-dev)
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
-  echo "Image tools missing (${missing[*]}): install heif-enc, cwebp, img2webp, ImageMagick and exiftool" >&2
+  echo "Image tools missing (${missing[*]}): install heif-enc, cwebp, img2webp, ImageMagick, exiftool, icc-profiles-free, libheif-dev and a C compiler" >&2
   exit 1
 fi
 apt-get update -qq >/dev/null
