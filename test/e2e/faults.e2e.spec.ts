@@ -106,8 +106,8 @@ async function expectNoDeadLetters(bus: EventBus): Promise<void> {
   }
 }
 
-async function processedCount(url: string): Promise<number> {
-  const text = await fetch(`${url}/metrics`).then((r) => r.text());
+async function processedCount(metricsUrl: string): Promise<number> {
+  const text = await fetch(`${metricsUrl}/metrics`).then((r) => r.text());
   return Number(/^photos_processed_total (\d+)/m.exec(text)?.[1] ?? 0);
 }
 
@@ -119,7 +119,7 @@ async function firstBusyProcessor(platform: ProcessPlatform, timeoutMs: number):
   const names = platform.names('processor-');
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const counted = await Promise.all(names.map(async (name) => [name, await processedCount(platform.service(name).url)] as const));
+    const counted = await Promise.all(names.map(async (name) => [name, await processedCount(platform.service(name).metricsUrl)] as const));
     const counts = Object.fromEntries(counted);
     const busy = names.find((name) => counts[name]! > 0);
     if (busy) return { name: busy, counts };
@@ -146,7 +146,7 @@ async function killProcessorMidBatch(platform: ProcessPlatform, observer: EventB
   await expectExactVariants(platform, api, token, uploaded);
   await expectNoDeadLetters(observer);
   const survivor = platform.names('processor-')[0]!;
-  const bySurvivor = await processedCount(platform.service(survivor).url);
+  const bySurvivor = await processedCount(platform.service(survivor).metricsUrl);
   console.info(`killed ${victim} after ${counts[victim]} photos; ${survivor} processed ${bySurvivor} of ${uploaded.length}`);
   if (replace) await platform.startService(victim, 'processor');
 }

@@ -10,9 +10,12 @@ import { parse } from 'yaml';
 
 export type ComposeDocument = Record<string, any>;
 
-/** The four services, the port each listens on (PORT) and exposes /health/ready and /metrics on. */
+/** The four services and the port each listens on (PORT) and exposes /health/ready on. */
 export const appServices = { upload: 3001, processor: 3002, metadata: 3003, bff: 3000 } as const;
 export type AppService = keyof typeof appServices;
+
+/** The internal port (METRICS_PORT) each serves /metrics on: never its API port, never published. */
+export const metricsPorts: Record<AppService, number> = { upload: 9301, processor: 9302, metadata: 9303, bff: 9300 };
 
 /** Containers that run to completion instead of serving: no healthcheck, others wait for their success. */
 export const oneShots = ['minio-init', 'migrate'] as const;
@@ -302,6 +305,11 @@ export function composeRuleViolations(doc: ComposeDocument): string[] {
     const test = JSON.stringify(service['healthcheck']?.test ?? '');
     if (!test.includes(`127.0.0.1:${port}/health/ready`)) problems.push(`${name}: healthcheck must probe http://127.0.0.1:${port}/health/ready`);
     if (environmentOf(service)['PORT'] !== String(port)) problems.push(`${name}: PORT must be ${port}`);
+    if (environmentOf(service)['METRICS_PORT'] !== String(metricsPorts[name])) problems.push(`${name}: METRICS_PORT must be ${metricsPorts[name]}`);
+    // Prometheus scrapes from its own container: the metrics listener binds the backend network, unpublished.
+    if (environmentOf(service)['METRICS_HOST'] !== '0.0.0.0') problems.push(`${name}: METRICS_HOST must be 0.0.0.0`);
+    const published = JSON.stringify(service['ports'] ?? []);
+    if (new RegExp(`\\b${metricsPorts[name]}\\b`).test(published)) problems.push(`${name}: publishes its metrics port`);
     const deps = dependsOn(service);
     for (const dependency of appDependencies[name]) {
       if (!deps[dependency]) problems.push(`${name}: must depend on ${dependency}`);
@@ -338,11 +346,11 @@ export function composeRuleViolations(doc: ComposeDocument): string[] {
 // ---------------------------------------------------------------------------------------------------
 // Prometheus and Grafana.
 
-/** Every app service must be scraped on its port; the processor through DNS discovery (every replica). */
+/** Every app service must be scraped on its metrics port; the processor through DNS discovery (every replica). */
 export function prometheusViolations(config: ComposeDocument): string[] {
   const problems: string[] = [];
   const jobs = (config['scrape_configs'] ?? []) as ComposeDocument[];
-  for (const [name, port] of Object.entries(appServices)) {
+  for (const [name, port] of Object.entries(metricsPorts)) {
     const viaDns = jobs.some((job) =>
       (job['dns_sd_configs'] ?? []).some((sd: ComposeDocument) => sd['names']?.includes(name) && sd['port'] === port && (sd['type'] ?? 'SRV') === 'A'),
     );

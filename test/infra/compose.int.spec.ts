@@ -100,6 +100,8 @@ describe('infra/compose/docker-compose.yml', () => {
     ['rabbitmq outside its profile', (d) => delete d['services'].rabbitmq.profiles, 'rabbitmq: must be in profile rabbitmq'],
     ['an app probing the wrong port', (d) => (d['services'].bff.healthcheck.test = ['CMD', 'true']), 'bff: healthcheck must probe http://127.0.0.1:3000/health/ready'],
     ['a top-level version', (d) => (d['version'] = '3.8'), 'top-level `version` is obsolete'],
+    ['metrics on the API port', (d) => (d['services'].bff.environment.METRICS_PORT = 3000), 'bff: METRICS_PORT must be 9300'],
+    ['the metrics port published', (d) => d['services'].bff.ports.push('127.0.0.1:9300:9300'), 'bff: publishes its metrics port'],
   ];
 
   it.each(mutations)('the rule check fires on %s', (_name, mutate, expected) => {
@@ -171,17 +173,24 @@ describe('the variables compose gives each service', () => {
 describe('Prometheus', () => {
   const config = parse(read(join(composeDir, 'prometheus', 'prometheus.yml'))) as ComposeDocument;
 
-  it('scrapes every app service on its port, every processor replica through DNS', () => {
+  it('scrapes every app service on its internal metrics port, every processor replica through DNS', () => {
     expect(prometheusViolations(config)).toEqual([]);
   });
 
   it('the check fires when a service is not scraped or the processor is scraped by name only', () => {
     const withoutMetadata = { ...config, scrape_configs: config['scrape_configs'].filter((j: ComposeDocument) => j['job_name'] !== 'metadata') };
-    expect(prometheusViolations(withoutMetadata)).toContain('prometheus: does not scrape metadata:3003');
+    expect(prometheusViolations(withoutMetadata)).toContain('prometheus: does not scrape metadata:9303');
+    const onApiPort = {
+      ...config,
+      scrape_configs: config['scrape_configs'].map((j: ComposeDocument) =>
+        j['job_name'] === 'bff' ? { job_name: 'bff', static_configs: [{ targets: ['bff:3000'] }] } : j,
+      ),
+    };
+    expect(prometheusViolations(onApiPort)).toContain('prometheus: does not scrape bff:9300');
     const staticProcessor = {
       ...config,
       scrape_configs: config['scrape_configs'].map((j: ComposeDocument) =>
-        j['job_name'] === 'processor' ? { job_name: 'processor', static_configs: [{ targets: ['processor:3002'] }] } : j,
+        j['job_name'] === 'processor' ? { job_name: 'processor', static_configs: [{ targets: ['processor:9302'] }] } : j,
       ),
     };
     expect(prometheusViolations(staticProcessor).join('\n')).toContain('processor must be discovered by DNS');

@@ -22,6 +22,8 @@ export async function freePort(): Promise<number> {
 export interface ServiceProcess {
   name: string;
   url: string;
+  /** Its internal metrics listener (METRICS_PORT): Prometheus' text at `${metricsUrl}/metrics`. */
+  metricsUrl: string;
   child: ChildProcess;
   output(): string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
@@ -35,9 +37,10 @@ export async function startService(
   options: { port?: number } = {},
 ): Promise<ServiceProcess> {
   const port = options.port ?? (await freePort());
+  const metricsPort = await freePort();
   const child = spawn(process.execPath, ['--conditions=@photos/source', '--import', 'tsx', join(root, 'services', service, 'src', 'server.ts')], {
     cwd: root,
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production' },
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', METRICS_PORT: String(metricsPort), METRICS_HOST: '127.0.0.1', NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -59,6 +62,7 @@ export async function startService(
   return {
     name,
     url,
+    metricsUrl: `http://127.0.0.1:${metricsPort}`,
     child,
     output: () => output,
     async stop(signal = 'SIGTERM') {

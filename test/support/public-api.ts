@@ -6,8 +6,15 @@ export function apiClient(baseUrl: string) {
   };
   const auth = (token: string) => ({ authorization: `Bearer ${token}` });
   return {
+    /** Registers, then logs in (register answers no token, and the same whether the email was new or taken). */
     async register(email: string, password: string): Promise<{ user: { id: string; email: string }; accessToken: string }> {
-      return json(await fetch(`${baseUrl}/api/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) }));
+      const send = (path: string) =>
+        fetch(`${baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+      const registered = await send('/api/auth/register');
+      if (!registered.ok) throw new Error(`register: ${registered.status} ${await registered.text()}`);
+      const { accessToken } = (await json(await send('/api/auth/login'))) as { accessToken: string };
+      const { user } = (await json(await fetch(`${baseUrl}/api/auth/session`, { headers: auth(accessToken) }))) as { user: { id: string; email: string } };
+      return { user, accessToken };
     },
     upload(token: string, files: { name: string; bytes: Buffer }[]): Promise<Response> {
       const form = new FormData();
@@ -29,10 +36,10 @@ export interface ServerSentEvent {
   data: { id: string; status: string } & Record<string, unknown>;
 }
 
-/** Reads /api/events as an EventSource would; `waitFor` resolves on the first matching event. */
+/** Reads /api/events as an API client does (Bearer header; browsers send their session cookie); `waitFor` resolves on the first matching event. */
 export async function openEventStream(baseUrl: string, token: string) {
   const controller = new AbortController();
-  const response = await fetch(`${baseUrl}/api/events?access_token=${encodeURIComponent(token)}`, { signal: controller.signal });
+  const response = await fetch(`${baseUrl}/api/events`, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal });
   if (!response.ok || !response.body) throw new Error(`SSE: ${response.status}`);
   const events: ServerSentEvent[] = [];
   const waiters = new Set<() => void>();

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createSqlAccountStore } from '@photos/bff/account-store';
+import { createSqlSessionStore } from '@photos/bff/session-store';
 import { buildBffApp } from '@photos/bff/app';
 import { bffConfigSchema } from '@photos/bff/config';
 import { memoryLoginThrottle } from '@photos/bff/login-throttle';
@@ -13,7 +14,7 @@ import { openDatabase } from '@photos/metadata/database';
 import { createFsObjectStore } from '@photos/object-store';
 import { buildProcessorApp } from '@photos/processor/app';
 import { processorConfigSchema } from '@photos/processor/config';
-import { loadConfig, type ServiceApp } from '@photos/service-kit';
+import { listenMetrics, loadConfig, type MetricsListenerOptions, type ServiceApp } from '@photos/service-kit';
 import { buildUploadApp } from '@photos/upload/app';
 import { uploadConfigSchema } from '@photos/upload/config';
 import { openPglite, pgliteSqlClient } from './embedded-postgres.js';
@@ -26,6 +27,8 @@ export interface EmbeddedOptions {
   host: string;
   /** Variables to pass to every service (LOG_LEVEL, limits...). */
   env?: Record<string, string | undefined>;
+  /** The one internal metrics listener of the four apps; default any free port on 127.0.0.1. */
+  metrics?: MetricsListenerOptions;
 }
 
 /**
@@ -59,7 +62,7 @@ function secretOf(dataDir: string): string {
  * keeps what the bus had not delivered for the next start (UnconsumedEvents); a crash can still lose
  * events in flight.
  */
-export async function startEmbeddedPlatform(options: EmbeddedOptions): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startEmbeddedPlatform(options: EmbeddedOptions): Promise<{ url: string; metricsUrl: string; stop(): Promise<void> }> {
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const env = {
@@ -107,15 +110,22 @@ export async function startEmbeddedPlatform(options: EmbeddedOptions): Promise<{
   const accountsDb = pgliteSqlClient(await openPglite(join(dataDir, 'accounts-db'), '8MB'));
   const bffConfig = loadConfig(bffConfigSchema, { ...env, UPLOAD_URL: uploadUrl, METADATA_URL: metadataUrl });
   const accountStore = await createSqlAccountStore(accountsDb);
+  const sessionStore = await createSqlSessionStore(accountsDb);
   const bff = await withBus(bffConfig, (bus) =>
     buildBffApp({
       config: bffConfig,
       accountStore,
+      sessionStore,
       loginThrottle: memoryLoginThrottle(),
       originals,
       variants,
       bus,
     }),
+  );
+  // One internal listener, one path per app: each app has its registry (the same metric names in each).
+  const metrics = await listenMetrics(
+    { '/metrics/bff': bff.metrics, '/metrics/upload': upload.metrics, '/metrics/processor': processor.metrics, '/metrics/metadata': metadata.metrics },
+    options.metrics ?? { port: 0, host: '127.0.0.1' },
   );
   const address = await bff.listen({ port: options.port, host: options.host });
   // Every group has subscribed: from now on the broker frees what all of them have consumed.
@@ -124,6 +134,7 @@ export async function startEmbeddedPlatform(options: EmbeddedOptions): Promise<{
 
   return {
     url,
+    metricsUrl: metrics.url,
     stop: () =>
       stopInOrder([
         // No new requests; uploads under way are answered, their outbox entries written and published.
@@ -133,6 +144,7 @@ export async function startEmbeddedPlatform(options: EmbeddedOptions): Promise<{
         // Photos under way are finished, their photo.processed published and their offsets committed.
         ['processor', () => processor.close()],
         ['metadata', () => metadata.close()],
+        ['metrics listener', () => metrics.close()],
         // Every consumer has stopped: what they had not consumed yet is kept for the next start.
         ['unconsumed events', () => void unconsumed.save()],
         ['buses', async () => void (await Promise.all(buses.map((b) => b.close())))],

@@ -17,7 +17,20 @@ export interface AuthOptions {
   audience: string;
   /** When set, tokens whose `iss` is this OIDC issuer are also accepted, verified with the issuer's JWKS. */
   oidcIssuer?: string;
+  /**
+   * Also take the token from this cookie when there is no `Authorization: Bearer` header (browser sessions;
+   * only the BFF sets it). Needs `@fastify/cookie` registered first. The header wins when both are present.
+   */
+  cookieName?: string;
 }
+
+/**
+ * The algorithms each kind of token may be signed with. Pinned, so that a token is never verified with an
+ * algorithm its issuer does not use: HS512 with the shared secret, or HS256 with an OIDC issuer's public
+ * key as the HMAC secret (algorithm confusion), are refused.
+ */
+const PLATFORM_ALGORITHMS = ['HS256'];
+const OIDC_ALGORITHMS = ['RS256', 'ES256'];
 
 /** The variables of {@link AuthOptions}; spread into a service's config schema. */
 export const authConfigSchema = Type.Object({
@@ -40,11 +53,15 @@ export function authOptionsFrom(config: Static<typeof authConfigSchema>): AuthOp
 /** The authenticated caller. `sub` is the owner id of everything they upload. */
 export interface Caller {
   sub: string;
+  /** Present in the platform's own tokens. */
+  email?: string;
+  /** The browser session (refresh-token family) the token was issued for; absent in OIDC tokens. */
+  sid?: string;
 }
 
 declare module '@fastify/jwt' {
   interface FastifyJWT {
-    payload: { sub: string; email?: string };
+    payload: { sub: string; email?: string; sid?: string };
     user: Caller;
   }
 }
@@ -53,42 +70,57 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Routes that need no token (login, register, public assets). Probes never need one. */
     public?: boolean;
+  }
+  interface FastifyRequest {
     /**
-     * Also accept the token as `?access_token=` (EventSource cannot send headers). Only for routes whose
-     * URLs do not end up in logs or Referer headers elsewhere.
+     * Where the verified token came from: `header` (Authorization: Bearer) or `cookie` (a browser session,
+     * which needs CSRF protection on unsafe methods). Null on public routes.
      */
-    tokenInQuery?: boolean;
+    authenticatedBy: 'header' | 'cookie' | null;
   }
 }
 
+class AlgorithmNotAllowed extends Error {}
+
 /**
- * Verifies `Authorization: Bearer <JWT>` on every route except probes and routes marked public.
- * Missing, expired, forged or foreign tokens get a 401 problem; `request.user.sub` is the caller.
+ * Verifies the access token on every route except probes and routes marked public: from
+ * `Authorization: Bearer <JWT>`, or from the `cookieName` cookie when configured. Never from the URL: a
+ * token in a query string ends up in logs, proxies and Referer headers. Missing, expired, forged or
+ * foreign tokens get a 401 problem; `request.user.sub` is the caller.
  */
 export const authPlugin = fp(
   async (app: FastifyInstance, options: AuthOptions) => {
+    const { cookieName } = options;
+    if (cookieName && !app.hasRequestDecorator('cookies')) throw new Error('authPlugin: register @fastify/cookie before reading tokens from a cookie.');
     const jwks = options.oidcIssuer ? buildGetJwks({ issuersWhitelist: [options.oidcIssuer], providerDiscovery: true }) : undefined;
     await app.register(fastifyJwt, {
       decode: { complete: true },
       secret: async (_request: FastifyRequest, token: { header: { kid?: string; alg: string }; payload: { iss?: string } }) => {
-        if (jwks && token.payload.iss === options.oidcIssuer) {
-          return jwks.getPublicKey({ kid: token.header.kid, alg: token.header.alg, domain: options.oidcIssuer });
-        }
+        const oidc = jwks !== undefined && token.payload.iss === options.oidcIssuer;
+        if (!(oidc ? OIDC_ALGORITHMS : PLATFORM_ALGORITHMS).includes(token.header.alg)) throw new AlgorithmNotAllowed(token.header.alg);
+        if (oidc) return jwks.getPublicKey({ kid: token.header.kid, alg: token.header.alg, domain: options.oidcIssuer });
         return options.secret;
       },
+      ...(cookieName ? { cookie: { cookieName, signed: false } } : {}),
       verify: {
+        algorithms: [...PLATFORM_ALGORITHMS, ...(jwks ? OIDC_ALGORITHMS : [])],
         allowedAud: options.audience,
         allowedIss: [options.issuer, ...(options.oidcIssuer ? [options.oidcIssuer] : [])],
         requiredClaims: ['sub', 'exp'],
       },
     } as never);
+    app.decorateRequest('authenticatedBy', null);
 
     app.addHook('onRequest', async (request) => {
       const config = request.routeOptions.config;
       if (config?.probe === true || config?.public === true) return;
-      const queryToken = config?.tokenInQuery === true ? (request.query as { access_token?: unknown } | undefined)?.access_token : undefined;
-      if (!request.headers.authorization && typeof queryToken === 'string') request.headers.authorization = `Bearer ${queryToken}`;
-      if (!request.headers.authorization) throw new UnauthorizedError('An access token is required (Authorization: Bearer <token>).');
+      // The same precedence as @fastify/jwt's lookup: a Bearer header first, then the cookie.
+      const bearer = /^Bearer\s/i.test(request.headers.authorization ?? '');
+      const cookie = cookieName ? (request as FastifyRequest & { cookies?: Record<string, string | undefined> }).cookies?.[cookieName] : undefined;
+      if (!bearer && !cookie) {
+        throw new UnauthorizedError(`An access token is required (Authorization: Bearer <token>${cookieName ? ' or a session cookie' : ''}).`);
+      }
+      request.authenticatedBy = bearer ? 'header' : 'cookie';
       try {
         await request.jwtVerify();
       } catch (error) {
@@ -103,7 +135,7 @@ export const authPlugin = fp(
   { name: '@photos/service-kit/auth', fastify: '5.x' },
 );
 
-/** Signs the platform's own access tokens (HS256); the BFF issues them, tests mint them. */
+/** Signs the platform's own access tokens (HS256, the only algorithm they are verified with); the BFF issues them, tests mint them. */
 export function createTokenSigner(options: Pick<AuthOptions, 'secret' | 'issuer' | 'audience'> & { expiresInSeconds: number }) {
   const sign = createSigner({
     key: options.secret,
@@ -112,5 +144,5 @@ export function createTokenSigner(options: Pick<AuthOptions, 'secret' | 'issuer'
     aud: options.audience,
     expiresIn: options.expiresInSeconds * 1000,
   });
-  return (claims: { sub: string; email?: string }): string => sign(claims);
+  return (claims: { sub: string; email?: string; sid?: string }): string => sign(claims);
 }

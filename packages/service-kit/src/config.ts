@@ -23,7 +23,7 @@ export class ConfigError extends Error {
  * `Type.Object({ ...baseConfigSchema.properties, DATABASE_URL: Type.String() })`.
  */
 export const baseConfigSchema = Type.Object({
-  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000, description: 'HTTP port (API, health, metrics).' }),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000, description: 'HTTP port (API, health; metrics are on METRICS_PORT).' }),
   HOST: Type.String({ minLength: 1, default: '0.0.0.0', description: 'Address to listen on.' }),
   LOG_LEVEL: Type.Union(
     [
@@ -38,10 +38,42 @@ export const baseConfigSchema = Type.Object({
     { default: 'info', description: 'Log level of the JSON logs.' },
   ),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 10_000, description: 'Graceful shutdown budget before a forced exit.' }),
+  METRICS_PORT: Type.Integer({
+    minimum: 0,
+    maximum: 65535,
+    default: 9300,
+    description: 'Port of the internal listener that serves /metrics (never the public port); 0: any free port.',
+  }),
+  METRICS_HOST: Type.String({
+    minLength: 1,
+    default: '127.0.0.1',
+    description: 'Address the metrics listener binds; 0.0.0.0 where Prometheus scrapes from another host (compose, Kubernetes).',
+  }),
+  TRUST_PROXY: Type.String({
+    // true, false, or addresses / CIDRs / proxy-addr names (loopback, linklocal, uniquelocal). Not a hop
+    // count: Fastify trusts no one for a bare number (a client could claim any number of hops).
+    pattern: String.raw`^(?!\s*\d+\s*$)\s*(true|false|[\w.:/]+(\s*,\s*[\w.:/]+)*)\s*$`,
+    default: 'false',
+    description:
+      'Proxies whose X-Forwarded-For gives the client address (what rate limits count): false (none: the socket peer), ' +
+      'comma-separated addresses/CIDRs of the proxies (e.g. 10.0.0.0/8), or true (any: only behind a proxy that overwrites the header).',
+  }),
 });
 
 /** The configuration every service has, as loaded from {@link baseConfigSchema}. */
 export type BaseConfig = Static<typeof baseConfigSchema>;
+
+/**
+ * Fastify's `trustProxy` for a `TRUST_PROXY` value: false, true, or the list of trusted proxy addresses.
+ * With false, `request.ip` is the socket's peer and X-Forwarded-For is ignored; with a list, the
+ * rightmost address of X-Forwarded-For that is not a trusted proxy.
+ */
+export function trustProxyOption(value: string): boolean | string[] {
+  const trimmed = value.trim();
+  if (trimmed === 'false') return false;
+  if (trimmed === 'true') return true;
+  return trimmed.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+}
 
 /**
  * Reads the variables declared in `schema` (property names are the variable names) from `env`, converts

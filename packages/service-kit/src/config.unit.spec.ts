@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, baseConfigSchema, exitOnConfigError, loadConfig } from './config.js';
+import { ConfigError, baseConfigSchema, exitOnConfigError, loadConfig, trustProxyOption } from './config.js';
 
 const schema = Type.Object({
   ...baseConfigSchema.properties,
@@ -29,6 +29,9 @@ describe('loadConfig', () => {
       HOST: '0.0.0.0',
       LOG_LEVEL: 'info',
       SHUTDOWN_TIMEOUT_MS: 10_000,
+      METRICS_PORT: 9300,
+      METRICS_HOST: '127.0.0.1',
+      TRUST_PROXY: 'false',
       DATABASE_URL: 'postgres://db/photos',
       CACHE_ENABLED: false,
       RATIO: 0.5,
@@ -83,6 +86,23 @@ describe('loadConfig', () => {
       { variable: 'RETRY_DELAYS_MS', problem: 'must be integer (at /1)' },
     ]);
     expect(loadConfig(withDelays, { DATABASE_URL: 'x', RETRY_DELAYS_MS: '100,200' }).RETRY_DELAYS_MS).toEqual([100, 200]);
+  });
+});
+
+describe('TRUST_PROXY', () => {
+  const trustProxyOf = (value: string) => trustProxyOption(loadConfig(schema, { DATABASE_URL: 'x', TRUST_PROXY: value }).TRUST_PROXY);
+
+  it('is off by default, and takes true or a list of proxy addresses and CIDRs', () => {
+    expect(trustProxyOption(loadConfig(schema, { DATABASE_URL: 'x' }).TRUST_PROXY)).toBe(false);
+    expect(trustProxyOf('true')).toBe(true);
+    expect(trustProxyOf('127.0.0.1')).toEqual(['127.0.0.1']);
+    expect(trustProxyOf('10.0.0.0/8, fd00::/8,loopback')).toEqual(['10.0.0.0/8', 'fd00::/8', 'loopback']);
+  });
+
+  it('refuses a hop count (Fastify would trust nobody) and anything that is not an address list', () => {
+    for (const value of ['2', '10.0.0.1; rm -rf', 'yes please']) {
+      expect(errorOf(() => loadConfig(schema, { DATABASE_URL: 'x', TRUST_PROXY: value })).issues[0]?.variable).toBe('TRUST_PROXY');
+    }
   });
 });
 

@@ -1,11 +1,12 @@
-export { ConfigError, baseConfigSchema, exitOnConfigError, loadConfig } from './config.js';
+export { ConfigError, baseConfigSchema, exitOnConfigError, loadConfig, trustProxyOption } from './config.js';
 export type { BaseConfig, ConfigIssue } from './config.js';
 export { CORRELATION_ID_HEADER, correlationIdFrom, correlationIdPlugin, genCorrelationId } from './correlation-id.js';
-export { loggerOptions, serverOptions } from './logger.js';
+export { REDACTED, loggerOptions, redactUrl, serverOptions } from './logger.js';
 export type { ExtraServerOptions, LoggerSettings, ServerOptionsSettings } from './logger.js';
 export {
   FieldErrorSchema,
   PROBLEM_CONTENT_TYPE,
+  PROBLEM_SECURITY_HEADERS,
   ProblemDetailsSchema,
   answerClientError,
   problemDetailsPlugin,
@@ -30,13 +31,13 @@ export {
 } from './http-errors.js';
 export { healthPlugin } from './health.js';
 export type { CheckOutcome, Health, HealthOptions, ReadinessCheck } from './health.js';
-export { metricsPlugin } from './metrics.js';
-export type { MetricsOptions } from './metrics.js';
+export { listenMetrics, metricsPlugin } from './metrics.js';
+export type { MetricsListener, MetricsListenerOptions, MetricsOptions } from './metrics.js';
 export { shutDown } from './shutdown.js';
 export type { ShutdownHook, ShutdownOptions } from './shutdown.js';
 export { startServer } from './start-server.js';
-export type { StartServerOptions } from './start-server.js';
-export { createServiceApp, serviceKit } from './service-app.js';
+export type { StartedServer, StartServerOptions } from './start-server.js';
+export { BODY_LIMIT_BYTES, createServiceApp, serviceKit } from './service-app.js';
 export type { ServiceApp, ServiceAppOptions, ServiceKitOptions } from './service-app.js';
 export { authConfigSchema, authOptionsFrom, authPlugin, createTokenSigner } from './auth.js';
 export type { AuthOptions, Caller } from './auth.js';

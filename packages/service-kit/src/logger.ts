@@ -11,9 +11,32 @@ export interface LoggerSettings {
   level: LevelWithSilent;
 }
 
+/** What stands in a log line for a credential or a query value. */
+export const REDACTED = '[redacted]';
+
+/**
+ * A request URL as logs may carry it: the path, and the query's parameter names with every value
+ * replaced by {@link REDACTED}. Query values carry tokens (`?access_token=`), signatures (media URLs)
+ * and whatever a client puts there; the names are enough to tell requests apart.
+ */
+export function redactUrl(url: string): string {
+  const start = url.indexOf('?');
+  if (start === -1) return url;
+  const query = url
+    .slice(start + 1)
+    .split('&')
+    .map((pair) => {
+      const equals = pair.indexOf('=');
+      return equals === -1 ? pair : `${pair.slice(0, equals)}=${REDACTED}`;
+    })
+    .join('&');
+  return `${url.slice(0, start)}?${query}`;
+}
+
 /**
  * pino options for the JSON logs of a service: level, `service` in every line, ISO `time`, the level as
- * a label, and credentials (authorization, cookies) redacted wherever headers get logged.
+ * a label, credentials (authorization, cookies) redacted wherever headers get logged, and request URLs
+ * logged without their query values ({@link redactUrl}).
  */
 export function loggerOptions({ service, level }: LoggerSettings): LoggerOptions {
   return {
@@ -21,17 +44,31 @@ export function loggerOptions({ service, level }: LoggerSettings): LoggerOptions
     base: { service, pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
+    serializers: { req: requestSerializer },
     redact: {
       paths: [
-        'req.headers.authorization',
-        'req.headers.cookie',
-        'res.headers["set-cookie"]',
         'headers.authorization',
         'headers.cookie',
         'headers["set-cookie"]',
+        'headers["x-csrf-token"]',
+        '*.headers.authorization',
+        '*.headers.cookie',
+        '*.headers["set-cookie"]',
+        '*.headers["x-csrf-token"]',
       ],
-      censor: '[redacted]',
+      censor: REDACTED,
     },
+  };
+}
+
+/** Fastify's request serializer (the `req` of "incoming request" lines), with {@link redactUrl}. */
+function requestSerializer(request: FastifyRequest) {
+  return {
+    method: request.method,
+    url: redactUrl(request.url),
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort,
   };
 }
 

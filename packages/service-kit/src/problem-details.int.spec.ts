@@ -107,6 +107,18 @@ describe('problem details', () => {
     expect(response.json()).toMatchObject({ status: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' });
   });
 
+  it('answers a JSON body over 16 KiB with a 413 problem, before parsing it', async () => {
+    await buildApp();
+    const name = 'x'.repeat(16 * 1024);
+    const response = await app.inject({ method: 'POST', url: '/photos', payload: { name, bytes: 1 } });
+    expect(response.statusCode).toBe(413);
+    expect(response.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(response.json()).toMatchObject({ status: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' });
+    const fits = await app.inject({ method: 'POST', url: '/photos', payload: { name: name.slice(0, 16_000), bytes: 1 } });
+    expect(fits.statusCode).toBe(200);
+  });
+
   it('answers an unknown route with a 404 problem', async () => {
     await buildApp();
     const response = await app.inject({ method: 'DELETE', url: '/nowhere?token=abc' });

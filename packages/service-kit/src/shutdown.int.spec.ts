@@ -78,7 +78,7 @@ describe('startServer', () => {
   const events = ['SIGTERM', 'SIGINT', 'uncaughtException', 'unhandledRejection', 'beforeExit'];
   const emitter: NodeJS.EventEmitter = process;
 
-  it('shuts down gracefully on SIGTERM and exits 0', async () => {
+  it('serves metrics on their own port, shuts down gracefully on SIGTERM, closes both listeners and exits 0', async () => {
     await buildApp();
     // Keep the runner's own listeners out of the way, and remove what close-with-grace installs.
     const before = Object.fromEntries(events.map((event) => [event, emitter.listeners(event)]));
@@ -87,8 +87,12 @@ describe('startServer', () => {
     });
     const onShutdown = vi.fn();
     try {
-      const address = await startServer(app, { port: 0, host: '127.0.0.1', shutdownTimeoutMs: 5_000, onShutdown });
-      expect((await fetch(`${address}/health/ready`)).status).toBe(200);
+      const metrics = { port: 0, host: '127.0.0.1' };
+      const { url, metricsUrl } = await startServer(app, { port: 0, host: '127.0.0.1', shutdownTimeoutMs: 5_000, onShutdown, metrics });
+      expect((await fetch(`${url}/health/ready`)).status).toBe(200);
+      expect(metricsUrl).not.toBe(url);
+      expect(await (await fetch(`${metricsUrl}/metrics`)).text()).toContain('process_cpu_user_seconds_total');
+      expect((await fetch(`${url}/metrics`)).status).toBe(404);
 
       const runnerListeners = process.listeners('SIGTERM').filter((l) => before.SIGTERM?.includes(l));
       for (const listener of runnerListeners) process.removeListener('SIGTERM', listener);
@@ -97,6 +101,7 @@ describe('startServer', () => {
 
       expect(await exited).toBe(0);
       expect(onShutdown).toHaveBeenCalledOnce();
+      await expect(fetch(`${metricsUrl}/metrics`)).rejects.toThrow();
       expect(app.health.shuttingDown).toBe(true);
     } finally {
       for (const event of events) {

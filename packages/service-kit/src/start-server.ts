@@ -1,5 +1,6 @@
 import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
+import { listenMetrics, type MetricsListener, type MetricsListenerOptions } from './metrics.js';
 import { shutDown, type ShutdownOptions } from './shutdown.js';
 
 /** Options of {@link startServer}. */
@@ -8,15 +9,27 @@ export interface StartServerOptions extends ShutdownOptions {
   host: string;
   /** Graceful shutdown must end within this time, else the process exits with code 1. */
   shutdownTimeoutMs: number;
+  /** The internal listener serving `app.metrics` at /metrics (METRICS_PORT, METRICS_HOST). */
+  metrics: MetricsListenerOptions;
+}
+
+/** Where a started service listens. */
+export interface StartedServer {
+  /** The public listener (API, health). */
+  url: string;
+  /** The internal metrics listener; the metrics are at `${metricsUrl}/metrics`. */
+  metricsUrl: string;
 }
 
 /**
  * Process concerns of a service, for its `server.ts` only (tests build the app and use `app.inject`).
- * Listens, then on SIGTERM/SIGINT (or an uncaught error) shuts down gracefully with {@link shutDown} and
- * exits: 0 after a clean shutdown on a signal, 1 after an error, a failed shutdown, a second signal or the
- * timeout. Resolves with the listening address.
+ * Listens (the app on its port, its metrics on the metrics port), then on SIGTERM/SIGINT (or an uncaught
+ * error) shuts down gracefully with {@link shutDown} and exits: 0 after a clean shutdown on a signal, 1 after an error, a failed shutdown, a second signal or the
+ * timeout. The metrics listener closes last, so Prometheus sees the shutdown through.
  */
-export async function startServer(app: FastifyInstance, options: StartServerOptions): Promise<string> {
+export async function startServer(app: FastifyInstance, options: StartServerOptions): Promise<StartedServer> {
+  // Set once listening; the shutdown handler is installed before, to cover a failing listen too.
+  const opened: { metrics?: MetricsListener } = {};
   closeWithGrace(
     {
       delay: options.shutdownTimeoutMs,
@@ -27,9 +40,17 @@ export async function startServer(app: FastifyInstance, options: StartServerOpti
     async ({ signal, err }) => {
       if (err) app.log.fatal({ err }, 'uncaught error, shutting down');
       else app.log.info({ signal }, 'shutting down');
-      await shutDown(app, options);
+      try {
+        await shutDown(app, options);
+      } finally {
+        await opened.metrics?.close();
+      }
       app.log.info('shut down');
     },
   );
-  return app.listen({ port: options.port, host: options.host });
+  const url = await app.listen({ port: options.port, host: options.host });
+  const metrics = await listenMetrics({ '/metrics': app.metrics }, options.metrics);
+  opened.metrics = metrics;
+  app.log.info({ url: `${metrics.url}/metrics` }, 'metrics listening');
+  return { url, metricsUrl: metrics.url };
 }

@@ -106,13 +106,20 @@ export async function startMultiProcess(allocator: AllocatorChoice): Promise<Pla
     };
     const processes: ServiceProcess[] = [];
     const start = async (name: string, extra: Record<string, string> = {}) => {
-      const port = await freePort();
-      const child = spawnTs(`services/${name}/src/server.ts`, { ...env, ...extra, PORT: String(port), HOST: '127.0.0.1' });
+      const [port, metricsPort] = [await freePort(), await freePort()];
+      const child = spawnTs(`services/${name}/src/server.ts`, {
+        ...env,
+        ...extra,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        METRICS_PORT: String(metricsPort),
+        METRICS_HOST: '127.0.0.1',
+      });
       children.push(child);
       relay(name, child);
       const url = `http://127.0.0.1:${port}`;
       await waitForOk(`${url}/health/ready`, 90_000);
-      processes.push({ name, pid: child.pid!, metricsUrl: `${url}/metrics` });
+      processes.push({ name, pid: child.pid!, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` });
       return url;
     };
     const metadataUrl = await start('metadata', {
@@ -180,14 +187,14 @@ function findDescendant(root: number, file: string): number | undefined {
  */
 export async function startEmbedded(allocator: AllocatorChoice, entry?: string): Promise<Platform & { dataDir: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-soak-embedded-'));
-  const port = await freePort();
+  const [port, metricsPort] = [await freePort(), await freePort()];
   // An empty GLIBC_TUNABLES makes the launcher leave glibc's defaults (apps/embedded/allocator.mjs).
   const env = { ...baseEnv(), ...(allocator === 'system' ? { GLIBC_TUNABLES: '' } : {}) };
   const chosen = entry ? {} : allocatorEnv(env);
   const [command, args] = entry ? [process.execPath, ['--conditions=@photos/source', '--import', 'tsx', entry]] : ['npm', ['start']];
   const npm = spawn(command, args, {
     cwd: ROOT,
-    env: { ...env, PORT: String(port), DATA_DIR: dataDir },
+    env: { ...env, PORT: String(port), DATA_DIR: dataDir, METRICS_PORT: String(metricsPort) },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group: stopped as Ctrl-C in a terminal stops it
   });
@@ -222,5 +229,5 @@ export async function startEmbedded(allocator: AllocatorChoice, entry?: string):
   }
   const given = Object.entries({ ...pick(env, ['LD_PRELOAD', 'MALLOC_ARENA_MAX', 'MALLOC_MMAP_THRESHOLD_']), ...chosen });
   const described = given.length > 0 ? given.map(([name, value]) => `${name}=${value}`).join(' ') : 'glibc defaults';
-  return { url, dataDir, allocator: described, processes: [{ name: 'embedded', pid, metricsUrl: `${url}/metrics` }], stop };
+  return { url, dataDir, allocator: described, processes: [{ name: 'embedded', pid, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics/bff` }], stop };
 }

@@ -151,7 +151,7 @@ describe('BFF accounts, auth and live status', () => {
     const url = await app.listen({ port: 0, host: '127.0.0.1' });
     const alice = await signUp(email(), 'alice password');
     const bob = await signUp(email(), 'bob password!');
-    const response = await fetch(`${url}/api/events?access_token=${alice.accessToken}`);
+    const response = await fetch(`${url}/api/events`, { headers: { authorization: `Bearer ${alice.accessToken}` } });
     expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
     const reader = response.body!.getReader();
     const failedFor = (ownerId: string) => {

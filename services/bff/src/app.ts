@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
+import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
@@ -18,19 +19,26 @@ import { mediaUrls } from './adapters/media-urls.js';
 import { metadataClient } from './adapters/metadata-client.js';
 import { fallbackRateLimitStore } from './adapters/rate-limit-store.js';
 import { createRedisFallback } from './adapters/redis-fallback.js';
+import { memorySessionStore } from './adapters/session-store-memory.js';
 import type { BffConfig } from './config.js';
 import { statusEventHandlers } from './consumers/status-events.js';
 import { accounts, scryptHasher, type AccountStore, type LoginThrottle } from './domain/accounts.js';
 import { LiveStatus } from './domain/live-status.js';
+import { csrfTokens, hashRefreshToken, newRefreshToken } from './domain/session-secrets.js';
+import { sessions, type SessionStore } from './domain/sessions.js';
 import { authRoutes } from './routes/auth.js';
 import { eventRoutes } from './routes/events.js';
 import { mediaRoutes } from './routes/media.js';
 import { photoRoutes } from './routes/photos.js';
 import { registerRoutes } from './routes/register.js';
+import { browserSessions, cookieAuthGuard } from './routes/session.js';
+import { sessionCookies } from './routes/session-cookies.js';
 
 export interface BffAppDeps {
   config: BffConfig;
   accountStore: AccountStore;
+  /** Refresh tokens of browser sessions: server.ts passes the accounts database's; default in the process (tests). */
+  sessionStore?: SessionStore;
   /** Default: in Redis with an in-process fallback when `redis` is given, else in the process. */
   loginThrottle?: LoginThrottle;
   /** How slowed-down logins wait; default a timer (tests record the delays instead). */
@@ -102,7 +110,16 @@ export async function buildBffApp(deps: BffAppDeps): Promise<ServiceApp> {
     if (route.url.startsWith('/api/docs')) route.config = { ...route.config, public: true };
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { deepLinking: false } });
-  await app.register(authPlugin, authOptionsFrom(config));
+  // Browsers authenticate by the session cookie, API clients by the Authorization header.
+  await app.register(cookie);
+  const cookies = sessionCookies({
+    secure: config.SESSION_COOKIE_SECURE,
+    accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+  });
+  await app.register(authPlugin, { ...authOptionsFrom(config), cookieName: cookies.names.access });
+  const csrf = csrfTokens(config.JWT_SECRET);
+  cookieAuthGuard(app, { accessCookie: cookies.names.access, csrfValid: csrf.valid });
 
   const issueToken = createTokenSigner({ secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, expiresInSeconds: config.ACCESS_TOKEN_TTL_SECONDS });
   const users = accounts({
@@ -120,7 +137,22 @@ export async function buildBffApp(deps: BffAppDeps): Promise<ServiceApp> {
     },
   });
   registerRoutes(app, { accounts: users, perMinute: config.RATE_LIMIT_AUTH_PER_MINUTE });
-  authRoutes(app, { accounts: users, issueToken, perMinute: config.RATE_LIMIT_AUTH_PER_MINUTE });
+  const browser = browserSessions({
+    sessions: sessions({
+      store: deps.sessionStore ?? memorySessionStore(),
+      now: () => new Date(),
+      newId: randomUUID,
+      newToken: newRefreshToken,
+      hash: hashRefreshToken,
+      refreshTtlMs: config.REFRESH_TOKEN_TTL_SECONDS * 1000,
+      csrfValid: csrf.valid,
+    }),
+    cookies,
+    issueToken,
+    csrfTokenFor: csrf.tokenFor,
+  });
+  authRoutes(app, { accounts: users, startSession: browser.start, perMinute: config.RATE_LIMIT_AUTH_PER_MINUTE });
+  browser.routes(app, { perMinute: config.RATE_LIMIT_AUTH_PER_MINUTE });
   photoRoutes(app, {
     metadata,
     media,
@@ -129,7 +161,7 @@ export async function buildBffApp(deps: BffAppDeps): Promise<ServiceApp> {
     uploadStallTimeoutMs: config.UPLOAD_STALL_TIMEOUT_MS,
     ...(deps.fetchImpl ? { fetchImpl: deps.fetchImpl } : {}),
   });
-  eventRoutes(app, { live });
+  eventRoutes(app, { live, streamsPerUser: config.EVENT_STREAMS_PER_USER });
   mediaRoutes(app, { media, variants: deps.variants, originals: deps.originals });
 
   const webDist = config.WEB_DIST_DIR ?? WEB_DIST;

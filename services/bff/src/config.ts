@@ -7,6 +7,7 @@ import Type, { type Static } from 'typebox';
 export const bffConfigSchema = Type.Object({
   ...baseConfigSchema.properties,
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+  METRICS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 9300 }),
   ...authConfigSchema.properties,
   ...objectStoreConfigSchema.properties,
   ...eventBusConfigSchema.properties,
@@ -24,7 +25,21 @@ export const bffConfigSchema = Type.Object({
     default: 200,
     description: 'A slower Redis command fails: the BFF counts in the process, metadata reads the database.',
   }),
-  ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, default: 3600, description: 'Lifetime of issued access tokens.' }),
+  ACCESS_TOKEN_TTL_SECONDS: Type.Integer({
+    minimum: 60,
+    default: 900,
+    description: 'Lifetime of issued access tokens (and of the browser\'s access cookie, renewed by refresh).',
+  }),
+  REFRESH_TOKEN_TTL_SECONDS: Type.Integer({
+    minimum: 300,
+    default: 1_209_600,
+    description: 'A browser session ends after this long without a refresh (each refresh rotates the token and starts the period again).',
+  }),
+  SESSION_COOKIE_SECURE: Type.Boolean({
+    default: true,
+    description: 'Session cookies are Secure (HTTPS only; browsers also accept them from localhost). Set false only to serve plain http on a LAN.',
+  }),
+  EVENT_STREAMS_PER_USER: Type.Integer({ minimum: 1, default: 6, description: 'Open event streams (GET /api/events) per user per BFF replica; 429 beyond.' }),
   MEDIA_URL_TTL_SECONDS: Type.Integer({ minimum: 60, default: 3600, description: 'Lifetime of signed image URLs.' }),
   ORIGINALS_BUCKET: Type.String({ minLength: 3, default: 'originals', description: 'Bucket of the originals (written by upload).' }),
   VARIANTS_BUCKET: Type.String({ minLength: 3, default: 'variants', description: 'Bucket of the variants (written by processor).' }),

@@ -3,6 +3,7 @@ import { createObjectStore } from '@photos/object-store';
 import { exitOnConfigError, loadConfig, startServer } from '@photos/service-kit';
 import { createSqlAccountStore } from './adapters/account-store-sql.js';
 import { openRedis } from './adapters/redis-connection.js';
+import { createSqlSessionStore } from './adapters/session-store-sql.js';
 import { createSqlClient } from './adapters/sql-client.js';
 import { buildBffApp } from './app.js';
 import { bffConfigSchema } from './config.js';
@@ -16,6 +17,7 @@ const bus = await createEventBus(config, telemetry);
 const app = await buildBffApp({
   config,
   accountStore: await createSqlAccountStore(db),
+  sessionStore: await createSqlSessionStore(db),
   originals: createObjectStore(config, config.ORIGINALS_BUCKET),
   variants: createObjectStore(config, config.VARIANTS_BUCKET),
   bus,
@@ -26,5 +28,6 @@ await startServer(app, {
   port: config.PORT,
   host: config.HOST,
   shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+  metrics: { port: config.METRICS_PORT, host: config.METRICS_HOST },
   onShutdown: [() => bus.close(), () => db.close(), async () => void redis?.disconnect()],
 });

@@ -41,6 +41,7 @@ export async function buildMetadataApp(deps: MetadataAppDeps): Promise<ServiceAp
     logLevel: config.LOG_LEVEL,
     ...(deps.logStream ? { logStream: deps.logStream } : {}),
     readiness: { database: () => database.isHealthy(), bus: () => bus.isHealthy() },
+    trustProxy: config.TRUST_PROXY,
   });
   await app.register(authPlugin, authOptionsFrom(config));
 

@@ -6,6 +6,7 @@ import Type, { type Static } from 'typebox';
 export const metadataConfigSchema = Type.Object({
   ...baseConfigSchema.properties,
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3003 }),
+  METRICS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 9303 }),
   ...authConfigSchema.properties,
   ...eventBusConfigSchema.properties,
   DATABASE_URL: Type.String({ minLength: 1, description: 'postgresql://user:password@host:5432/database' }),

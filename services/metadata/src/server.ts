@@ -18,5 +18,6 @@ await startServer(app, {
   port: config.PORT,
   host: config.HOST,
   shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+  metrics: { port: config.METRICS_PORT, host: config.METRICS_HOST },
   onShutdown: [() => bus.close(), () => database.close()],
 });

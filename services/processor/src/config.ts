@@ -7,6 +7,7 @@ import Type, { type Static } from 'typebox';
 export const processorConfigSchema = Type.Object({
   ...baseConfigSchema.properties,
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3002 }),
+  METRICS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 9302 }),
   ...objectStoreConfigSchema.properties,
   ...eventBusConfigSchema.properties,
   ORIGINALS_BUCKET: Type.String({ minLength: 3, default: 'originals' }),

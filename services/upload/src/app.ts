@@ -36,6 +36,7 @@ export async function buildUploadApp(deps: UploadAppDeps): Promise<ServiceApp> {
     ...(deps.logStream ? { logStream: deps.logStream } : {}),
     readiness: { originals: () => originals.isHealthy(), bus: () => bus.isHealthy() },
     server: serverTimeouts(config),
+    trustProxy: config.TRUST_PROXY,
   });
   await app.register(authPlugin, authOptionsFrom(config));
   const files = config.MAX_FILES_PER_REQUEST;

@@ -7,6 +7,7 @@ import Type, { type Static } from 'typebox';
 export const uploadConfigSchema = Type.Object({
   ...baseConfigSchema.properties,
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3001 }),
+  METRICS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 9301 }),
   ...authConfigSchema.properties,
   ...objectStoreConfigSchema.properties,
   ...eventBusConfigSchema.properties,

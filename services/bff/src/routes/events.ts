@@ -1,43 +1,61 @@
-import type { ServiceApp } from '@photos/service-kit';
+import { TooManyRequestsError, type ServiceApp } from '@photos/service-kit';
 import type { LiveStatus } from '../domain/live-status.js';
 
 const HEARTBEAT_MS = 15_000;
 
 /**
- * GET /api/events: Server-Sent Events of the caller's own photo status changes. EventSource cannot send
- * headers, so the token may also come as `?access_token=`.
+ * GET /api/events: Server-Sent Events of the caller's own photo status changes. Browsers authenticate by
+ * the session cookie (EventSource sends cookies, not headers), API clients by `Authorization: Bearer`;
+ * never by a token in the URL, which would land in logs. Each user may hold `streamsPerUser` streams on
+ * this replica (a tab each, plus some): beyond, 429. A stream ends when its access token expires, so a
+ * revoked session does not go on listening; the browser reconnects with a fresh one.
  */
-export function eventRoutes(app: ServiceApp, deps: { live: LiveStatus }): void {
+export function eventRoutes(app: ServiceApp, deps: { live: LiveStatus; streamsPerUser: number; now?: () => number }): void {
+  const now = deps.now ?? Date.now;
   const open = new Set<() => void>();
+  const perUser = new Map<string, number>();
   // On shutdown, end the streams so the server can close (browsers reconnect to another replica).
   app.addHook('preClose', async () => open.forEach((end) => end()));
 
-  app.get(
-    '/api/events',
-    { config: { tokenInQuery: true }, schema: { summary: 'Live status of my photos (text/event-stream)', tags: ['photos'] } },
-    async (request, reply) => {
-      reply.hijack();
-      const raw = reply.raw;
-      raw.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-        'x-correlation-id': request.id,
+  app.get('/api/events', { schema: { summary: 'Live status of my photos (text/event-stream)', tags: ['photos'] } }, async (request, reply) => {
+    const owner = request.user.sub;
+    const streams = perUser.get(owner) ?? 0;
+    if (streams >= deps.streamsPerUser) {
+      throw Object.assign(new TooManyRequestsError(`At most ${deps.streamsPerUser} event streams per user; close one first.`), {
+        headers: { 'retry-after': '30' },
       });
-      raw.write(`retry: 3000\n: connected\n\n`);
-      const disconnect = deps.live.connect(request.user.sub, (change) => {
-        raw.write(`event: ${change.type}\ndata: ${JSON.stringify(change.photo)}\n\n`);
-      });
-      const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), HEARTBEAT_MS);
-      const end = () => {
-        clearInterval(heartbeat);
-        disconnect();
-        open.delete(end);
-        raw.end();
-      };
-      open.add(end);
-      request.raw.on('close', end);
-    },
-  );
+    }
+    perUser.set(owner, streams + 1);
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+      'x-correlation-id': request.id,
+    });
+    raw.write(`retry: 3000\n: connected\n\n`);
+    const disconnect = deps.live.connect(owner, (change) => {
+      raw.write(`event: ${change.type}\ndata: ${JSON.stringify(change.photo)}\n\n`);
+    });
+    const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), HEARTBEAT_MS);
+    const exp = (request.user as { exp?: number }).exp;
+    const expiry = exp ? setTimeout(() => end(), Math.min(Math.max(0, exp * 1000 - now()), 2 ** 31 - 1)) : undefined;
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      clearInterval(heartbeat);
+      clearTimeout(expiry);
+      disconnect();
+      open.delete(end);
+      const left = (perUser.get(owner) ?? 1) - 1;
+      if (left > 0) perUser.set(owner, left);
+      else perUser.delete(owner);
+      raw.end();
+    };
+    open.add(end);
+    request.raw.on('close', end);
+  });
 }
