@@ -70,7 +70,9 @@ export async function processImage(input: Buffer | Readable, limits: ImageLimits
     pixels().resize(fitInside(PLACEHOLDER_EDGE)).ensureAlpha().raw().toBuffer({ resolveWithObject: true }),
   ]);
   const { dominant } = await sharp(tiny.data, { raw: { width: tiny.info.width, height: tiny.info.height, channels: 4 } }).stats();
-  const exif = summarizeExif(metadata.exif);
+  // libvips hands over no EXIF block for a TIFF: there the tags live in the file's own IFDs (camera,
+  // then the EXIF and GPS IFDs they point to), and the file is itself the TIFF structure EXIF is.
+  const exif = summarizeExif(metadata.exif ?? (metadata.format === 'tiff' ? original : undefined));
   const orientation = exif.orientation ?? validOrientation(metadata.orientation);
   return {
     width: metadata.autoOrient.width,
