@@ -75,7 +75,9 @@ def main():
             size = lib.heif_image_handle_get_metadata_size(source, ids[0])
             data = ctypes.create_string_buffer(size)
             check(lib.heif_image_handle_get_metadata(source, ids[0], data))
-            check(lib.heif_context_add_exif_metadata(out, handle, data, ctypes.c_int(size)))
+            # The Exif item starts with the offset of its TIFF header, which add_exif_metadata writes itself.
+            tiff = data.raw[4 + int.from_bytes(data.raw[:4], 'big'):]
+            check(lib.heif_context_add_exif_metadata(out, handle, tiff, ctypes.c_int(len(tiff))))
     check(lib.heif_context_set_primary_image(out, handle))
     check(lib.heif_context_write_to_file(out, args.out.encode()))
     if args.orientation >= 5:

@@ -2,6 +2,7 @@ import type { EventBus, Subscription } from '@photos/event-bus';
 import type { ObjectStore } from '@photos/object-store';
 import { createServiceApp, type ServiceApp } from '@photos/service-kit';
 import type { DestinationStream } from 'pino';
+import { createLibheifDecoder } from './adapters/libheif-decoder.js';
 import type { ProcessorConfig } from './config.js';
 import { onPhotoDeleted } from './consumers/photo-deleted.js';
 import { onPhotoUploaded } from './consumers/photo-uploaded.js';
@@ -31,6 +32,9 @@ export async function buildProcessorApp(deps: ProcessorAppDeps): Promise<Service
   });
   const metrics = processorMetrics(app.metrics);
   const now = deps.now ?? (() => new Date());
+  // Only for HEIF files sharp's libvips cannot decode (HEVC, with sharp's prebuilt binaries); its workers
+  // start on the first such photo and exit when idle.
+  const heifDecoder = createLibheifDecoder({ threads: config.PROCESSOR_CONCURRENCY });
   let subscription: Subscription | undefined;
   app.addHook('onReady', async () => {
     subscription = await bus.subscribe({
@@ -39,7 +43,7 @@ export async function buildProcessorApp(deps: ProcessorAppDeps): Promise<Service
       maxAttempts: config.PROCESSOR_MAX_ATTEMPTS,
       handlers: {
         'photo.uploaded': onPhotoUploaded(
-          { originals, variants, publish: (event) => bus.publish(event), limits: { maxPixels: config.MAX_PIXELS }, now },
+          { originals, variants, publish: (event) => bus.publish(event), limits: { maxPixels: config.MAX_PIXELS }, now, heifDecoder },
           metrics,
         ),
         'photo.deleted': onPhotoDeleted(variants),
@@ -48,6 +52,7 @@ export async function buildProcessorApp(deps: ProcessorAppDeps): Promise<Service
   });
   app.addHook('onClose', async () => {
     await subscription?.stop();
+    await heifDecoder.close();
   });
   return app;
 }

@@ -23,10 +23,17 @@ const RULES: ReadonlyArray<{ readonly test: RegExp; readonly code: ImageFailureC
   { test: /exceeds pixel limit/, code: 'too-many-pixels', reason: 'The image has more pixels than the processor accepts.' },
   { test: /exceeds channel limit/, code: 'unsupported-format', reason: 'The image has more colour channels than the processor supports.' },
   { test: /unsupported image format/, code: 'unsupported-format', reason: 'The file is not an image in a supported format.' },
-  // libheif without an HEVC decoder (sharp's prebuilt binaries) meets iPhone HEIC files here.
-  { test: /No decoding plugin|Unsupported codec|Unsupported feature/i, code: 'unsupported-format', reason: 'The image uses a compression the processor cannot decode.' },
+  // libheif without a decoder for the file's codec: sharp's prebuilt binaries for HEVC when no HEIF decoder
+  // is given, the WASM libheif for codecs it lacks.
+  {
+    test: /No decoding plugin|has not been built in|No matching decoder|Unsupported codec|Unsupported feature/i,
+    code: 'unsupported-format',
+    reason: 'The image uses a compression the processor cannot decode.',
+  },
   { test: /corrupt header/, code: 'undecodable', reason: 'The image header is corrupt.' },
   { test: /premature end|Unexpected end|truncated/i, code: 'undecodable', reason: 'The image is truncated.' },
+  // The WASM libheif (decode-image.ts) reports a file it cannot parse or decode; resource trouble is TRANSIENT above.
+  { test: /^libheif: /, code: 'undecodable', reason: 'The image data is corrupt.' },
   // libvips prefixes decoder errors with the loader's name; these only come from bad pixel data.
   { test: /^(VipsJpeg|vipspng|VipsPng|spng\w*|png\w*|webp\w*|gif\w*|heif\w*|tiff\w*|jxl\w*|jp2k\w*|VipsForeignLoad\w*): /im, code: 'undecodable', reason: 'The image data is corrupt.' },
 ];

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import sharp, { type Sharp, type SharpOptions } from 'sharp';
 import { rgbaToThumbHash } from 'thumbhash';
+import { decodeOriginal, type HeifDecoder } from './decode-image.js';
 import { summarizeExif, type ExifSummary } from './exif-summary.js';
 import { ImageRejected } from './image-errors.js';
 import { LARGEST_VARIANT_EDGE, VARIANT_SPECS, type VariantFormat, type VariantName, type VariantSpec } from './variant-specs.js';
@@ -19,7 +20,7 @@ export interface ProcessedImage {
   /** Displayed size of the original, after EXIF orientation. */
   readonly width: number;
   readonly height: number;
-  /** The original's format as libvips names it (`jpeg`, `png`, `webp`, `gif`, `heif` for AVIF/HEIC, `tiff`). */
+  /** The original's format as libvips names it (`jpeg`, `png`, `webp`, `gif`, `heif` for AVIF/HEIC/HEIF, `tiff`). */
   readonly format: string;
   readonly variants: { readonly [N in VariantName]: EncodedVariant };
   readonly placeholder: { readonly algorithm: 'thumbhash'; readonly hash: string };
@@ -44,10 +45,12 @@ const PLACEHOLDER_EDGE = 100;
  * Makes the variants, placeholder, dominant colour and EXIF summary of an image. The original is decoded
  * once, oriented and shrunk to the largest variant; every output is derived from those pixels, which
  * matters for progressive JPEGs, where libjpeg cannot shrink while decoding and each decode costs the full image.
- * Only the first frame of an animation is read.
+ * Only the first frame of an animation is read. A HEIF file sharp cannot decode (HEVC, with sharp's
+ * prebuilt binaries) is decoded by `heifDecoder` (see decode-image.ts); its EXIF still comes from sharp,
+ * which reads HEIF headers and metadata whatever the codec.
  * @throws ImageRejected or a sharp error for a bad image (see `classifyImageError`), or the stream's own error.
  */
-export async function processImage(input: Buffer | Readable, limits: ImageLimits): Promise<ProcessedImage> {
+export async function processImage(input: Buffer | Readable, limits: ImageLimits, heifDecoder?: HeifDecoder): Promise<ProcessedImage> {
   const original = Buffer.isBuffer(input) ? input : await readAll(input);
   // failOn 'error' refuses truncated files yet accepts the recoverable glitches libjpeg only warns about.
   const options: SharpOptions = { limitInputPixels: limits.maxPixels, pages: 1, failOn: 'error' };
@@ -55,12 +58,12 @@ export async function processImage(input: Buffer | Readable, limits: ImageLimits
   if (!ACCEPTED_FORMATS.has(metadata.format)) {
     throw new ImageRejected({ code: 'unsupported-format', reason: `The ${metadata.format.toUpperCase()} format is not accepted.` });
   }
-  const decoded = await sharp(original, options)
-    .autoOrient()
-    .resize(fitInside(LARGEST_VARIANT_EDGE))
-    .toColourspace('srgb')
-    .raw()
-    .toBuffer({ resolveWithObject: true });
+  const decoded = await decodeOriginal(original, metadata.format, (image) => image.resize(fitInside(LARGEST_VARIANT_EDGE)), {
+    sharpOptions: options,
+    maxPixels: limits.maxPixels,
+    declared: metadata.autoOrient,
+    heifDecoder,
+  });
   const pixels = (): Sharp =>
     sharp(decoded.data, { raw: { width: decoded.info.width, height: decoded.info.height, channels: decoded.info.channels } });
 
