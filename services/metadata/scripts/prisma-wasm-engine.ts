@@ -1,12 +1,15 @@
 /**
- * Prisma migrations without the native schema engine: drives `@prisma/schema-engine-wasm` (the same
- * engine, compiled to WebAssembly) through a driver adapter, so migrations apply to a `pg` URL or to a
- * PGlite instance from Node alone. It writes the same SQL and the same `_prisma_migrations` rows as
- * `prisma migrate`; the folder stays in Prisma's format, so `prisma migrate deploy` applies it in
- * production images unchanged.
+ * DEVELOPMENT ONLY, never imported at run time (the service applies migrations with
+ * src/adapters/sql-migrations.ts). Prisma's schema engine compiled to WebAssembly
+ * (`@prisma/schema-engine-wasm`, a devDependency), driven through a driver adapter, for what only the
+ * engine can do on a machine where the native engine cannot be downloaded:
+ * - `diffMigrationsToSchema`: the SQL of a new migration (`npm run migrate -- create|check`), and the test
+ *   that fails when schema.prisma is ahead of the migrations;
+ * - `applyMigrations`: the engine's own deploy, the reference the runner's tests compare against.
+ * With the native engine online, `prisma migrate dev --create-only` and `prisma migrate diff` do the same.
  *
- * The engine's JS API is internal to Prisma (it is what the CLI drives): this file is the only one that
- * touches it. Its version must equal `@prisma/engines-version` of the installed `prisma`.
+ * The engine's JS API is internal to Prisma: this file is the only one that touches it. Its version must
+ * equal `@prisma/engines-version` of the installed `prisma`.
  */
 import { readFile, readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';

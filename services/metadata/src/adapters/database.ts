@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
-import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client.js';
+import { pgliteSession, withPgSession } from './migration-sessions.js';
 import { prismaPaths } from './migrations-folder.js';
-import { applyMigrations } from './schema-engine.js';
+import { applyMigrations } from './sql-migrations.js';
 
 /** Where the metadata lives: a PostgreSQL server (`DATABASE_URL`) or an embedded PGlite instance. */
 export type DatabaseSource = { url: string; poolSize?: number; connectTimeoutMs?: number } | { pglite: PGlite };
@@ -13,7 +13,10 @@ export type DatabaseSource = { url: string; poolSize?: number; connectTimeoutMs?
 /** The service's database: a Prisma client on one driver adapter, and what else is done with it. */
 export interface Database {
   prisma: PrismaClient;
-  /** Applies the pending migrations of prisma/migrations; resolves with the names applied. */
+  /**
+   * Applies the pending migrations of prisma/migrations (as `prisma migrate deploy` would, see
+   * sql-migrations.ts); resolves with the names applied.
+   */
   migrate(): Promise<string[]>;
   /** True when a trivial query (`SELECT 1`) succeeds, for /health/ready (which bounds its time). */
   isHealthy(): Promise<boolean>;
@@ -29,7 +32,7 @@ const statementName = ({ sql }: { sql: string }) => `m${createHash('sha1').updat
  * URL, `pglite-prisma-adapter` for a PGlite instance. Nothing connects until the first query.
  */
 export function openDatabase(source: DatabaseSource): Database {
-  const adapter: SqlMigrationAwareDriverAdapterFactory =
+  const adapter =
     'pglite' in source
       ? new PrismaPGlite(source.pglite)
       : new PrismaPg(
@@ -41,7 +44,10 @@ export function openDatabase(source: DatabaseSource): Database {
   const prisma = new PrismaClient({ adapter });
   return {
     prisma,
-    migrate: () => applyMigrations(adapter, prismaPaths.migrations),
+    migrate: () =>
+      'pglite' in source
+        ? applyMigrations(pgliteSession(source.pglite), prismaPaths.migrations)
+        : withPgSession(source.url, source.connectTimeoutMs ?? 5_000, (session) => applyMigrations(session, prismaPaths.migrations)),
     isHealthy: async () => {
       await prisma.$queryRaw`SELECT 1`;
       return true;
