@@ -74,7 +74,7 @@ export async function buildBffApp(deps: BffAppDeps): Promise<ServiceApp> {
     name: 'bff',
     logLevel: config.LOG_LEVEL,
     ...(deps.logStream ? { logStream: deps.logStream } : {}),
-    server: { trustProxy: true },
+    trustProxy: config.TRUST_PROXY,
     readiness: { accounts: () => deps.accountStore.isHealthy(), bus: () => deps.bus.isHealthy() },
     // Uploads need neither metadata nor its database: while metadata is not ready the BFF says "degraded"
     // and keeps taking them (they are processed once it is back) instead of leaving the load balancer.
