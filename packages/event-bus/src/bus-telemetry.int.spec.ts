@@ -52,7 +52,7 @@ describe('bus telemetry in a service', () => {
     await bus?.close();
   });
 
-  it('logs the connection, retries and dead letters through the app logger, and counts them on /metrics', async () => {
+  it('logs the connection, retries and dead letters through the app logger, and counts them in the app registry', async () => {
     const catalogue = new EventCatalogue<PhotoFamily>(`telemetry-${randomUUID().slice(0, 8)}`, photoFamilies);
     const telemetry = createBusTelemetry();
     bus = await createRabbitMqBus({ url, catalogue, logger: telemetry.logger, metrics: telemetry.metrics });
@@ -96,7 +96,7 @@ describe('bus telemetry in a service', () => {
     const deadLettered = bySelf.find((line) => line['level'] === 'error' && line['msg'] === 'event handler failed for good; dead-lettering');
     expect(deadLettered).toMatchObject({ group, attempt: 3, err: { message: 'cannot parse this photo' } });
 
-    const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    const metrics = await app.metrics.metrics();
     const type = 'photo.uploaded.v1';
     expect(metricValue(metrics, 'bus_events_published_total', `{type="${type}"}`)).toBe(2);
     expect(metricValue(metrics, 'bus_events_consumed_total', `{group="${group}",type="${type}",outcome="ack"}`)).toBe(1);
@@ -106,7 +106,7 @@ describe('bus telemetry in a service', () => {
     expect(metricValue(metrics, 'bus_dead_letters_total', `{group="${group}"}`)).toBe(1);
 
     expect(await bus.replayDeadLetters(group)).toBe(1);
-    const after = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    const after = await app.metrics.metrics();
     expect(metricValue(after, 'bus_dead_letters_replayed_total', `{group="${group}"}`)).toBe(1);
   });
 });

@@ -150,7 +150,7 @@ describe('metadata HTTP API', () => {
   it('is ready when its database and bus are, and reports its metrics', async () => {
     const ready = await app.inject({ method: 'GET', url: '/health/ready' });
     expect(ready.json()).toEqual({ status: 'ok', checks: { database: 'ok', bus: 'ok' } });
-    const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    const metrics = await app.metrics.metrics(); // served by the metrics listener (security.int.spec.ts)
     expect(metrics).toMatch(/metadata_events_projected_total\{type="photo.uploaded.v1",outcome="saved"\} 4/);
     expect(metrics).toMatch(/metadata_cache_requests_total\{kind="page",result="(hit|miss)"\}/);
   });

@@ -48,7 +48,7 @@ describe('outbox relay', () => {
     for (const event of published) perEvent.set(event.id, (perEvent.get(event.id) ?? 0) + 1);
     expect([...perEvent.values()].filter((count) => count > 1)).toEqual([]);
     expect(published.map((event) => event.subject).sort()).toEqual(ids.sort());
-    const metrics = await (await fetch(`${url}/metrics`)).text();
+    const metrics = await app.metrics.metrics();
     expect(metric(metrics, 'upload_outbox_published_total')).toBe(200);
   });
 
@@ -64,11 +64,11 @@ describe('outbox relay', () => {
     for (const name of ['a', 'b']) expect((await postPhotos(first.url, [tinyPng(name)], owner)).status).toBe(202);
     await expect
       .poll(async () => {
-        const text = await (await fetch(`${first.url}/metrics`)).text();
+        const text = await first.app.metrics.metrics();
         return { pending: metric(text, 'upload_outbox_pending_events'), aged: metric(text, 'upload_outbox_oldest_pending_age_seconds') > 0.1 };
       })
       .toEqual({ pending: 2, aged: true });
-    const text = await (await fetch(`${first.url}/metrics`)).text();
+    const text = await first.app.metrics.metrics();
     expect(metric(text, 'upload_intents_pending')).toBe(0);
     expect(metric(text, 'upload_outbox_published_total')).toBe(0);
 
@@ -77,7 +77,7 @@ describe('outbox relay', () => {
     await expect.poll(() => published.length).toBe(2);
     await expect
       .poll(async () => {
-        const after = await (await fetch(`${second.url}/metrics`)).text();
+        const after = await second.app.metrics.metrics();
         return [metric(after, 'upload_outbox_pending_events'), metric(after, 'upload_outbox_oldest_pending_age_seconds')];
       })
       .toEqual([0, 0]);

@@ -113,7 +113,7 @@ describe.each(adapters)('upload dedupe: $name', ({ fresh }) => {
     const sweeper = await setUp(store, sweepingEnv);
     await expect.poll(() => bucketState(store).then((state) => state.intents)).toEqual([]);
     expect(await bucketState(store)).toMatchObject({ originals: [photoId], records: [photoId], claimed: [photoId], outbox: [] });
-    const metrics = await (await fetch(`${sweeper.url}/metrics`)).text();
+    const metrics = await sweeper.app.metrics.metrics();
     expect(metrics).toMatch(/^upload_orphans_swept_total 1$/m);
   });
 
