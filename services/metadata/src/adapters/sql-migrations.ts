@@ -34,7 +34,7 @@ export interface MigrationSession {
 }
 
 /** A migration of the folder: the folder's name and its migration.sql. */
-export interface MigrationFile {
+interface MigrationFile {
   name: string;
   script: string;
   /** sha256 hex of migration.sql, as `_prisma_migrations.checksum` stores it. */
@@ -82,12 +82,12 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
  * Whether `script` is the one `checksum` was taken of. Like Prisma, a file whose line endings git changed
  * (CRLF on Windows) still matches.
  */
-export function scriptMatchesChecksum(script: string, checksum: string): boolean {
+function scriptMatchesChecksum(script: string, checksum: string): boolean {
   return [script, script.replaceAll('\r\n', '\n'), script.replaceAll(/\r?\n/g, '\r\n')].some((variant) => sha256(variant) === checksum);
 }
 
 /** Reads the folder's migrations in name order (the timestamp prefix), as Prisma lists them. */
-export async function readMigrationFolder(folder: string): Promise<MigrationFile[]> {
+async function readMigrationFolder(folder: string): Promise<MigrationFile[]> {
   const dir = resolve(folder);
   const lockfile = await readFile(join(dir, 'migration_lock.toml'), 'utf8').catch(() => undefined);
   const provider = lockfile?.match(/^\s*provider\s*=\s*"([^"]*)"/m)?.[1];
