@@ -1,27 +1,46 @@
-import { useCallback } from 'react';
+import { useCallback, useEffect } from 'react';
+import { api } from './api';
 import { AuthScreen } from './AuthScreen';
 import { Gallery } from './Gallery';
 import { PhotoDetail } from './PhotoDetail';
-import { claimsOf, session, useToken } from './session';
+import { session, useSession, type User } from './session';
 import { UploadDropzone } from './UploadDropzone';
 import { useGallery } from './use-gallery';
 import { useLiveStatus, type LiveState } from './use-live-status';
 import { useOpenPhoto } from './use-route';
 
 export function App() {
-  const token = useToken();
-  // A new token is a new person (or a new session): start from a clean gallery.
-  return token ? <Home key={token} token={token} /> : <AuthScreen />;
+  const state = useSession();
+  // A reload keeps the session: the cookies are still there; ask the server whose they are.
+  useEffect(() => {
+    if (session.state().status !== 'checking') return;
+    api.currentUser().then(
+      (user) => (user ? session.signIn(user) : session.signOut()),
+      () => session.signOut('The server could not be reached. Check your connection and reload.'),
+    );
+  }, []);
+  if (state.status === 'checking') return <main className="auth" aria-busy="true" data-testid="session-checking" />;
+  // Another user is another gallery: start from a clean one.
+  return state.status === 'signed-in' ? <Home key={state.user.id} user={state.user} /> : <AuthScreen />;
 }
 
 const LIVE_LABEL: Record<LiveState, string> = { open: 'Live', connecting: 'Connecting…', closed: 'Offline' };
 
-function Home({ token }: { token: string }) {
+async function logOut() {
+  try {
+    await api.logout();
+  } finally {
+    // Even when the server could not be told: this tab forgets the user.
+    session.signOut();
+  }
+}
+
+function Home({ user }: { user: User }) {
   const gallery = useGallery();
-  const live = useLiveStatus(token, gallery.apply, gallery.refresh);
+  const live = useLiveStatus(true, gallery.apply, gallery.refresh);
   const { openId, open, close } = useOpenPhoto();
   const { remove } = gallery;
-  const email = claimsOf(token).email;
+  const email = user.email;
 
   const onDeleted = useCallback(
     (id: string) => {
@@ -44,7 +63,7 @@ function Home({ token }: { token: string }) {
             {email}
           </span>
         )}
-        <button type="button" onClick={() => session.signOut()} data-testid="logout">
+        <button type="button" onClick={() => void logOut()} data-testid="logout">
           Log out
         </button>
       </header>

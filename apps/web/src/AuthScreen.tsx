@@ -1,7 +1,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import { api } from './api';
 import { ApiError, errorMessage } from './problem';
-import { session } from './session';
+import { csrfToken, session } from './session';
 
 type Mode = 'login' | 'register';
 
@@ -18,14 +18,23 @@ function describe(error: unknown): string {
   return errorMessage(error);
 }
 
-/** Log in, or create an account; both end with a token in the session. */
+/** Register answers alike for a new and a taken email; a failed login right after it means the email had an account. */
+export const ACCOUNT_EXISTS = 'If you already have an account with this email, log in with its password.';
+
+/** The session cookies are Secure: a browser on plain http (not localhost) drops them. */
+const INSECURE =
+  'The server set its session cookies for HTTPS only, and this page is plain http. Open it over HTTPS, ' +
+  'or have the server run with SESSION_COOKIE_SECURE=false (trusted networks only).';
+
+/** Log in, or create an account and then log in; both end in a cookie session. */
 export function AuthScreen() {
   const [mode, setMode] = useState<Mode>('login');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const notice = session.notice();
+  const state = session.state();
+  const notice = state.status === 'signed-out' ? state.notice : null;
   const ids = { email: useId(), password: useId(), hint: useId(), error: useId() };
 
   const switchTo = (next: Mode) => {
@@ -38,8 +47,21 @@ export function AuthScreen() {
     setBusy(true);
     setError(null);
     try {
-      const { accessToken } = mode === 'register' ? await api.register(email.trim(), password) : await api.login(email.trim(), password);
-      session.signIn(accessToken);
+      if (mode === 'register') {
+        await api.register(email.trim(), password);
+        try {
+          await api.login(email.trim(), password);
+        } catch (caught) {
+          if (caught instanceof ApiError && caught.status === 401) throw new Error(ACCOUNT_EXISTS);
+          throw caught;
+        }
+      } else {
+        await api.login(email.trim(), password);
+      }
+      if (!csrfToken() && !window.isSecureContext) throw new Error(INSECURE);
+      const user = await api.currentUser();
+      if (!user) throw new Error(INSECURE);
+      session.signIn(user);
     } catch (caught) {
       setError(describe(caught));
       setBusy(false);

@@ -1,5 +1,5 @@
 import { ApiError, problemFrom } from './problem';
-import { session } from './session';
+import { csrfToken, session, type User } from './session';
 import type { Photo, PhotoPage } from './types';
 
 /** A fresh correlation id per request, so one upload can be followed from the browser to the last consumer. */
@@ -11,38 +11,92 @@ export function newCorrelationId(): string {
 }
 
 const EXPIRED = 'Your session has expired. Please log in again.';
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-async function request<T>(path: string, init: RequestInit & { json?: unknown; auth?: boolean } = {}): Promise<T> {
-  const { json, auth = true, ...rest } = init;
+type RequestOptions = RequestInit & { json?: unknown; auth?: boolean };
+
+/** One fetch with the session cookies (same origin) and, on unsafe methods, the CSRF token. */
+async function send(path: string, init: RequestOptions): Promise<Response> {
+  const { json, auth: _auth, ...rest } = init;
   const headers = new Headers(rest.headers);
   headers.set('accept', 'application/json, application/problem+json');
   headers.set('x-correlation-id', newCorrelationId());
   if (json !== undefined) headers.set('content-type', 'application/json');
-  const token = session.token();
-  if (auth && token) headers.set('authorization', `Bearer ${token}`);
-
-  let response: Response;
+  const csrf = csrfToken();
+  if (csrf && UNSAFE.has((rest.method ?? 'GET').toUpperCase())) headers.set('x-csrf-token', csrf);
   try {
-    response = await fetch(path, { ...rest, headers, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) });
+    return await fetch(path, { ...rest, headers, credentials: 'same-origin', ...(json !== undefined ? { body: JSON.stringify(json) } : {}) });
   } catch (error) {
     if (error instanceof DOMException && error.name === 'AbortError') throw error;
     throw new ApiError(0, problemFrom(0, '', null));
   }
+}
+
+async function read<T>(response: Response): Promise<T> {
   if (response.status === 204) return undefined as T;
   const text = await response.text();
-  if (!response.ok) {
-    if (auth && response.status === 401) session.signOut(EXPIRED);
-    throw new ApiError(response.status, problemFrom(response.status, text, response.headers.get('content-type')));
-  }
+  if (!response.ok) throw new ApiError(response.status, problemFrom(response.status, text, response.headers.get('content-type')));
   return (text ? JSON.parse(text) : undefined) as T;
 }
 
-export const api = {
-  register: (email: string, password: string) =>
-    request<{ user: { id: string; email: string }; accessToken: string }>('/api/auth/register', { method: 'POST', json: { email, password }, auth: false }),
+let refreshing: Promise<boolean> | undefined;
 
-  login: (email: string, password: string) =>
-    request<{ accessToken: string }>('/api/auth/login', { method: 'POST', json: { email, password }, auth: false }),
+/**
+ * Renews the session after a 401: a new access cookie, the refresh cookie rotated. One refresh at a time
+ * in this tab, and across tabs when the browser has Web Locks: the server treats a refresh token spent
+ * twice as stolen and ends the session, so two tabs must not race with the same one. The tab that waited
+ * first asks whether the other tab's refresh already did the job.
+ */
+export function refreshSession(): Promise<boolean> {
+  refreshing ??= (async () => {
+    const attempt = async () => {
+      if (navigator.locks) {
+        const current = await send('/api/auth/session', {});
+        if (current.ok) return true;
+      }
+      return (await send('/api/auth/refresh', { method: 'POST' })).ok;
+    };
+    try {
+      return navigator.locks ? await navigator.locks.request('photos-session-refresh', attempt) : await attempt();
+    } catch {
+      return false;
+    }
+  })().finally(() => (refreshing = undefined));
+  return refreshing;
+}
+
+/** Authenticated requests that get a 401 try one refresh, then the same request again; then the login screen. */
+async function request<T>(path: string, init: RequestOptions = {}): Promise<T> {
+  const auth = init.auth ?? true;
+  let response = await send(path, init);
+  if (auth && response.status === 401) {
+    if (await refreshSession()) response = await send(path, init);
+    if (response.status === 401) session.signOut(EXPIRED);
+  }
+  return read<T>(response);
+}
+
+export const api = {
+  register: (email: string, password: string) => request<unknown>('/api/auth/register', { method: 'POST', json: { email, password }, auth: false }),
+
+  /** Sets the session cookies. The answer's body holds the access token for API clients: left unread here. */
+  login: async (email: string, password: string): Promise<void> => {
+    const response = await send('/api/auth/login', { method: 'POST', json: { email, password } });
+    if (response.ok) return void (await response.body?.cancel());
+    await read(response);
+  },
+
+  /** Who the session cookie names (after a refresh if the access cookie has expired); null when nobody. */
+  currentUser: async (): Promise<User | null> => {
+    // No CSRF cookie, no session (they are set and cleared together): no need to ask.
+    if (!csrfToken()) return null;
+    let response = await send('/api/auth/session', {});
+    if (response.status === 401 && (await refreshSession())) response = await send('/api/auth/session', {});
+    if (response.status === 401) return null;
+    return (await read<{ user: User }>(response)).user;
+  },
+
+  logout: () => request<void>('/api/auth/logout', { method: 'POST', auth: false }),
 
   listPhotos: (cursor: string | null, limit = 50, signal?: AbortSignal) => {
     const query = new URLSearchParams({ limit: String(limit) });
@@ -54,8 +108,8 @@ export const api = {
 
   deletePhoto: (id: string) => request<void>(`/api/photos/${encodeURIComponent(id)}`, { method: 'DELETE' }),
 
-  /** The SSE stream's URL: EventSource cannot send headers, so the token rides in the query. */
-  eventsUrl: (token: string) => `/api/events?access_token=${encodeURIComponent(token)}`,
+  /** The SSE stream: the browser sends the session cookie; no token in the URL. */
+  eventsUrl: '/api/events',
 };
 
 export interface UploadHandle {
@@ -72,7 +126,31 @@ const STALL_MS = 20_000;
  * upload progress; XMLHttpRequest does) and its own verdict (415 type, 413 size, 422 pixels, 400 empty).
  */
 export function uploadPhoto(file: File, onProgress: (sent: number, total: number) => void, stallMs = STALL_MS): UploadHandle {
+  let current: XMLHttpRequest | undefined;
+  let cancelled = false;
+  const first = sendUpload(file, onProgress, stallMs, (xhr) => (current = xhr));
+  // An expired access cookie: one refresh, then the same file again.
+  const done = first.catch(async (error: unknown) => {
+    if (cancelled || !(error instanceof ApiError) || error.status !== 401) throw error;
+    if (!(await refreshSession())) {
+      session.signOut(EXPIRED);
+      throw error;
+    }
+    if (cancelled) throw new DOMException('Upload cancelled', 'AbortError');
+    return sendUpload(file, onProgress, stallMs, (xhr) => (current = xhr));
+  });
+  return {
+    done,
+    abort: () => {
+      cancelled = true;
+      current?.abort();
+    },
+  };
+}
+
+function sendUpload(file: File, onProgress: (sent: number, total: number) => void, stallMs: number, started: (xhr: XMLHttpRequest) => void): Promise<Photo> {
   const xhr = new XMLHttpRequest();
+  started(xhr);
   let watchdog: ReturnType<typeof setTimeout> | undefined;
   let stalled = false;
   // A server that refuses a body early (413) and stops reading leaves the browser unable to send the rest
@@ -84,13 +162,13 @@ export function uploadPhoto(file: File, onProgress: (sent: number, total: number
       xhr.abort();
     }, stallMs);
   };
-  const done = new Promise<Photo>((resolve, reject) => {
+  return new Promise<Photo>((resolve, reject) => {
     xhr.open('POST', '/api/photos');
     xhr.responseType = 'text';
     xhr.setRequestHeader('accept', 'application/json, application/problem+json');
     xhr.setRequestHeader('x-correlation-id', newCorrelationId());
-    const token = session.token();
-    if (token) xhr.setRequestHeader('authorization', `Bearer ${token}`);
+    const csrf = csrfToken();
+    if (csrf) xhr.setRequestHeader('x-csrf-token', csrf);
 
     xhr.upload.onloadstart = watch;
     xhr.upload.onprogress = (event) => {
@@ -113,7 +191,6 @@ export function uploadPhoto(file: File, onProgress: (sent: number, total: number
         }
         return reject(new ApiError(xhr.status, { detail: 'The server accepted the upload but its answer was unreadable.' }));
       }
-      if (xhr.status === 401) session.signOut(EXPIRED);
       reject(new ApiError(xhr.status, problemFrom(xhr.status, xhr.responseText, contentType)));
     };
     // A server that refuses a large body early may reset the connection before the browser reads its answer.
@@ -130,5 +207,4 @@ export function uploadPhoto(file: File, onProgress: (sent: number, total: number
     form.append('file', file, file.name);
     xhr.send(form);
   });
-  return { done, abort: () => xhr.abort() };
 }

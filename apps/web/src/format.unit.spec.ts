@@ -14,7 +14,7 @@ import {
 } from './format';
 import { placeholderDataUrl } from './placeholder';
 import { ApiError, problemFrom } from './problem';
-import { claimsOf } from './session';
+import { csrfFromCookies } from './session';
 import { photoIdFromPath } from './use-route';
 
 describe('format', () => {
@@ -101,15 +101,11 @@ describe('problem details', () => {
 });
 
 describe('session and routes', () => {
-  it('reads the claims of a JWT for display (UTF-8, base64url)', () => {
-    const json = JSON.stringify({ sub: 'u1', email: 'zoë@example.com', n: '>>>???' });
-    const payload = btoa(String.fromCharCode(...new TextEncoder().encode(json)))
-      .replace(/=+$/, '')
-      .replace(/\+/g, '-')
-      .replace(/\//g, '_');
-    expect(claimsOf(`h.${payload}.s`)).toEqual({ sub: 'u1', email: 'zoë@example.com', n: '>>>???' });
-    expect(claimsOf('garbage')).toEqual({});
-    expect(claimsOf('a.!!!.b')).toEqual({});
+  it('reads the CSRF token from the cookies, with or without the __Host- prefix, and nothing else', () => {
+    expect(csrfFromCookies('a=1; __Host-photos-csrf=abc-_123; b=2')).toBe('abc-_123');
+    expect(csrfFromCookies('photos-csrf=plain')).toBe('plain');
+    expect(csrfFromCookies('x-photos-csrf=no; other=1')).toBeNull();
+    expect(csrfFromCookies('')).toBeNull();
   });
 
   it('finds the open photo in the path', () => {

@@ -1,67 +1,60 @@
 import { useSyncExternalStore } from 'react';
 
-const TOKEN_KEY = 'photos.accessToken';
+/**
+ * Who is logged in. The credentials themselves live in httpOnly cookies the BFF sets: no script on this
+ * page (ours or an injected one) can read the access or refresh token. What the page knows is the user
+ * the server named (GET /api/auth/session) and the CSRF token it echoes on unsafe requests.
+ */
+export interface User {
+  id: string;
+  email: string | null;
+}
+
+export type SessionState = { status: 'checking' } | { status: 'signed-out'; notice: string | null } | { status: 'signed-in'; user: User };
 
 type Listener = () => void;
 const listeners = new Set<Listener>();
-let notice: string | null = null;
+let state: SessionState = { status: 'checking' };
 
-function read(): string | null {
-  try {
-    return localStorage.getItem(TOKEN_KEY);
-  } catch {
-    return null;
-  }
-}
+// Other tabs of the same origin share the cookies: tell them when this one logs in or out.
+const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('photos-session') : undefined;
 
-function emit() {
+function set(next: SessionState, broadcast = true) {
+  state = next;
   listeners.forEach((listener) => listener());
+  if (broadcast) channel?.postMessage(next.status === 'signed-in' ? { signedIn: next.user } : { signedOut: true });
 }
 
-/** The access token, kept in localStorage so a reload (or another tab) stays logged in. */
+channel?.addEventListener('message', (event: MessageEvent<{ signedIn?: User; signedOut?: boolean }>) => {
+  if (event.data.signedIn) set({ status: 'signed-in', user: event.data.signedIn }, false);
+  else if (event.data.signedOut && state.status === 'signed-in') set({ status: 'signed-out', notice: null }, false);
+});
+
 export const session = {
-  token: read,
-  signIn(token: string) {
-    notice = null;
-    localStorage.setItem(TOKEN_KEY, token);
-    emit();
+  state: () => state,
+  signIn(user: User) {
+    set({ status: 'signed-in', user });
   },
-  /** Forgets the token; `why` is shown on the login screen (e.g. an expired session). */
+  /** Forgets the user (the server clears the cookies); `why` is shown on the login screen (e.g. an expired session). */
   signOut(why?: string) {
-    notice = why ?? null;
-    localStorage.removeItem(TOKEN_KEY);
-    emit();
+    if (state.status === 'signed-out' && !why) return;
+    set({ status: 'signed-out', notice: why ?? null });
   },
-  /** Why the last sign-out happened, if it was not the user's choice. */
-  notice: () => notice,
   subscribe(listener: Listener): () => void {
     listeners.add(listener);
-    const onStorage = (event: StorageEvent) => {
-      if (event.key === TOKEN_KEY || event.key === null) listener();
-    };
-    window.addEventListener('storage', onStorage);
-    return () => {
-      listeners.delete(listener);
-      window.removeEventListener('storage', onStorage);
-    };
+    return () => listeners.delete(listener);
   },
 };
 
-/** The current token (null when logged out), re-rendering on log in / out, in this tab or another. */
-export function useToken(): string | null {
-  return useSyncExternalStore(session.subscribe, read, () => null);
+/** The session state, re-rendering on log in / out, in this tab or another. */
+export function useSession(): SessionState {
+  return useSyncExternalStore(session.subscribe, session.state, session.state);
 }
 
-/** The claims of a JWT, unverified (for display only: the server verifies). */
-export function claimsOf(token: string): { sub?: string; email?: string; exp?: number } {
-  const payload = token.split('.')[1];
-  if (!payload) return {};
-  try {
-    const base64 = payload.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(payload.length / 4) * 4, '=');
-    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-    const claims = JSON.parse(new TextDecoder().decode(bytes)) as unknown;
-    return claims && typeof claims === 'object' ? (claims as { sub?: string; email?: string; exp?: number }) : {};
-  } catch {
-    return {};
-  }
+/** The session's CSRF token from its cookie (`__Host-photos-csrf`, or `photos-csrf` on a plain-http deployment). */
+export function csrfFromCookies(cookies: string): string | null {
+  const match = /(?:^|;\s*)(?:__Host-)?photos-csrf=([^;]*)/.exec(cookies);
+  return match?.[1] ? decodeURIComponent(match[1]) : null;
 }
+
+export const csrfToken = (): string | null => (typeof document === 'undefined' ? null : csrfFromCookies(document.cookie));

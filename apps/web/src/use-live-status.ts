@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
-import { api } from './api';
+import { api, refreshSession } from './api';
+import { session } from './session';
 import type { LiveChange } from './types';
 
 export type LiveState = 'connecting' | 'open' | 'closed';
@@ -8,26 +9,42 @@ const EVENT_TYPES = ['photo.processed', 'photo.processing-failed', 'photo.delete
 const RECONNECT_MS = 5000;
 
 /**
- * Subscribes to `GET /api/events` (Server-Sent Events) while a token is present. `onChange` gets every
- * status change of the caller's photos; `onOpen` runs on each (re)connection, so the caller can catch up
- * on changes it missed while disconnected. EventSource retries by itself after a dropped connection; after
- * a refused one (e.g. 401) it gives up, so we open a new one later.
+ * Subscribes to `GET /api/events` (Server-Sent Events) while `enabled`; the browser sends the session
+ * cookie. `onChange` gets every status change of the caller's photos; `onOpen` runs on each
+ * (re)connection, so the caller can catch up on changes it missed while disconnected. EventSource retries
+ * by itself after a dropped connection (the server ends a stream when its access token expires); after a
+ * refused one (401: the access cookie expired) it gives up, so we refresh the session and open a new one,
+ * or show the login screen when the session is over.
  */
-export function useLiveStatus(token: string | null, onChange: (change: LiveChange) => void, onOpen: () => void): LiveState {
+export function useLiveStatus(enabled: boolean, onChange: (change: LiveChange) => void, onOpen: () => void): LiveState {
   const [state, setState] = useState<LiveState>('closed');
   const handlers = useRef({ onChange, onOpen });
   handlers.current = { onChange, onOpen };
 
   useEffect(() => {
-    if (!token) return;
+    if (!enabled) return;
     let source: EventSource | undefined;
     let retry: ReturnType<typeof setTimeout> | undefined;
     let stopped = false;
+    let justRefreshed = false;
+    const renew = async () => {
+      const renewed = await refreshSession();
+      if (stopped) return;
+      if (renewed) {
+        justRefreshed = true;
+        return connect();
+      }
+      const user = await api.currentUser().catch(() => undefined);
+      if (stopped) return;
+      if (user === null) session.signOut('Your session has expired. Please log in again.');
+      else retry = setTimeout(connect, RECONNECT_MS);
+    };
 
     const connect = () => {
       setState('connecting');
-      source = new EventSource(api.eventsUrl(token));
+      source = new EventSource(api.eventsUrl);
       source.onopen = () => {
+        justRefreshed = false;
         setState('open');
         handlers.current.onOpen();
       };
@@ -36,7 +53,15 @@ export function useLiveStatus(token: string | null, onChange: (change: LiveChang
         if (source.readyState === EventSource.CLOSED) {
           setState('closed');
           source.close();
-          retry = setTimeout(connect, RECONNECT_MS);
+          // EventSource does not say why it was refused. Most often the access cookie has lapsed: refresh and
+          // reconnect at once. Refused again right after a refresh (too many streams, a proxy error): wait.
+          // No session any more: the login screen.
+          if (justRefreshed) {
+            justRefreshed = false;
+            retry = setTimeout(connect, RECONNECT_MS);
+            return;
+          }
+          void renew();
         } else {
           setState('connecting');
         }
@@ -59,7 +84,7 @@ export function useLiveStatus(token: string | null, onChange: (change: LiveChang
       source?.close();
       setState('closed');
     };
-  }, [token]);
+  }, [enabled]);
 
-  return token ? state : 'closed';
+  return enabled ? state : 'closed';
 }
