@@ -11,7 +11,13 @@
  * the real upload app (same process, fs store, memory bus) until photo.processed is observed, minus the
  * raw sharp time of the same photo measured beside it (before/after in turn): what the platform adds (goal <= 150 ms).
  *
- * Photos: the 15 sample JPEGs; `--webp` adds the 14 large WebPs. `--quick` runs fewer rounds.
+ * Part 3, HEIC (HEVC), one photo at a time: the same pictures as JPEG (raw sharp, processImage) and as HEIC
+ * made by heif-enc (processImage, which decodes HEVC with the WebAssembly libheif since sharp's prebuilt
+ * libvips has no HEVC decoder, then makes the same outputs with sharp; the WASM decode alone; and upload ->
+ * photo.processed through the apps).
+ *
+ * Photos: the 15 sample JPEGs; `--webp` adds the 14 large WebPs; HEIC: lib/heic-photos.ts (3 samples and a
+ * 12 MP iPhone-sized one). `--quick` runs fewer rounds.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -22,12 +28,15 @@ import { createMemoryBus, MemoryBroker } from '@photos/event-bus';
 import { createObjectStore } from '@photos/object-store';
 import { createTokenSigner, loadConfig } from '@photos/service-kit';
 import sharp from 'sharp';
+import { createLibheifDecoder } from '../../services/processor/src/adapters/libheif-decoder.js';
 import { buildProcessorApp } from '../../services/processor/src/app.js';
 import { processorConfigSchema } from '../../services/processor/src/config.js';
+import { processImage } from '../../services/processor/src/domain/process-image.js';
 import { configureSharp, PROCESSOR_SHARP_SETTINGS } from '../../services/processor/src/domain/sharp-settings.js';
 import { buildUploadApp } from '../../services/upload/src/app.js';
 import { uploadConfigSchema } from '../../services/upload/src/config.js';
 import { alternate, flag, fmt, machine, median, pool, quick, samplePhotos, sum, timed, verdict, type Sample } from './lib/bench-kit.js';
+import { heicPhotos } from './lib/heic-photos.js';
 import { rawSharp } from './lib/raw-sharp.js';
 
 const CONCURRENCY = 2; // PROCESSOR_CONCURRENCY's default
@@ -149,6 +158,41 @@ for (const photo of photos) {
 }
 const typical = median(added);
 console.log(`added latency over sharp, per photo: median ${fmt(typical, 0)} ms, worst ${fmt(Math.max(...added), 0)} ms   goal <= 150 ms (median)  ${verdict(typical <= 150)}`);
+
+// --- part 3: HEIC, per photo, one at a time, beside the same picture as JPEG
+const heic = heicPhotos();
+const heifDecoder = createLibheifDecoder({ threads: 1 });
+const LIMITS = { maxPixels: processorConfig.MAX_PIXELS };
+const cpuTimed = async (fn: () => Promise<unknown>) => {
+  const cpu = process.cpuUsage();
+  const wall = await timed(fn);
+  const { user, system } = process.cpuUsage(cpu); // all threads: libvips' and the WASM worker's
+  return { wall, cpu: (user + system) / 1000 };
+};
+await processImage(heic[0]!.heic, LIMITS, heifDecoder); // warm-up: the worker compiles libheif
+await uploadAndWait({ name: 'warm-up.heic', bytes: heic[0]!.heic }); // and the app's own decoder
+console.log(`HEIC  the same picture as JPEG and as HEVC HEIC, one at a time, ${LATENCY_REPS} rep(s) (medians; ms wall / ms CPU), ${machine()}`);
+const heicRatios: number[] = [];
+for (const photo of heic) {
+  const rows: Record<'sharp' | 'jpeg' | 'heic' | 'wasm' | 'e2e', { wall: number; cpu: number }>[] = [];
+  for (let rep = 0; rep < LATENCY_REPS; rep++) {
+    rows.push({
+      sharp: await cpuTimed(() => rawSharp(photo.jpeg)),
+      jpeg: await cpuTimed(() => processImage(photo.jpeg, LIMITS)),
+      heic: await cpuTimed(() => processImage(photo.heic, LIMITS, heifDecoder)),
+      wasm: await cpuTimed(() => heifDecoder.decodePrimary(photo.heic, LIMITS)),
+      e2e: await cpuTimed(async () => uploadAndWait({ name: `${photo.name}.heic`, bytes: photo.heic })),
+    });
+  }
+  const m = (key: keyof (typeof rows)[number], part: 'wall' | 'cpu') => median(rows.map((row) => row[key][part]));
+  const cell = (key: keyof (typeof rows)[number]) => `${fmt(m(key, 'wall'), 0).padStart(5)} /${fmt(m(key, 'cpu'), 0).padStart(5)}`;
+  const { width, height } = await sharp(photo.jpeg).metadata();
+  heicRatios.push(m('heic', 'wall') / m('jpeg', 'wall'));
+  console.log(`  ${`${photo.name} ${width}x${height}`.padEnd(26)} JPEG: sharp ${cell('sharp')}  processImage ${cell('jpeg')}   HEIC: processImage ${cell('heic')}` +
+    `  of which WASM decode ${cell('wasm')}  upload->processed ${fmt(m('e2e', 'wall'), 0).padStart(5)}   HEIC/JPEG ${fmt(m('heic', 'wall') / m('jpeg', 'wall'), 1)}x`);
+}
+console.log(`HEIC costs ${fmt(median(heicRatios), 1)}x the JPEG of the same picture (median over photos; processImage wall time)`);
+await heifDecoder.close();
 if (failures.length > 0) console.log(`WARNING: ${failures.length} photo(s) failed to process: ${failures[0]}`);
 
 await upload.close();
