@@ -56,6 +56,17 @@ COPY --from=manifests /manifests/ ./
 RUN --mount=type=cache,target=/root/.npm,sharing=locked \
     npm ci --omit=dev --workspace "services/${SERVICE}" --include-workspace-root=false
 
+# HEIC (HEVC, every iPhone photo) in the processor: sharp's prebuilt libvips has no HEVC decoder, so the
+# processor decodes HEVC with libheif compiled to WebAssembly (npm libheif-js, in worker threads: no apt
+# package, no download at install) and sharp does the rest; AVIF and every other format stay native.
+# A native libvips with libheif + libde265 was weighed and left out of this image: sharp 0.35 builds
+# against a system libvips only from 8.18.7 (node_modules/sharp/package.json, config.libvips), while
+# Debian 12 ships 8.14 and Debian 13 8.16, so it would mean compiling libvips from source here (meson,
+# ~20 -dev packages, node-gyp + node-addon-api for sharp's `npm install --build-from-source`), kept in
+# step with every sharp upgrade, and it cannot be built or tested where this is developed. What it buys:
+# the HEVC decode of a 12 MP photo in about half the CPU (native libde265 ~0.6 s, WASM ~1.2 s); see the
+# README's "Photo formats" for the whole per-photo cost. The code already prefers sharp: an image whose
+# libvips decodes HEVC never reaches the WASM decoder.
 FROM base AS service
 ARG SERVICE
 COPY --from=tsx /opt/tsx /opt/tsx
