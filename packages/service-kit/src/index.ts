@@ -9,6 +9,7 @@ export {
   PROBLEM_SECURITY_HEADERS,
   ProblemDetailsSchema,
   answerClientError,
+  answerFrameworkError,
   problemDetailsPlugin,
 } from './problem-details.js';
 export { closingConnectionsPlugin } from './closing-connections.js';

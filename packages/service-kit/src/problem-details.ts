@@ -112,6 +112,20 @@ function sendProblem(
   return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(problem);
 }
 
+/**
+ * Fastify `frameworkErrors`: what Fastify refuses before routing (a URL it cannot decode, a parameter
+ * too long, a failing route constraint) is a problem+json 4xx too, not Fastify's own JSON. Its message
+ * echoes the URL, so the detail here does not.
+ */
+export function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const status = error.code === 'FST_ERR_ASYNC_CONSTRAINT' ? 500 : 400;
+  request.log.info({ code: error.code, status }, 'refused before routing');
+  void sendProblem(request, reply, status, {
+    detail: status === 400 ? 'The request URL is not valid.' : HIDDEN_DETAIL,
+    ...(status === 400 && error.code ? { code: error.code } : {}),
+  });
+}
+
 /** The error's own 4xx/5xx status, else 500 (an error without a status is a bug, not the client's fault). */
 function statusOf(error: FastifyError): number {
   const status = error.statusCode ?? (error as { status?: unknown }).status;

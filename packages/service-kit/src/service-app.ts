@@ -9,7 +9,7 @@ import { healthPlugin, type HealthOptions } from './health.js';
 import { trustProxyOption } from './config.js';
 import { serverOptions, type ExtraServerOptions } from './logger.js';
 import { metricsPlugin, type MetricsOptions } from './metrics.js';
-import { answerClientError, problemDetailsPlugin } from './problem-details.js';
+import { answerClientError, answerFrameworkError, problemDetailsPlugin } from './problem-details.js';
 
 /** A Fastify app with the TypeBox type provider, as {@link createServiceApp} builds it. */
 export type ServiceApp = FastifyInstance<
@@ -72,6 +72,7 @@ export async function createServiceApp({ name, logLevel, logStream, trustProxy, 
     pluginTimeout: 60_000,
     // Requests Node cannot read (malformed HTTP, headers too large, timeouts) are answered as problem+json too.
     clientErrorHandler: answerClientError,
+    frameworkErrors: answerFrameworkError,
     bodyLimit: BODY_LIMIT_BYTES,
     // Off unless configured: X-Forwarded-For from anyone would let a client pick the address it is limited by.
     trustProxy: trustProxyOption(trustProxy ?? 'false'),

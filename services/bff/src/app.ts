@@ -175,7 +175,8 @@ export async function buildBffApp(deps: BffAppDeps): Promise<ServiceApp> {
     await app.register(fastifyStatic, { root: webDist, wildcard: false });
     // Client-side routes fall back to the app shell; unknown API paths stay 404 problems.
     app.get('/*', { config: { public: true }, schema: { hide: true } }, (request, reply) => {
-      if (/^\/(api|media|health)(\/|$)/.test(request.url)) throw new NotFoundError(`No route ${request.method} ${request.url.split('?')[0]}.`);
+      // /metrics too: it lives on the internal metrics port, and here must be a 404 like any unknown path.
+      if (/^\/(api|media|health|metrics)(\/|$|\?)/.test(request.url)) throw new NotFoundError(`No route ${request.method} ${request.url.split('?')[0]}.`);
       return reply.sendFile('index.html');
     });
   } else {

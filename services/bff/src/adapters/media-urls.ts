@@ -1,6 +1,17 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { ObjectStore } from '@photos/object-store';
 
+/**
+ * What a /media URL this module signs looks like; anything else is refused (400) before any lookup.
+ * Keys: segments of letters, digits, `.`, `_`, `-` (ids, hashes, variant names), never `.` or `..`, no
+ * empty segment, no NUL or other byte a store could read as a path. Signatures: a base64url HMAC-SHA256.
+ * Expiries: seconds since 1970, up to the year 2286.
+ */
+export const MEDIA_KEY_PATTERN = String.raw`^(?!(.*/)?\.{1,2}(/|$))[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$`;
+export const MEDIA_KEY_MAX_LENGTH = 512;
+export const MEDIA_SIGNATURE_PATTERN = '^[A-Za-z0-9_-]{43}$';
+export const MEDIA_EXPIRES_MAX = 9_999_999_999;
+
 /** How many signed /media URLs of the current expiry are kept per bucket (about 300 bytes each). */
 const SIGNED_URLS_REMEMBERED = 20_000;
 

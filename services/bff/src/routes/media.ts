@@ -1,8 +1,8 @@
 import type { ObjectStore } from '@photos/object-store';
 import { ObjectNotFound } from '@photos/object-store';
-import { NotFoundError, type ServiceApp } from '@photos/service-kit';
+import { BadRequestError, NotFoundError, type ServiceApp } from '@photos/service-kit';
 import Type from 'typebox';
-import type { MediaUrls } from '../adapters/media-urls.js';
+import { MEDIA_EXPIRES_MAX, MEDIA_KEY_MAX_LENGTH, MEDIA_KEY_PATTERN, MEDIA_SIGNATURE_PATTERN, type MediaUrls } from '../adapters/media-urls.js';
 
 /**
  * GET /media/<bucket>/<key>?expires&signature: image bytes for stores that cannot sign URLs themselves
@@ -16,12 +16,21 @@ export function mediaRoutes(app: ServiceApp, deps: { media: MediaUrls; variants:
       config: { public: true },
       schema: {
         hide: true,
-        params: Type.Object({ bucket: Type.Union([Type.Literal('variants'), Type.Literal('originals')]), '*': Type.String() }),
-        querystring: Type.Object({ expires: Type.Integer(), signature: Type.String({ maxLength: 100 }) }),
+        // A URL that cannot be one we signed (bad key, signature or expiry) is a 400, before any lookup.
+        params: Type.Object({
+          bucket: Type.Union([Type.Literal('variants'), Type.Literal('originals')]),
+          '*': Type.String({ pattern: MEDIA_KEY_PATTERN, maxLength: MEDIA_KEY_MAX_LENGTH }),
+        }),
+        querystring: Type.Object({
+          expires: Type.Integer({ minimum: 0, maximum: MEDIA_EXPIRES_MAX }),
+          signature: Type.String({ pattern: MEDIA_SIGNATURE_PATTERN }),
+        }),
       },
     },
     async (request, reply) => {
       const { bucket, '*': key } = request.params;
+      // Ajv's coercion lets "1e400" through as Infinity, past the schema's maximum.
+      if (!Number.isSafeInteger(request.query.expires)) throw new BadRequestError('expires must be an integer.');
       if (!deps.media.verify(`${bucket}/${key}`, request.query.expires, request.query.signature)) {
         throw new NotFoundError('No such media, or the link has expired.');
       }
