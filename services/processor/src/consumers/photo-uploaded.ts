@@ -11,7 +11,7 @@ export function onPhotoUploaded(deps: ProcessPhotoDeps, metrics: ProcessorMetric
     if (outcome.kind === 'processed') {
       metrics.processed.inc();
       metrics.uploadToProcessed.observe((deps.now().getTime() - Date.parse(event.data.uploadedAt)) / 1000);
-    } else {
+    } else if (outcome.kind === 'failed') {
       metrics.failed.inc({ code: outcome.event.data.code });
     }
   };

@@ -13,7 +13,27 @@ export interface ProcessPhotoDeps {
   now: () => Date;
 }
 
-export type ProcessOutcome = { kind: 'processed'; event: PhotoProcessed } | { kind: 'failed'; event: PhotoProcessingFailed };
+export type ProcessOutcome =
+  | { kind: 'processed'; event: PhotoProcessed }
+  | { kind: 'failed'; event: PhotoProcessingFailed }
+  /** The photo was deleted before or while it was processed: no variants left, nothing published. */
+  | { kind: 'deleted' };
+
+/** Marks a deleted photo in the variants bucket, outside its variants' prefix (which its deletion empties). */
+const deletedMarker = (photoId: string) => `deleted/${photoId}`;
+const variantsPrefix = (photoId: string) => `variants/${photoId}/`;
+const isDeleted = async (photoId: string, variants: ObjectStore) => (await variants.stat(deletedMarker(photoId))) !== undefined;
+
+/**
+ * On `photo.deleted`: marks the photo deleted, then removes its variants. Idempotent. Events of a photo
+ * may be handled out of order or at once (RabbitMQ), so a processing of the same photo may be under way:
+ * it checks the mark after writing its variants. Either it sees the mark and removes them itself, or it
+ * checked before the mark was written, hence wrote before this removal.
+ */
+export async function deletePhotoVariants(photoId: string, variants: ObjectStore): Promise<void> {
+  await variants.put(deletedMarker(photoId), Buffer.alloc(0), { contentType: 'application/octet-stream' });
+  await variants.deletePrefix(variantsPrefix(photoId));
+}
 
 /**
  * Turns one `photo.uploaded` into variants in the variants bucket and a `photo.processed`, or a
@@ -34,6 +54,7 @@ export async function processPhoto(uploaded: PhotoUploaded, deps: ProcessPhotoDe
     return { kind: 'failed', event };
   };
 
+  if (await isDeleted(photoId, deps.variants)) return { kind: 'deleted' };
   let image: Awaited<ReturnType<typeof processImage>>;
   try {
     image = await processImage(await deps.originals.get(objectKey), deps.limits);
@@ -57,6 +78,10 @@ export async function processPhoto(uploaded: PhotoUploaded, deps: ProcessPhotoDe
       stored[name] = { key, width: variant.width, height: variant.height, bytes: variant.bytes, format: variant.format };
     }),
   );
+  if (await isDeleted(photoId, deps.variants)) {
+    await deps.variants.deletePrefix(variantsPrefix(photoId));
+    return { kind: 'deleted' };
+  }
   const event = photoCatalogue.create(
     'photo.processed',
     photoId,
