@@ -66,6 +66,26 @@ describe.skipIf('missing' in made)('HEIC and AVIF headers', () => {
     file.writeUInt32BE(3, file.indexOf('iprp') - 4); // a box smaller than its own header
     expect(readImageHeader(file, LIMITS)).toMatchObject({ kind: 'unreadable', format: 'HEIC' });
   });
+
+  it('gives a verdict, never an exception, for any corruption of the header', () => {
+    const original = readFileSync(samples['multi-primary-last.heic']);
+    const headerEnd = original.indexOf('mdat');
+    let seed = 42;
+    const random = (below: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31; // deterministic, so a failure can be replayed
+      return seed % below;
+    };
+    const kinds = new Set<string>();
+    for (let round = 0; round < 2000; round++) {
+      const file = Buffer.from(original);
+      for (let flips = 1 + random(4); flips > 0; flips--) file[random(headerEnd)] = random(256);
+      const complete = round % 2 === 0;
+      const verdict = readImageHeader(complete ? file : file.subarray(0, random(headerEnd) + 1), { ...LIMITS, complete });
+      kinds.add(verdict.kind);
+    }
+    expect([...kinds].every((kind) => ['image', 'need-more', 'unsupported', 'unreadable', 'too-many-pixels'].includes(kind))).toBe(true);
+    expect(kinds).toContain('unreadable');
+  });
 });
 
 describe('refused formats', () => {
