@@ -52,6 +52,30 @@ static struct heif_image *read_ppm(const char *path) {
   return image;
 }
 
+/*
+ * libheif before 1.16 writes the 'ispe' (image spatial extent) of a quarter-turned image after the turn,
+ * though the standard, iPhones and newer libheif (which refuses such a file: "Decoded image does not have
+ * the size signaled in the file") take it as the coded size, before irot. Swaps it back in the written file.
+ */
+static void fix_quarter_turn_ispe(const char *path) {
+  long size;
+  unsigned char *data = read_file(path, &size);
+  long at = -1;
+  for (long i = 4; i + 16 <= size; i++) {
+    if (memcmp(data + i, "ispe", 4) != 0) continue;
+    if (at != -1) { fprintf(stderr, "heic-compose: more than one ispe box\n"); exit(1); }
+    at = i;
+  }
+  if (at == -1) { fprintf(stderr, "heic-compose: no ispe box\n"); exit(1); }
+  unsigned char swapped[8]; /* after the box type: version and flags (4 bytes), width, height (4 each) */
+  memcpy(swapped, data + at + 12, 4);
+  memcpy(swapped + 4, data + at + 8, 4);
+  memcpy(data + at + 8, swapped, 8);
+  FILE *file = fopen(path, "wb");
+  if (!file || fwrite(data, 1, size, file) != (size_t)size || fclose(file) != 0) { perror(path); exit(1); }
+  free(data);
+}
+
 int main(int argc, char **argv) {
   if (argc < 3) {
     fprintf(stderr, "usage: heic-compose OUT.heic [-q Q] [-o ORIENTATION] [-p PRIMARY] [-e EXIF] IN.ppm...\n");
@@ -97,6 +121,7 @@ int main(int argc, char **argv) {
     free(data);
   }
   check(heif_context_write_to_file(context, output), "write");
+  if (orientation >= 5 && heif_get_version_number_major() == 1 && heif_get_version_number_minor() < 16) fix_quarter_turn_ispe(output);
   heif_image_handle_release(primary_handle);
   heif_encoding_options_free(options);
   heif_encoder_release(encoder);
