@@ -18,6 +18,16 @@ export class ConfigError extends Error {
   }
 }
 
+/** `METRICS_PORT` with a service's own default (each service has its own, as for PORT). */
+export function metricsPortSchema(defaultPort: number) {
+  return Type.Integer({
+    minimum: 0,
+    maximum: 65535,
+    default: defaultPort,
+    description: 'Port of the internal listener that serves /metrics (never PORT, never published); 0: any free port.',
+  });
+}
+
 /**
  * The variables every service reads. Spread its properties into a service's own schema:
  * `Type.Object({ ...baseConfigSchema.properties, DATABASE_URL: Type.String() })`.
@@ -38,12 +48,7 @@ export const baseConfigSchema = Type.Object({
     { default: 'info', description: 'Log level of the JSON logs.' },
   ),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 10_000, description: 'Graceful shutdown budget before a forced exit.' }),
-  METRICS_PORT: Type.Integer({
-    minimum: 0,
-    maximum: 65535,
-    default: 9300,
-    description: 'Port of the internal listener that serves /metrics (never the public port); 0: any free port.',
-  }),
+  METRICS_PORT: metricsPortSchema(9300),
   METRICS_HOST: Type.String({
     minLength: 1,
     default: '127.0.0.1',

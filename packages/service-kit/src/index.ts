@@ -1,4 +1,4 @@
-export { ConfigError, baseConfigSchema, exitOnConfigError, loadConfig, trustProxyOption } from './config.js';
+export { ConfigError, baseConfigSchema, exitOnConfigError, loadConfig, metricsPortSchema, trustProxyOption } from './config.js';
 export type { BaseConfig, ConfigIssue } from './config.js';
 export { CORRELATION_ID_HEADER, correlationIdFrom, correlationIdPlugin, genCorrelationId } from './correlation-id.js';
 export { REDACTED, loggerOptions, redactUrl, serverOptions } from './logger.js';

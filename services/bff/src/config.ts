@@ -1,13 +1,13 @@
 import { eventBusConfigSchema } from '@photos/event-bus';
 import { objectStoreConfigSchema } from '@photos/object-store';
-import { authConfigSchema, baseConfigSchema } from '@photos/service-kit';
+import { authConfigSchema, baseConfigSchema, metricsPortSchema } from '@photos/service-kit';
 import Type, { type Static } from 'typebox';
 
 /** Every variable the BFF reads; see the README's configuration table. */
 export const bffConfigSchema = Type.Object({
   ...baseConfigSchema.properties,
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
-  METRICS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 9300 }),
+  METRICS_PORT: metricsPortSchema(9300),
   ...authConfigSchema.properties,
   ...objectStoreConfigSchema.properties,
   ...eventBusConfigSchema.properties,

@@ -1,12 +1,12 @@
 import { eventBusConfigSchema } from '@photos/event-bus';
-import { authConfigSchema, baseConfigSchema } from '@photos/service-kit';
+import { authConfigSchema, baseConfigSchema, metricsPortSchema } from '@photos/service-kit';
 import Type, { type Static } from 'typebox';
 
 /** Every variable the metadata service reads; see the README's configuration table. */
 export const metadataConfigSchema = Type.Object({
   ...baseConfigSchema.properties,
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3003 }),
-  METRICS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 9303 }),
+  METRICS_PORT: metricsPortSchema(9303),
   ...authConfigSchema.properties,
   ...eventBusConfigSchema.properties,
   DATABASE_URL: Type.String({ minLength: 1, description: 'postgresql://user:password@host:5432/database' }),

@@ -1,13 +1,13 @@
 import { eventBusConfigSchema } from '@photos/event-bus';
 import { objectStoreConfigSchema } from '@photos/object-store';
-import { baseConfigSchema } from '@photos/service-kit';
+import { baseConfigSchema, metricsPortSchema } from '@photos/service-kit';
 import Type, { type Static } from 'typebox';
 
 /** Every variable the processor reads; see the README's configuration table. */
 export const processorConfigSchema = Type.Object({
   ...baseConfigSchema.properties,
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3002 }),
-  METRICS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 9302 }),
+  METRICS_PORT: metricsPortSchema(9302),
   ...objectStoreConfigSchema.properties,
   ...eventBusConfigSchema.properties,
   ORIGINALS_BUCKET: Type.String({ minLength: 3, default: 'originals' }),

@@ -1,13 +1,13 @@
 import { eventBusConfigSchema } from '@photos/event-bus';
 import { objectStoreConfigSchema } from '@photos/object-store';
-import { authConfigSchema, baseConfigSchema, serverTimeoutsConfigSchema } from '@photos/service-kit';
+import { authConfigSchema, baseConfigSchema, metricsPortSchema, serverTimeoutsConfigSchema } from '@photos/service-kit';
 import Type, { type Static } from 'typebox';
 
 /** Every variable the upload service reads; see the README's configuration table. */
 export const uploadConfigSchema = Type.Object({
   ...baseConfigSchema.properties,
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3001 }),
-  METRICS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 9301 }),
+  METRICS_PORT: metricsPortSchema(9301),
   ...authConfigSchema.properties,
   ...objectStoreConfigSchema.properties,
   ...eventBusConfigSchema.properties,
