@@ -1,6 +1,6 @@
 /**
  * The operator's dead-letter command, on the broker the environment selects (KAFKA_BROKERS, else
- * AMQP_URL; BUS_PARTITIONS must match the services'):
+ * AMQP_URL):
  *
  *   npm run dlq -- list <group> [--limit N] [--json]      what the group dead-lettered, oldest first
  *   npm run dlq -- show <group> <event-id> [--json]       one dead letter whole: reason, headers, event

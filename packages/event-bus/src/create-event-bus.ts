@@ -18,7 +18,7 @@ export const eventBusConfigSchema = Type.Object({
   KAFKA_CLIENT_ID: Type.Optional(Type.String({ minLength: 1, description: 'Kafka client id (default photo-platform).' })),
   KAFKA_SESSION_TIMEOUT_MS: Type.Integer({ minimum: 1000, default: 10_000, description: 'Consumer session timeout (Kafka).' }),
   AMQP_URL: Type.Optional(Type.String({ minLength: 1, description: 'amqp://user:pass@host:5672/vhost; selects RabbitMQ.' })),
-  BUS_PARTITIONS: Type.Integer({ minimum: 1, maximum: 256, default: 8, description: 'Partitions per group (RabbitMQ, memory).' }),
+  BUS_PARTITIONS: Type.Integer({ minimum: 1, maximum: 256, default: 8, description: 'Partitions per group of the in-memory bus.' }),
   BUS_RETRY_HORIZON_MS: Type.Integer({
     minimum: 0,
     default: 3_600_000,
@@ -78,7 +78,6 @@ export async function createEventBus(config: EventBusConfig, options: CreateEven
         url: config.AMQP_URL!,
         catalogue,
         logger,
-        partitions: config.BUS_PARTITIONS,
         ...(metrics ? { metrics } : {}),
         retry,
       });

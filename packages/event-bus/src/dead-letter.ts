@@ -13,13 +13,14 @@ export function deadLetterHeaders(
   group: string,
   reason: string,
   attempts: number,
+  at = new Date(),
 ): Record<string, string> {
   return {
     ...original,
     [REASON]: reason.slice(0, 2000),
     [ATTEMPTS]: String(attempts),
     [GROUP]: group,
-    [AT]: new Date().toISOString(),
+    [AT]: at.toISOString(),
   };
 }
 

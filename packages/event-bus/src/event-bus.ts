@@ -15,7 +15,7 @@ export interface DeliveryContext {
  *   `isTransientError`): retried until it is back, up to the retry horizon; these tries are not counted;
  * - a `PermanentFailure`: dead-lettered at once, without retries;
  * - anything else (a bug, bad data): retried up to `maxAttempts` times, then dead-lettered.
- * While an event is retried, the later events of its subject wait behind it.
+ * While an event is retried, the later events of its subject wait behind it (Kafka, memory; not RabbitMQ).
  */
 export type EventHandler<E extends CloudEvent = CloudEvent> = (event: E, context: DeliveryContext) => Promise<void>;
 
@@ -33,7 +33,7 @@ export interface SubscribeOptions {
   group: string;
   /** Handlers by event family name (e.g. `photo.uploaded`); events of other families are skipped (acked). */
   handlers: EventHandlers;
-  /** How many events this replica handles at once. Events of one subject are never handled concurrently. Default 1. */
+  /** How many events this replica handles at once. Default 1. Kafka and memory never handle two events of one subject at once. */
   concurrency?: number;
   /**
    * A live subscription (e.g. pushing status to connected browsers) sees only events published after it
@@ -73,7 +73,8 @@ export interface DeadLetter {
 
 /**
  * The port every service uses to exchange events. Adapters: memory, rabbitmq, kafka.
- * Delivery is at least once, in order per subject (photo id).
+ * Delivery is at least once; in order per subject (photo id) on Kafka and memory, in no promised order on
+ * RabbitMQ (competing consumers), so consumers must tolerate events of one photo out of order or at once.
  */
 export interface EventBus {
   /** Validates the event against its contract, then publishes it; resolves once the broker has it. */
