@@ -2,6 +2,7 @@ import type { EventContext, PhotoProcessed, PhotoProcessingFailed, PhotoUploaded
 import { photoCatalogue } from '@photos/contracts';
 import { ObjectNotFound, type ObjectStore } from '@photos/object-store';
 import { classifyImageError } from './image-errors.js';
+import type { HeifDecoder } from './decode-image.js';
 import { processImage, type ImageLimits } from './process-image.js';
 import { VARIANT_SPECS, variantObjectKey, type VariantName } from './variant-specs.js';
 
@@ -11,6 +12,8 @@ export interface ProcessPhotoDeps {
   publish: (event: PhotoProcessed | PhotoProcessingFailed) => Promise<void>;
   limits: ImageLimits;
   now: () => Date;
+  /** Decodes HEIF files sharp cannot (HEVC with sharp's prebuilt binaries); absent, they fail as unsupported. */
+  heifDecoder?: HeifDecoder;
 }
 
 export type ProcessOutcome =
@@ -57,7 +60,7 @@ export async function processPhoto(uploaded: PhotoUploaded, deps: ProcessPhotoDe
   if (await isDeleted(photoId, deps.variants)) return { kind: 'deleted' };
   let image: Awaited<ReturnType<typeof processImage>>;
   try {
-    image = await processImage(await deps.originals.get(objectKey), deps.limits);
+    image = await processImage(await deps.originals.get(objectKey), deps.limits, deps.heifDecoder);
   } catch (error) {
     if (error instanceof ObjectNotFound) return fail('original-missing', 'The original is gone (deleted before it could be processed).');
     const failure = classifyImageError(error);
