@@ -36,6 +36,12 @@ export const publicServices = ['bff', 'grafana'];
 
 export const networkName = 'backend';
 
+/** Metrics, traces (OTLP receiver), logs and their shipper, and the UI over all three. */
+export const observabilityServices = ['prometheus', 'grafana', 'kafka-exporter', 'jaeger', 'loki', 'alloy'] as const;
+
+/** Where the apps send traces: OTLP over HTTP to the trace backend. */
+export const otlpEndpoint = { service: 'jaeger', port: 4318 } as const;
+
 // ---------------------------------------------------------------------------------------------------
 // Interpolation, as Compose does it before validating: ${VAR}, $VAR, ${VAR:-default}, ${VAR-default},
 // ${VAR:?error}, ${VAR?error}, ${VAR:+replacement}, ${VAR+replacement}, nesting in the default, $$ -> $.
@@ -233,7 +239,7 @@ export function composeRuleViolations(doc: ComposeDocument): string[] {
 
   if ('version' in doc) problems.push('top-level `version` is obsolete in the Compose Specification');
 
-  for (const name of [...Object.keys(appServices), ...oneShots, ...Object.keys(dataVolumes), 'prometheus', 'grafana', 'kafka-exporter']) {
+  for (const name of [...Object.keys(appServices), ...oneShots, ...Object.keys(dataVolumes), ...observabilityServices]) {
     if (!services[name]) problems.push(`service ${name} is missing`);
   }
 
@@ -308,6 +314,13 @@ export function composeRuleViolations(doc: ComposeDocument): string[] {
     if (environmentOf(service)['METRICS_PORT'] !== String(metricsPorts[name])) problems.push(`${name}: METRICS_PORT must be ${metricsPorts[name]}`);
     // Prometheus scrapes from its own container: the metrics listener binds the backend network, unpublished.
     if (environmentOf(service)['METRICS_HOST'] !== '0.0.0.0') problems.push(`${name}: METRICS_HOST must be 0.0.0.0`);
+    // Traces: the OpenTelemetry SDK's own variables (the services honour them once tracing lands).
+    const otlp = environmentOf(service)['OTEL_EXPORTER_OTLP_ENDPOINT'] ?? '';
+    const otlpUrl = URL.canParse(otlp) ? new URL(otlp) : undefined;
+    if (otlpUrl?.hostname !== otlpEndpoint.service || otlpUrl.port !== String(otlpEndpoint.port) || otlpUrl.protocol !== 'http:') {
+      problems.push(`${name}: OTEL_EXPORTER_OTLP_ENDPOINT must be http://${otlpEndpoint.service}:${otlpEndpoint.port}, is ${JSON.stringify(otlp)}`);
+    }
+    if (environmentOf(service)['OTEL_SERVICE_NAME'] !== name) problems.push(`${name}: OTEL_SERVICE_NAME must be ${name}`);
     const published = JSON.stringify(service['ports'] ?? []);
     if (new RegExp(`\\b${metricsPorts[name]}\\b`).test(published)) problems.push(`${name}: publishes its metrics port`);
     const deps = dependsOn(service);
