@@ -5,10 +5,9 @@ import { authOptionsFrom, authPlugin, createServiceApp, serverTimeouts, type Ser
 import { randomUUID } from 'node:crypto';
 import type { DestinationStream } from 'pino';
 import type { UploadConfig } from './config.js';
+import { originalsBucket } from './adapters/originals-bucket.js';
 import { onPhotoDeleted } from './consumers/photo-deleted.js';
-import { bucketLayout } from './domain/bucket-layout.js';
 import { startEventRelay } from './domain/event-relay.js';
-import { PendingEvents } from './domain/pending-events.js';
 import { startUnfinishedUploadSweeper } from './domain/unfinished-upload-sweeper.js';
 import { photoRoutes } from './routes/photos.js';
 import { uploadMetrics } from './upload-metrics.js';
@@ -24,8 +23,9 @@ export interface UploadAppDeps {
 }
 
 /**
- * The upload service: POST /photos streams originals into the originals bucket and puts a
- * `photo.uploaded` in the outbox; the relay publishes it. Consumes `photo.deleted` to remove originals.
+ * The upload service: POST /photos streams originals into the originals bucket and commits each with
+ * its `photo.uploaded` (see `adapters/originals-bucket.ts`); the relay publishes it. Consumes
+ * `photo.deleted` to remove originals.
  * Consumers and relay start when the app is ready and stop, gracefully, when it closes.
  */
 export async function buildUploadApp(deps: UploadAppDeps): Promise<ServiceApp> {
@@ -48,11 +48,10 @@ export async function buildUploadApp(deps: UploadAppDeps): Promise<ServiceApp> {
 
   const metrics = uploadMetrics(app.metrics);
   const now = deps.now ?? (() => new Date());
-  const pending = new PendingEvents(originals);
+  const storage = originalsBucket(originals);
   const relay = startEventRelay({
-    pending,
+    storage,
     publish: (event) => bus.publish(event),
-    isCommitted: async (photoId) => (await originals.stat(bucketLayout.record(photoId))) !== undefined,
     intervalMs: config.OUTBOX_INTERVAL_MS,
     minAgeMs: config.OUTBOX_MIN_AGE_MS,
     now,
@@ -60,7 +59,7 @@ export async function buildUploadApp(deps: UploadAppDeps): Promise<ServiceApp> {
     observer: metrics.relay,
   });
   const sweeper = startUnfinishedUploadSweeper({
-    originals,
+    storage,
     ttlMs: config.INTENT_TTL_MS,
     intervalMs: config.INTENT_SWEEP_INTERVAL_MS,
     now,
@@ -69,7 +68,7 @@ export async function buildUploadApp(deps: UploadAppDeps): Promise<ServiceApp> {
   });
   let subscription: Subscription | undefined;
   app.addHook('onReady', async () => {
-    subscription = await bus.subscribe({ group: 'upload', handlers: { 'photo.deleted': onPhotoDeleted(originals) } });
+    subscription = await bus.subscribe({ group: 'upload', handlers: { 'photo.deleted': onPhotoDeleted(storage) } });
   });
   app.addHook('onClose', async () => {
     await subscription?.stop();
@@ -78,15 +77,14 @@ export async function buildUploadApp(deps: UploadAppDeps): Promise<ServiceApp> {
   });
 
   photoRoutes(app, {
-    originals,
-    pending,
+    storage,
     limits: { maxBytes: config.MAX_UPLOAD_BYTES, maxPixels: config.MAX_PIXELS, maxHeaderBytes: config.MAX_HEADER_BYTES },
     newId: deps.newId ?? randomUUID,
     now,
     transport: { idleTimeoutMs: config.UPLOAD_IDLE_TIMEOUT_MS, limits: multipartLimits },
-    afterUpload: (events) => {
-      metrics.uploaded.inc(events.length);
-      relay.publishNow(events);
+    afterUpload: (committed) => {
+      metrics.uploaded.inc(committed.length);
+      relay.publishNow(committed);
     },
   });
   return app;

@@ -12,7 +12,8 @@ import { createFsObjectStore, createS3ObjectStore, type ObjectStore } from '@pho
 import { startS3rver } from '@photos/object-store/test-support/s3rver';
 import type { ServiceApp } from '@photos/service-kit';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { bucketLayout } from './domain/bucket-layout.js';
+import { originalsBucket } from './adapters/originals-bucket.js';
+import { originalsLayout } from './adapters/originals-layout.js';
 import { removeOriginal } from './domain/remove-original.js';
 import { faultyStore } from './test-support/faulty-store.js';
 import { bucketState, newOwner, postPhotos, quietEnv, recordingBus, startUploadApp, sweepingEnv, tinyPng } from './test-support/upload-harness.js';
@@ -63,11 +64,11 @@ describe.each(adapters)('upload dedupe: $name', ({ fresh }) => {
     expect(answers.filter((answer) => !answer.photos[0]!.duplicate)).toHaveLength(1);
     await expect.poll(() => bucketState(store).then((state) => state.outbox)).toEqual([]);
     const state = await bucketState(store);
-    expect({ originals: state.originals, records: state.records, claimed: state.claimed, intents: state.intents }).toEqual({
+    expect({ originals: state.originals, records: state.records, claimed: state.claimed, outbox: state.outbox }).toEqual({
       originals: [id],
       records: [id],
       claimed: [id],
-      intents: [],
+      outbox: [],
     });
     expect(published.map((event) => event.subject)).toEqual([id]);
   });
@@ -89,7 +90,7 @@ describe.each(adapters)('upload dedupe: $name', ({ fresh }) => {
     expect(failed.headers.get('content-type')).toMatch(/application\/problem\+json/);
     const problem = JSON.stringify(await failed.json());
     expect(problem).not.toMatch(/InjectedFault|injected|at .*\.ts:\d+/);
-    expect(await bucketState(store)).toMatchObject({ originals: [photoId], records: [photoId], claimed: [photoId], intents: [] });
+    expect(await bucketState(store)).toMatchObject({ originals: [photoId], records: [photoId], claimed: [photoId], outbox: [] });
 
     faulty.arm();
     const retry = (await (await postPhotos(url, [file], owner)).json()) as Photos;
@@ -108,11 +109,11 @@ describe.each(adapters)('upload dedupe: $name', ({ fresh }) => {
     expect((await postPhotos(url, [file], owner)).status).toBe(500);
     const left = await bucketState(store);
     expect(left.originals).toHaveLength(2);
-    expect(left.intents).toHaveLength(1);
+    expect(left.outbox).toHaveLength(1);
 
     const sweeper = await setUp(store, sweepingEnv);
-    await expect.poll(() => bucketState(store).then((state) => state.intents)).toEqual([]);
-    expect(await bucketState(store)).toMatchObject({ originals: [photoId], records: [photoId], claimed: [photoId], outbox: [] });
+    await expect.poll(() => bucketState(store).then((state) => state.outbox)).toEqual([]);
+    expect(await bucketState(store)).toMatchObject({ originals: [photoId], records: [photoId], claimed: [photoId] });
     const metrics = await sweeper.app.metrics.metrics();
     expect(metrics).toMatch(/^upload_orphans_swept_total 1$/m);
   });
@@ -131,12 +132,12 @@ describe.each(adapters)('upload dedupe: $name', ({ fresh }) => {
 
     // A delivery of an old photo.deleted for a photo whose record is back (a removal interrupted before
     // the record went) must not take the claim of the photo that now holds it.
-    const record = (await store.stat(bucketLayout.record(second.id)))!;
+    const record = (await store.stat(originalsLayout.record(second.id)))!;
     expect(record).toBeDefined();
     const chunks: Buffer[] = [];
-    for await (const chunk of await store.get(bucketLayout.record(second.id))) chunks.push(chunk as Buffer);
-    await store.put(bucketLayout.record(first), Buffer.concat(chunks), { contentType: 'application/json' });
-    await removeOriginal(store, first);
+    for await (const chunk of await store.get(originalsLayout.record(second.id))) chunks.push(chunk as Buffer);
+    await store.put(originalsLayout.record(first), Buffer.concat(chunks), { contentType: 'application/json' });
+    await removeOriginal(originalsBucket(store), first);
     expect(await bucketState(store)).toMatchObject({ originals: [second.id], records: [second.id], claimed: [second.id] });
   });
 });

@@ -16,9 +16,8 @@ import type { CloudEvent } from '@photos/contracts';
 import { createFsObjectStore, createS3ObjectStore, type ObjectStore } from '@photos/object-store';
 import { startS3rver } from '@photos/object-store/test-support/s3rver';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bucketLayout } from './domain/bucket-layout.js';
+import { originalsBucket } from './adapters/originals-bucket.js';
 import { startEventRelay } from './domain/event-relay.js';
-import { PendingEvents } from './domain/pending-events.js';
 import { sweepUnfinishedUploads } from './domain/unfinished-uploads.js';
 import { faultyStore, type FaultMode } from './test-support/faulty-store.js';
 import { bucketState, newOwner, postPhotos, quietEnv, recordingBus, startUploadApp, tinyPng } from './test-support/upload-harness.js';
@@ -83,7 +82,8 @@ class Scenario {
   async app(store: ObjectStore, unarmedCalls?: string[]): Promise<string> {
     const { app, url } = await startUploadApp(store, this.recording.bus, quietEnv);
     this.apps.push(app);
-    if (unarmedCalls) await expect.poll(() => unarmedCalls.filter((call) => call.startsWith('list ')).length).toBe(2);
+    // Each of the two startup sweeps lists the outbox and older releases' intents.
+    if (unarmedCalls) await expect.poll(() => unarmedCalls.filter((call) => call.startsWith('list ')).length).toBe(4);
     return url;
   }
 
@@ -101,22 +101,18 @@ class Scenario {
    */
   async sweep(): Promise<void> {
     await this.closeApps();
-    await sweepUnfinishedUploads(this.store, { ttlMs: 0, now: () => new Date() });
+    const storage = originalsBucket(this.store);
+    await sweepUnfinishedUploads(storage, { ttlMs: 0, now: () => new Date() });
     const relay = startEventRelay({
-      pending: new PendingEvents(this.store),
+      storage,
       publish: (event) => this.recording.bus.publish(event),
-      isCommitted: async (photoId) => (await this.store.stat(bucketLayout.record(photoId))) !== undefined,
       intervalMs: 10,
       minAgeMs: 0,
       now: () => new Date(),
       logger: { warn: () => undefined },
     });
     try {
-      const leftovers = async () => {
-        const { intents, outbox } = await bucketState(this.store);
-        return [...intents, ...outbox];
-      };
-      await expect.poll(leftovers, { interval: 10 }).toEqual([]);
+      await expect.poll(async () => (await bucketState(this.store)).outbox, { interval: 10 }).toEqual([]);
     } finally {
       await relay.stop();
     }
@@ -133,7 +129,7 @@ class Scenario {
     const ids = answer.body.photos!.map((photo) => photo.id).sort();
     expect(new Set(ids).size, context).toBe(2);
     const state = await bucketState(this.store);
-    expect(state, context).toEqual({ originals: ids, records: ids, claimed: ids, intents: [], outbox: [] });
+    expect(state, context).toEqual({ originals: ids, records: ids, claimed: ids, outbox: [] });
     const uploaded = this.recording.published.filter((event: CloudEvent) => event.type.startsWith('photo.uploaded'));
     const eventIds = new Map(uploaded.map((event) => [event.subject, event.id]));
     expect([...eventIds.keys()].sort(), `${context}: events for exactly the answered photos`).toEqual(ids);
@@ -143,27 +139,40 @@ class Scenario {
   }
 }
 
-/** The store calls of a fault-free upload of two files, in order, and how many of them stage (before the first commit write). */
-async function cleanRun(fresh: () => Promise<ObjectStore>): Promise<{ calls: string[]; staging: number }> {
+/**
+ * The store calls of a fault-free upload of two files, in order: those the request makes before its
+ * answer, and how many of them stage (before the first commit write); then, once the relay has
+ * published, every call the upload cost.
+ */
+async function cleanRun(fresh: () => Promise<ObjectStore>): Promise<{ calls: string[]; staging: number; allCalls: string[] }> {
   const scenario = await Scenario.on(fresh);
   const faulty = faultyStore(scenario.store);
   const url = await scenario.app(faulty.store, faulty.unarmedCalls);
   faulty.arm();
   const answer = await scenario.upload(url);
   const calls = [...faulty.calls];
+  // The relay's removal of each published event's entry follows the answer.
+  await expect.poll(() => faulty.calls.filter((call) => call.startsWith('delete outbox/')).length).toBe(2);
+  const allCalls = [...faulty.calls];
   await scenario.sweep();
   await scenario.expectSettled(answer, 'clean run');
-  // Only the upload's own calls: the relay's removal of the published events follows the answer.
   const requestCalls = calls.filter((call) => !call.startsWith('delete outbox/'));
-  return { calls: requestCalls, staging: requestCalls.findIndex((call) => call.startsWith('put outbox/')) };
+  return { calls: requestCalls, staging: requestCalls.findIndex((call) => call.startsWith('put records/')), allCalls };
 }
 
+const shapeOf = (calls: string[]) => calls.map((call) => call.replace(/ (\w+)\/.*$/, ' $1/'));
+
 describe.each(adapters)('upload under storage faults: $name', ({ fresh, modes: adapterModes }) => {
-  it('makes 6 store calls per new file: intent, original, claim, outbox entry, record, intent removed', async () => {
-    const { calls, staging } = await cleanRun(fresh);
-    const shape = calls.map((call) => call.replace(/ (\w+)\/.*$/, ' $1/'));
-    expect(shape.slice(0, staging)).toEqual(['put intents/', 'put originals/', 'putIfAbsent checksums/', 'put intents/', 'put originals/', 'putIfAbsent checksums/']);
-    expect(shape.slice(staging).sort()).toEqual(['delete intents/', 'delete intents/', 'put outbox/', 'put outbox/', 'put records/', 'put records/']);
+  // The round-trip budget of an upload: 4 store calls per new file before the answer (outbox entry and
+  // original at once, claim, record), 1 after it (the entry, once the event is out). Was 6 + 1.
+  it('makes 5 store calls per new file: entry and original together, claim, record; the entry removed once published', async () => {
+    const { calls, staging, allCalls } = await cleanRun(fresh);
+    const shape = shapeOf(calls);
+    expect(shape.slice(0, staging)).toEqual(['put outbox/', 'put originals/', 'putIfAbsent checksums/', 'put outbox/', 'put originals/', 'putIfAbsent checksums/']);
+    expect(shape.slice(staging)).toEqual(['put records/', 'put records/']);
+    expect(shapeOf(allCalls).sort()).toEqual(
+      ['put outbox/', 'put originals/', 'putIfAbsent checksums/', 'put records/', 'delete outbox/'].flatMap((call) => [call, call]).sort(),
+    );
   });
 
   it.each(adapterModes)('%s at every call of a two-file upload, then a retry of the same request', async (mode) => {
@@ -205,12 +214,13 @@ describe.each(adapters)('upload under storage faults: $name', ({ fresh, modes: a
     const retryUrl = await probe.app(retryFaulty.store, retryFaulty.unarmedCalls);
     retryFaulty.arm();
     const completed = await probe.upload(retryUrl);
-    const retryCalls = [...retryFaulty.calls].filter((call) => !call.startsWith('delete outbox/'));
-    const shape = retryCalls.map((call) => call.replace(/ (\w+)\/.*$/, ' $1/'));
+    // Nothing this retry commits is its own: the relay makes no call, the sweep publishes the completed photos.
+    const retryCalls = [...retryFaulty.calls];
+    const shape = shapeOf(retryCalls);
     // Per file: stage (3), read the claim, see the photo uncommitted with its original there, commit it
-    // (outbox entry, record), drop its own copy (2): 10.
+    // (its record), drop its own copy (2): 9.
     expect(shape.slice(6).sort()).toEqual(
-      ['get checksums/', 'stat records/', 'stat originals/', 'put outbox/', 'put records/', 'delete originals/', 'delete intents/'].flatMap((call) => [call, call]).sort(),
+      ['get checksums/', 'get records/', 'stat originals/', 'put records/', 'delete originals/', 'delete outbox/'].flatMap((call) => [call, call]).sort(),
     );
     expect(completed.body.photos?.every((photo) => photo.duplicate)).toBe(true);
     await probe.sweep();

@@ -1,10 +1,10 @@
 import type { PhotoDeleted } from '@photos/contracts';
-import type { ObjectStore } from '@photos/object-store';
 import { removeOriginal } from '../domain/remove-original.js';
+import type { UploadStorage } from '../domain/upload-storage.js';
 
 /** On `photo.deleted`, forget the original. Idempotent: a second delivery finds nothing to remove. */
-export function onPhotoDeleted(originals: ObjectStore) {
+export function onPhotoDeleted(storage: UploadStorage) {
   return async (event: PhotoDeleted): Promise<void> => {
-    await removeOriginal(originals, event.data.photoId);
+    await removeOriginal(storage, event.data.photoId);
   };
 }

@@ -1,7 +1,7 @@
 import type { CloudEvent } from '@photos/contracts';
-import { bucketLayout } from './bucket-layout.js';
-import type { PendingEvents } from './pending-events.js';
+import type { CommittedEvent } from './commit-upload.js';
 import { startPeriodicTask } from './periodic-task.js';
+import { isUploadEntry, type OutboxEntry, type UploadStorage } from './upload-storage.js';
 
 export interface RelayLogger {
   warn(object: object, message: string): void;
@@ -9,19 +9,20 @@ export interface RelayLogger {
 
 /** What the relay reports; the app turns it into Prometheus metrics. */
 export interface RelayObserver {
-  /** After each sweep's listing: entries in the outbox and the age of the oldest, in seconds (0 if none). */
+  /**
+   * After each sweep's listing: entries in the outbox (uploads under way, and committed ones whose event
+   * waits for the broker) and the age of the oldest, in seconds (0 if none).
+   */
   outboxSeen(pending: number, oldestAgeSeconds: number): void;
   /** An event reached the broker. */
   published(): void;
 }
 
 export interface EventRelayDeps {
-  pending: PendingEvents;
+  storage: UploadStorage;
   publish: (event: CloudEvent) => Promise<void>;
-  /** True once the upload behind the event is committed (its record exists). */
-  isCommitted: (photoId: string) => Promise<boolean>;
   intervalMs: number;
-  /** Entries younger than this are left to the request that wrote them (it publishes them at once). */
+  /** Events younger than this are left to the request that committed them (it publishes them at once). */
   minAgeMs: number;
   now: () => Date;
   logger: RelayLogger;
@@ -33,19 +34,21 @@ export interface EventRelayDeps {
 const REMEMBERED_EVENTS = 10_000;
 
 /**
- * Publishes pending events and removes each once the broker has it. `publishNow` sends the events an
- * upload just committed, straight from memory; the sweep, every `intervalMs`, lists the outbox and
- * sends what a broker outage or a crash left behind (sweeps never overlap).
+ * Publishes committed uploads' events and removes each one's outbox entry once the broker has it.
+ * `publishNow` sends the events an upload just committed, straight from memory; the sweep, every
+ * `intervalMs`, lists the outbox and sends what a broker outage or a crash left behind: the event in
+ * the record of each entry's photo (sweeps never overlap).
  *
  * Within one process an event is published once, unless a publish failed after the broker took it:
  * what `publishNow` is sending is in flight and skipped by the sweep (and the reverse), young entries
  * are left to `publishNow`, and recently published ids are remembered. Across replicas, or after a
  * crash between publish and removal, an event may still go out twice: consumers dedupe on the event id.
  *
- * The sweep publishes an entry only once its upload is committed: an entry whose upload is still
- * committing, or is being rolled back, must not announce an original that may never be kept.
+ * The sweep publishes only for a committed upload (its record exists): an entry whose upload is still
+ * under way, or is being rolled back, must not announce an original that may never be kept. Such an
+ * entry is the sweep of unfinished uploads' business.
  */
-export function startEventRelay(deps: EventRelayDeps): { publishNow(events: CloudEvent[]): void; stop(): Promise<void> } {
+export function startEventRelay(deps: EventRelayDeps): { publishNow(committed: CommittedEvent[]): void; stop(): Promise<void> } {
   const inFlight = new Set<string>();
   const remembered = new Set<string>();
   const sending = new Set<Promise<void>>();
@@ -72,22 +75,36 @@ export function startEventRelay(deps: EventRelayDeps): { publishNow(events: Clou
         inFlight.delete(event.id);
       }
     }
-    await deps.pending.remove(key);
+    await deps.storage.removeEntry(key);
+  }
+
+  const isYoung = (time: number | undefined, now: number) => time !== undefined && now - time < deps.minAgeMs;
+
+  /** Publishes the event of the entry's committed upload, if it is one, and removes the entry. */
+  async function settle(entry: OutboxEntry, now: number): Promise<void> {
+    const record = await deps.storage.readRecord(entry.id);
+    if (record) {
+      // An older release's record holds no event: that release wrote the event an entry of its own.
+      if (!record.event) return deps.storage.removeEntry(entry.key);
+      if (isYoung(Date.parse(record.event.time), now) || inFlight.has(record.event.id)) return;
+      return send(record.event, entry.key);
+    }
+    // No record: an upload under way, or an entry of an older release holding a whole event.
+    const content = await deps.storage.readEntry(entry.key);
+    if (!content || isUploadEntry(content) || typeof content.subject !== 'string' || inFlight.has(content.id)) return;
+    if (await deps.storage.readRecord(content.subject)) return send(content, entry.key);
+    // Its upload was rolled back: the event must never go out.
+    if (!(await deps.storage.hasOriginal(content.subject))) await deps.storage.removeEntry(entry.key);
   }
 
   async function sweep(): Promise<void> {
-    const keys = await deps.pending.keys();
+    const entries = await deps.storage.entries();
     const now = deps.now().getTime();
-    const oldest = keys.reduce((min, key) => Math.min(min, bucketLayout.timeOf(key) ?? now), now);
-    deps.observer?.outboxSeen(keys.length, Math.max(0, now - oldest) / 1000);
-    for (const key of keys) {
+    const oldest = entries.reduce((min, entry) => Math.min(min, entry.writtenAt ?? now), now);
+    deps.observer?.outboxSeen(entries.length, Math.max(0, now - oldest) / 1000);
+    for (const entry of entries) {
       if (stopped) return;
-      const time = bucketLayout.timeOf(key);
-      if (time !== undefined && now - time < deps.minAgeMs) continue;
-      const event = await deps.pending.read(key);
-      if (!event || inFlight.has(event.id)) continue;
-      if (!remembered.has(event.id) && (typeof event.subject !== 'string' || !(await deps.isCommitted(event.subject)))) continue;
-      await send(event, key);
+      if (!isYoung(entry.writtenAt, now)) await settle(entry, now);
     }
   }
 
@@ -96,10 +113,10 @@ export function startEventRelay(deps: EventRelayDeps): { publishNow(events: Clou
   );
 
   return {
-    publishNow(events) {
-      for (const event of events) {
+    publishNow(committed) {
+      for (const { event, entryKey } of committed) {
         if (stopped) continue;
-        const done = send(event, bucketLayout.pendingEvent(event))
+        const done = send(event, entryKey)
           .catch((error: unknown) => deps.logger.warn({ err: error, eventId: event.id }, 'event not published yet; the sweep will retry'))
           .finally(() => sending.delete(done));
         sending.add(done);

@@ -1,65 +1,50 @@
-import type { ObjectStore } from '@photos/object-store';
-import { bucketLayout } from './bucket-layout.js';
-import { digestOf } from './original-digest.js';
-import { PendingEvents } from './pending-events.js';
-import { PhotoClaims } from './photo-claim.js';
+import type { ContentId, UploadStorage } from './upload-storage.js';
 
-/** An upload that was started (its intent is written) and may be anywhere short of committed. */
+/** An upload that was started (its outbox entry is written) and may be anywhere short of committed. */
 export interface UnfinishedUpload {
   photoId: string;
   ownerId: string;
-  intentKey: string;
+  entryKey: string;
   /** Known to the request that staged it; otherwise found by hashing the original. */
-  claimKey?: string;
+  content?: ContentId;
 }
 
 /**
- * Removes what an upload left behind, unless it is committed (its record exists), in which case only
- * its intent goes. Safe to run on an upload no client holds a 2xx for: the request that staged it, on
- * failure, or the sweep, long after. Idempotent, so a rollback interrupted half-way is finished by the
- * next one.
+ * Removes what an upload left behind, unless it is committed (its record exists): then nothing is
+ * touched, and its entry stays for the relay, which publishes the record's event. Safe to run on an
+ * upload no client holds a 2xx for: the request that staged it, on failure, or the sweep, long after.
+ * Idempotent, so a rollback interrupted half-way is finished by the next one.
  *
- * Order matters. A claim is only ever taken after the original is stored, and an outbox entry only
- * written while the claim names the photo, so they are removed in the reverse order: outbox entry,
- * claim, original, intent last (it is what finds the rest).
+ * Order matters. A claim is only ever taken after the original is stored, so they are removed in the
+ * reverse order: claim, original, entry last (it is what finds the rest).
  *
- * A retry that read the claim may be completing this very upload (outbox entry, then record): the
- * record is checked again after the claim is gone, and if it appeared, the entry and claim are put
- * back. What remains is a race of a few milliseconds: a retry that read the claim before it was
- * deleted and writes the record after that second check commits a photo whose original is then
- * deleted (the processor reports it failed). For the sweep that needs a retry at the exact moment an
- * upload turns INTENT_TTL_MS old; within a request, an identical upload by the same owner racing a
- * refused one. Closing it would take a lock the object store does not offer.
+ * A retry that read the claim may be committing this very upload (writing its record): the record is
+ * checked again after the claim is gone, and if it appeared, the claim is put back. What remains is a
+ * race of a few milliseconds: a retry that read the claim before it was deleted and writes the record
+ * after that second check commits a photo whose original is then deleted (the processor reports it
+ * failed). For the sweep that needs a retry at the exact moment an upload turns INTENT_TTL_MS old;
+ * within a request, an identical upload by the same owner racing a refused one. Closing it would take a
+ * lock the object store does not offer.
  */
-export async function rollBackUpload(store: ObjectStore, upload: UnfinishedUpload): Promise<'committed' | 'rolled-back'> {
-  const claims = new PhotoClaims(store);
-  const outbox = new PendingEvents(store);
-  const isCommitted = async () => (await store.stat(bucketLayout.record(upload.photoId))) !== undefined;
-  if (await isCommitted()) {
-    await store.delete(upload.intentKey);
-    return 'committed';
-  }
-  const claimKey = upload.claimKey ?? (await claimKeyOfOriginal(store, upload));
-  const claim = claimKey ? await claims.read(claimKey) : undefined;
-  if (claimKey && claim?.photoId === upload.photoId) {
-    if (claim.event) await outbox.remove(claim.event);
-    await store.delete(claimKey);
+export async function rollBackUpload(storage: UploadStorage, upload: UnfinishedUpload): Promise<'committed' | 'rolled-back'> {
+  const isCommitted = async () => (await storage.readRecord(upload.photoId)) !== undefined;
+  if (await isCommitted()) return 'committed';
+  const content = upload.content ?? (await contentOfOriginal(storage, upload));
+  const claim = content ? await storage.readClaim(content) : undefined;
+  if (content && claim?.photoId === upload.photoId) {
+    await storage.deleteClaim(content);
     if (await isCommitted()) {
-      if (claim.event) {
-        await outbox.add(claim.event);
-        await claims.take(claimKey, claim.event);
-      }
-      await store.delete(upload.intentKey);
+      if (claim.event) await storage.takeClaim(content, claim.event);
       return 'committed';
     }
   }
-  await store.delete(bucketLayout.original(upload.photoId));
-  await store.delete(upload.intentKey);
+  await storage.deleteOriginal(upload.photoId);
+  await storage.removeEntry(upload.entryKey);
   return 'rolled-back';
 }
 
 /** No original, no claim: a claim is taken only once the original is stored, and removed before it. */
-async function claimKeyOfOriginal(store: ObjectStore, upload: UnfinishedUpload): Promise<string | undefined> {
-  const sha256 = await digestOf(store, bucketLayout.original(upload.photoId));
-  return sha256 === undefined ? undefined : bucketLayout.claim(upload.ownerId, sha256);
+async function contentOfOriginal(storage: UploadStorage, upload: UnfinishedUpload): Promise<ContentId | undefined> {
+  const sha256 = await storage.digestOfOriginal(upload.photoId);
+  return sha256 === undefined ? undefined : { ownerId: upload.ownerId, sha256 };
 }

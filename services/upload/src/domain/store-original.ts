@@ -1,17 +1,14 @@
 import { pipeline, type Readable } from 'node:stream';
 import type { EventContext, PhotoUploaded } from '@photos/contracts';
 import { photoCatalogue } from '@photos/contracts';
-import type { ObjectStore } from '@photos/object-store';
-import { bucketLayout } from './bucket-layout.js';
 import { ByteLimitExceeded, ByteMeter } from './byte-meter.js';
+import { endingAfter } from './ending-after.js';
 import { judgeHeader } from './header-prefix.js';
 import { unsupportedTypeMessage } from './image-header.js';
-import { PhotoClaims } from './photo-claim.js';
 import { rollBackUpload } from './roll-back-upload.js';
-import { putJson } from './stored-json.js';
 import type { StoredOriginal } from './stored-original.js';
-import type { UploadIntent } from './upload-intent.js';
 import { UploadRejected } from './upload-rejected.js';
+import type { ContentId, UploadStorage } from './upload-storage.js';
 
 export interface UploadLimits {
   maxBytes: number;
@@ -21,7 +18,7 @@ export interface UploadLimits {
 }
 
 export interface OriginalsDeps {
-  originals: ObjectStore;
+  storage: UploadStorage;
   limits: UploadLimits;
   newId: () => string;
   now: () => Date;
@@ -35,25 +32,26 @@ function cleanFilename(name: string): string {
 }
 
 /**
- * One file stored but not committed yet: its intent, original and (unless `claimed` is false) its
- * dedupe claim exist; its record and outbox entry do not.
+ * One file stored but not committed yet: its outbox entry, original and (unless `claimed` is false)
+ * its dedupe claim exist; its record does not.
  */
 export interface StagedOriginal {
   record: StoredOriginal;
   /** The `photo.uploaded` this photo will be announced with; the claim holds it too. */
   event: PhotoUploaded;
-  intentKey: string;
-  claimKey: string;
+  entryKey: string;
+  content: ContentId;
   /** False when another photo already held the claim for these bytes (see `commitUpload`). */
   claimed: boolean;
 }
 
 /**
  * Stages one file: judge the header first (type from magic bytes, pixel limit), with no side effect;
- * then write the upload's intent, stream the original while hashing and counting (byte limit), and
- * try to claim (owner, SHA-256) with the photo's `photo.uploaded`. A refused file leaves nothing
- * behind. On any failure what was written is rolled back (best effort: the sweep finishes the job
- * from the intent if the store fails again).
+ * then write the upload's outbox entry and stream the original while hashing and counting (byte limit),
+ * both at once, the original held back from landing until the entry did; then try to claim (owner,
+ * SHA-256) with the photo's `photo.uploaded`. A refused file leaves nothing behind. On any failure what
+ * was written is rolled back (best effort: the sweep finishes the job from the entry if the store fails
+ * again).
  */
 export async function stageOriginal(
   file: { stream: Readable; filename: string },
@@ -61,7 +59,7 @@ export async function stageOriginal(
   context: Omit<EventContext, 'id' | 'time'>,
   deps: OriginalsDeps,
 ): Promise<StagedOriginal> {
-  const { originals, limits } = deps;
+  const { storage, limits } = deps;
   const filename = cleanFilename(file.filename);
   const { verdict, body, sampledBytes } = await judgeHeader(file.stream, { maxPixels: limits.maxPixels, maxPrefixBytes: limits.maxHeaderBytes });
   if (verdict.kind !== 'image') {
@@ -75,30 +73,30 @@ export async function stageOriginal(
 
   const photoId = deps.newId();
   const startedAt = deps.now();
-  const intentKey = bucketLayout.intent(startedAt, photoId);
-  try {
-    await putJson(originals, intentKey, { photoId, ownerId, startedAt: startedAt.toISOString() } satisfies UploadIntent);
-  } catch (error) {
-    body.resume();
-    throw error;
-  }
-
-  const objectKey = bucketLayout.original(photoId);
+  // The entry must be durable before the original is (a crash in between leaves an original nobody
+  // finds), but not before it starts: the two travel together and only the original's end waits.
+  const entry = storage.addEntry({ photoId, ownerId, startedAt: startedAt.toISOString() });
+  entry.catch(() => undefined);
   const meter = new ByteMeter(limits.maxBytes);
-  const metered = pipeline(body, meter, () => undefined);
-  try {
-    await originals.put(objectKey, metered, { contentType: verdict.contentType, metadata: { 'photo-id': photoId } });
-  } catch (error) {
-    // A put that failed on the store's side may still have landed (an answer lost on the way back).
-    await originals
-      .delete(objectKey)
-      .then(() => originals.delete(intentKey))
+  const metered = pipeline(body, meter, endingAfter(entry), () => undefined);
+  // Both settle before anything is cleaned up: a delete must not overtake a write still under way.
+  const [stored, written] = await Promise.allSettled([storage.putOriginal(photoId, metered, verdict.contentType), entry]);
+  if (stored.status === 'rejected' || written.status === 'rejected') {
+    body.resume();
+    // A write that failed on the store's side may still have landed (an answer lost on the way back);
+    // an entry whose key is unknown (its write failed) is left to the sweep, which rolls it back.
+    await storage
+      .deleteOriginal(photoId)
+      .then(() => (written.status === 'fulfilled' ? storage.removeEntry(written.value) : undefined))
       .catch(() => undefined);
+    const error: unknown = stored.status === 'rejected' ? stored.reason : (written as PromiseRejectedResult).reason;
     if (error instanceof ByteLimitExceeded) {
       throw new UploadRejected('too-large', `${filename} is larger than the limit of ${limits.maxBytes} bytes.`, filename);
     }
     throw error;
   }
+  const objectKey = stored.value;
+  const entryKey = written.value;
 
   const record: StoredOriginal = {
     photoId,
@@ -113,13 +111,13 @@ export async function stageOriginal(
     uploadedAt: deps.now().toISOString(),
   };
   const event = photoCatalogue.create('photo.uploaded', photoId, record, { ...context, id: deps.newId(), time: deps.now() });
-  const claimKey = bucketLayout.claim(ownerId, record.sha256);
+  const content = { ownerId, sha256: record.sha256 };
   try {
-    const claimed = await new PhotoClaims(originals).take(claimKey, event);
-    return { record, event, intentKey, claimKey, claimed };
+    const claimed = await storage.takeClaim(content, event);
+    return { record, event, entryKey, content, claimed };
   } catch (error) {
     // The claim may have been written before the error: the rollback looks.
-    await rollBackUpload(originals, { photoId, ownerId, intentKey, claimKey }).catch(() => undefined);
+    await rollBackUpload(storage, { photoId, ownerId, entryKey, content }).catch(() => undefined);
     throw error;
   }
 }

@@ -1,10 +1,10 @@
-import type { ObjectStore } from '@photos/object-store';
 import { startPeriodicTask } from './periodic-task.js';
 import { sweepUnfinishedUploads } from './unfinished-uploads.js';
+import type { UploadStorage } from './upload-storage.js';
 
 /** What the sweeper reports; the app turns it into Prometheus metrics. */
 export interface SweeperObserver {
-  /** After each sweep: intents still pending (uploads in progress or not yet expired). */
+  /** After each sweep: uploads still pending (under way or not yet expired). */
   intentsSeen(pending: number): void;
   /** Uploads rolled back by a sweep. */
   rolledBack(count: number): void;
@@ -12,7 +12,7 @@ export interface SweeperObserver {
 
 /** Sweeps unfinished uploads older than `ttlMs` every `intervalMs` (see `sweepUnfinishedUploads`). */
 export function startUnfinishedUploadSweeper(deps: {
-  originals: ObjectStore;
+  storage: UploadStorage;
   ttlMs: number;
   intervalMs: number;
   now: () => Date;
@@ -21,7 +21,7 @@ export function startUnfinishedUploadSweeper(deps: {
 }): { stop(): Promise<void> } {
   return startPeriodicTask(
     async () => {
-      const { pending, rolledBack } = await sweepUnfinishedUploads(deps.originals, { ttlMs: deps.ttlMs, now: deps.now });
+      const { pending, rolledBack } = await sweepUnfinishedUploads(deps.storage, { ttlMs: deps.ttlMs, now: deps.now });
       deps.observer?.intentsSeen(pending);
       if (rolledBack > 0) {
         deps.observer?.rolledBack(rolledBack);

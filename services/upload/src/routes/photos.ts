@@ -1,9 +1,10 @@
-import type { PhotoUploaded } from '@photos/contracts';
 import { type ServiceApp, UnsupportedMediaTypeError } from '@photos/service-kit';
 import Type from 'typebox';
-import { uploadPhotos, type UploadPhotosDeps, type UploadedPhoto } from '../domain/upload-photos.js';
+import type { OriginalsDeps } from '../domain/store-original.js';
+import { uploadPhotos, type CommittedEvent, type UploadedPhoto } from '../domain/upload-photos.js';
 import type { MultipartLimits } from './multipart-failures.js';
 import { MultipartFiles } from './multipart-files.js';
+import { asHttpError } from './upload-rejections.js';
 
 const UploadedPhotoSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -39,11 +40,11 @@ const toResponse = (photo: UploadedPhoto) => ({
 
 /**
  * POST /photos: multipart, one or more parts named `file`. Answers 202 once every original is stored and
- * its `photo.uploaded` is in the outbox; the relay publishes it right after.
+ * committed with its `photo.uploaded`; the relay publishes it right after.
  */
 export function photoRoutes(
   app: ServiceApp,
-  deps: UploadPhotosDeps & { afterUpload: (events: PhotoUploaded[]) => void; transport: UploadTransport },
+  deps: OriginalsDeps & { afterUpload: (committed: CommittedEvent[]) => void; transport: UploadTransport },
 ): void {
   app.post(
     '/photos',
@@ -64,11 +65,11 @@ export function photoRoutes(
       };
       const body = new MultipartFiles(request, { fieldName: 'file', ...deps.transport });
       try {
-        const { photos, events } = await uploadPhotos(body.files(), request.user.sub, context, deps);
-        deps.afterUpload(events);
+        const { photos, committed } = await uploadPhotos(body.files(), request.user.sub, context, deps);
+        deps.afterUpload(committed);
         return reply.code(202).send({ photos: photos.map(toResponse) });
       } catch (error) {
-        throw body.explain(error);
+        throw body.explain(asHttpError(error));
       } finally {
         body.settle(reply);
       }

@@ -5,7 +5,7 @@ import type { ObjectStore } from '@photos/object-store';
 import { createTokenSigner, loadConfig, type ServiceApp } from '@photos/service-kit';
 import { buildUploadApp } from '../app.js';
 import { uploadConfigSchema } from '../config.js';
-import { bucketLayout } from '../domain/bucket-layout.js';
+import { originalsLayout } from '../adapters/originals-layout.js';
 import { pngDeclaring } from './bad-inputs.js';
 
 export const JWT_SECRET = 'upload-test-secret-0123456789-0123456789';
@@ -74,8 +74,8 @@ export async function bucketState(store: ObjectStore) {
     originals: ids(await store.list('originals/'), /^originals\/(.+)$/),
     records: ids(await store.list('records/'), /^records\/(.+)\.json$/),
     claimed: claimed.sort(),
-    intents: await store.list(bucketLayout.intentsPrefix),
-    outbox: await store.list(bucketLayout.pendingEventsPrefix),
+    /** Uploads under way, or committed with their event not yet published (and older releases' intents). */
+    outbox: [...(await store.list(originalsLayout.legacyIntentsPrefix)), ...(await store.list(originalsLayout.entriesPrefix))],
   };
 }
 
