@@ -12,7 +12,8 @@ import { createEventBus, eventBusConfigSchema, type EventBus } from '@photos/eve
 import { loadConfig } from '@photos/service-kit';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { createTestVhost } from '../../packages/event-bus/src/test-support/rabbitmq-vhost.js';
-import { VARIANT_SPECS, variantObjectKey, type VariantName } from '../../services/processor/src/domain/variant-specs.js';
+import { VARIANT_SPECS, type VariantName } from '../../services/processor/src/domain/variant-specs.js';
+import { variantObjectKey } from '../../services/processor/src/domain/variants-layout.js';
 import { startCuttableProxy, type CuttableProxy } from '../support/cuttable-proxy.js';
 import { distinctPhotos, type TestPhoto } from '../support/distinct-photos.js';
 import { startMockKafkaProcess, type MockKafkaProcess } from '../support/mock-kafka-process.js';

@@ -4,7 +4,8 @@ import { ObjectNotFound, type ObjectStore } from '@photos/object-store';
 import { classifyImageError } from './image-errors.js';
 import type { HeifDecoder } from './decode-image.js';
 import { processImage, type ImageLimits } from './process-image.js';
-import { VARIANT_SPECS, variantObjectKey, type VariantName } from './variant-specs.js';
+import { VARIANT_SPECS, type VariantName } from './variant-specs.js';
+import { variantsLayout } from './variants-layout.js';
 
 export interface ProcessPhotoDeps {
   originals: ObjectStore;
@@ -22,10 +23,7 @@ export type ProcessOutcome =
   /** The photo was deleted before or while it was processed: no variants left, nothing published. */
   | { kind: 'deleted' };
 
-/** Marks a deleted photo in the variants bucket, outside its variants' prefix (which its deletion empties). */
-const deletedMarker = (photoId: string) => `deleted/${photoId}`;
-const variantsPrefix = (photoId: string) => `variants/${photoId}/`;
-const isDeleted = async (photoId: string, variants: ObjectStore) => (await variants.stat(deletedMarker(photoId))) !== undefined;
+const isDeleted = async (photoId: string, variants: ObjectStore) => (await variants.stat(variantsLayout.deletedMarker(photoId))) !== undefined;
 
 /**
  * On `photo.deleted`: marks the photo deleted, then removes its variants. Idempotent. Events of a photo
@@ -34,8 +32,8 @@ const isDeleted = async (photoId: string, variants: ObjectStore) => (await varia
  * checked before the mark was written, hence wrote before this removal.
  */
 export async function deletePhotoVariants(photoId: string, variants: ObjectStore): Promise<void> {
-  await variants.put(deletedMarker(photoId), Buffer.alloc(0), { contentType: 'application/octet-stream' });
-  await variants.deletePrefix(variantsPrefix(photoId));
+  await variants.put(variantsLayout.deletedMarker(photoId), Buffer.alloc(0), { contentType: 'application/octet-stream' });
+  await variants.deletePrefix(variantsLayout.photoPrefix(photoId));
 }
 
 /**
@@ -73,7 +71,7 @@ export async function processPhoto(uploaded: PhotoUploaded, deps: ProcessPhotoDe
   await Promise.all(
     (Object.keys(VARIANT_SPECS) as VariantName[]).map(async (name) => {
       const variant = image.variants[name];
-      const key = variantObjectKey(photoId, name, sha256);
+      const key = variantsLayout.variant(photoId, name, sha256);
       await deps.variants.put(key, variant.buffer, {
         contentType: variant.format === 'webp' ? 'image/webp' : 'image/jpeg',
         metadata: { 'photo-id': photoId },
@@ -82,7 +80,7 @@ export async function processPhoto(uploaded: PhotoUploaded, deps: ProcessPhotoDe
     }),
   );
   if (await isDeleted(photoId, deps.variants)) {
-    await deps.variants.deletePrefix(variantsPrefix(photoId));
+    await deps.variants.deletePrefix(variantsLayout.photoPrefix(photoId));
     return { kind: 'deleted' };
   }
   const event = photoCatalogue.create(

@@ -17,7 +17,7 @@ export interface VariantSpec {
 
 /**
  * The variant definitions. Changing one changes the bytes behind an existing key (see
- * {@link variantObjectKey}), so a change must come with a way to tell old keys from new ones.
+ * `variantsLayout.variant`), so a change must come with a way to tell old keys from new ones.
  */
 export const VARIANT_SPECS: { readonly [N in VariantName]: VariantSpec & { readonly name: N } } = {
   thumb: { name: 'thumb', format: 'webp', longEdge: 320, quality: 75 },
@@ -26,20 +26,3 @@ export const VARIANT_SPECS: { readonly [N in VariantName]: VariantSpec & { reado
 
 /** The longest edge any variant needs: the one size the original is decoded to. */
 export const LARGEST_VARIANT_EDGE = Math.max(...Object.values(VARIANT_SPECS).map((spec) => spec.longEdge));
-
-const PHOTO_ID = /^[A-Za-z0-9-]{1,64}$/;
-const SHA256_HEX = /^[0-9a-f]{64}$/;
-
-/**
- * The object key of a variant in the variants bucket:
- * `variants/<photoId>/<name>-<first 16 hex of the original's sha256>.<format>`.
- * Built from the content hash so reprocessing the same original writes the same keys (idempotent) and a
- * new original under the same photo id never collides with cached bytes of the old one.
- * @throws RangeError when `photoId` or `originalSha256` could smuggle path characters into the key.
- */
-export function variantObjectKey(photoId: string, name: VariantName, originalSha256: string): string {
-  if (!PHOTO_ID.test(photoId)) throw new RangeError('photoId must be 1-64 letters, digits or dashes');
-  const sha = originalSha256.toLowerCase();
-  if (!SHA256_HEX.test(sha)) throw new RangeError('originalSha256 must be 64 hex digits');
-  return `variants/${photoId}/${name}-${sha.slice(0, 16)}.${VARIANT_SPECS[name].format}`;
-}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LARGEST_VARIANT_EDGE, VARIANT_SPECS, variantObjectKey } from './variant-specs.js';
+import { LARGEST_VARIANT_EDGE, VARIANT_SPECS } from './variant-specs.js';
+import { variantObjectKey } from './variants-layout.js';
 
 const PHOTO_ID = '0b6c1f5e-8a3d-4d2e-9f71-2c4b8e6a1d30';
 const SHA = '9f2c6a1b0d8e7f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a';
