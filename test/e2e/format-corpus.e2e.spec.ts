@@ -69,7 +69,8 @@ beforeAll(async () => {
       continue;
     }
     for (;;) {
-      const photo = (await (await call(`/api/photos/${upload.id}`)).json()) as Photo;
+      const response = await call(`/api/photos/${upload.id}`);
+      const photo = response.ok ? ((await response.json()) as Photo) : ({ status: 'failed', failure: { reason: `GET ${response.status} ${await response.text()}` } } as Photo);
       if (photo.status !== 'processing' || Date.now() > deadline) {
         photos.set(upload.entry.file, photo);
         break;
@@ -112,60 +113,51 @@ async function variantBytes(variant: Variant): Promise<Buffer> {
   return Buffer.from(await response.arrayBuffer());
 }
 
-/**
- * HEIC with HEVC inside needs a decoder sharp's prebuilt libvips lacks; until the processor has one
- * (issue 10), those files end `processing-failed` and their cases are expected to fail: `it.fails`
- * turns red the day they pass, so this line cannot outlive the fix.
- */
-const HEVC_DECODED = false;
-
 describe('every format of the corpus, uploaded through the public API', () => {
-  const cases = (hevc: boolean) => corpus.entries.filter((entry) => entry.hevc === hevc).map((entry) => [entry.file, entry] as const);
-  it.each(cases(false))('%s ends ready, upright, in sRGB, with its EXIF', (_file, entry) => checkPhoto(entry));
-  (HEVC_DECODED ? it : it.fails).each(cases(true))('%s (HEVC) ends ready, upright, in sRGB, with its EXIF', (_file, entry) => checkPhoto(entry));
+  // HEIC with HEVC inside goes through the processor's WebAssembly libheif (sharp's prebuilt libvips has no HEVC decoder).
+  const cases = corpus.entries.map((entry) => [entry.hevc ? `${entry.file} (HEVC)` : entry.file, entry] as const);
+  it.each(cases)('%s ends ready, upright, in sRGB, with its EXIF', (_name, entry) => checkPhoto(entry));
 });
 
 async function checkPhoto(entry: CorpusEntry): Promise<void> {
-  {
-    const photo = photos.get(entry.file)!;
-    expect(photo.failure, entry.description).toBeUndefined();
-    expect(photo.status).toBe('ready');
-    expect([photo.width, photo.height]).toEqual([entry.width, entry.height]);
-    expect(photo.placeholder?.length).toBeGreaterThan(10);
+  const photo = photos.get(entry.file)!;
+  expect(photo.failure, entry.description).toBeUndefined();
+  expect(photo.status).toBe('ready');
+  expect([photo.width, photo.height]).toEqual([entry.width, entry.height]);
+  expect(photo.placeholder?.length).toBeGreaterThan(10);
 
-    for (const [name, edge] of [
-      ['thumb', 320],
-      ['preview', 1600],
-    ] as const) {
-      const variant = photo.variants[name]!;
-      const bytes = await variantBytes(variant);
-      const decoded = await sharp(bytes).metadata();
-      expect([decoded.width, decoded.height], name).toEqual([variant.width, variant.height]);
-      expect(Math.max(variant.width, variant.height)).toBe(Math.min(edge, Math.max(entry.width, entry.height)));
-      expect(Math.abs(variant.width / variant.height - entry.width / entry.height), `${name} aspect`).toBeLessThan(0.01);
-      expect(decoded.space, `${name} colour space`).toBe('srgb');
-      expect(decoded.pages ?? 1, `${name} is one frame`).toBe(1);
-      // A variant either has no profile (read as sRGB) or an sRGB one, never the original's.
-      if (decoded.icc) expect(decoded.icc.subarray(16, 20).toString('latin1')).toBe('RGB ');
+  for (const [name, edge] of [
+    ['thumb', 320],
+    ['preview', 1600],
+  ] as const) {
+    const variant = photo.variants[name]!;
+    const bytes = await variantBytes(variant);
+    const decoded = await sharp(bytes).metadata();
+    expect([decoded.width, decoded.height], name).toEqual([variant.width, variant.height]);
+    expect(Math.max(variant.width, variant.height)).toBe(Math.min(edge, Math.max(entry.width, entry.height)));
+    expect(Math.abs(variant.width / variant.height - entry.width / entry.height), `${name} aspect`).toBeLessThan(0.01);
+    expect(decoded.space, `${name} colour space`).toBe('srgb');
+    expect(decoded.pages ?? 1, `${name} is one frame`).toBe(1);
+    // A variant either has no profile (read as sRGB) or an sRGB one, never the original's.
+    if (decoded.icc) expect(decoded.icc.subarray(16, 20).toString('latin1')).toBe('RGB ');
 
-      for (const probe of entry.colours) {
-        if (probe.previewOnly && name !== 'preview') continue;
-        const { rgb } = await colourAt(bytes, probe);
-        const where = `${name} at ${probe.x},${probe.y}: ${rgb.join(',')}, expected ${probe.srgb.join(',')}`;
-        expect(distance(rgb, probe.srgb), where).toBeLessThanOrEqual(probe.tolerance);
-        if (probe.ifProfileIgnored) expect(distance(rgb, probe.ifProfileIgnored), `${where}: the ICC profile was ignored`).toBeGreaterThan(probe.tolerance);
-      }
-      if (entry.alpha && name === 'thumb') expect((await colourAt(bytes, { x: 0.9, y: 0.9 })).alpha, 'thumb keeps transparency').toBeLessThan(16);
+    for (const probe of entry.colours) {
+      if (probe.previewOnly && name !== 'preview') continue;
+      const { rgb } = await colourAt(bytes, probe);
+      const where = `${name} at ${probe.x},${probe.y}: ${rgb.join(',')}, expected ${probe.srgb.join(',')}`;
+      expect(distance(rgb, probe.srgb), where).toBeLessThanOrEqual(probe.tolerance);
+      if (probe.ifProfileIgnored) expect(distance(rgb, probe.ifProfileIgnored), `${where}: the ICC profile was ignored`).toBeGreaterThan(probe.tolerance);
     }
-
-    const { gps, ...fields } = entry.exif;
-    expect(photo.exif ?? {}).toMatchObject(fields);
-    if (gps) {
-      const seen = photo.exif?.['gps'] as { latitude: number; longitude: number; altitude?: number } | undefined;
-      expect(seen?.latitude).toBeCloseTo(gps.latitude, 4);
-      expect(seen?.longitude).toBeCloseTo(gps.longitude, 4);
-      if (gps.altitude !== undefined) expect(seen?.altitude).toBeCloseTo(gps.altitude, 1);
-    }
-    if (entry.exif.takenAt) expect(photo.takenAt).toBe(entry.exif.takenAt);
+    if (entry.alpha && name === 'thumb') expect((await colourAt(bytes, { x: 0.9, y: 0.9 })).alpha, 'thumb keeps transparency').toBeLessThan(16);
   }
+
+  const { gps, ...fields } = entry.exif;
+  expect(photo.exif ?? {}).toMatchObject(fields);
+  if (gps) {
+    const seen = photo.exif?.['gps'] as { latitude: number; longitude: number; altitude?: number } | undefined;
+    expect(seen?.latitude).toBeCloseTo(gps.latitude, 4);
+    expect(seen?.longitude).toBeCloseTo(gps.longitude, 4);
+    if (gps.altitude !== undefined) expect(seen?.altitude).toBeCloseTo(gps.altitude, 1);
+  }
+  if (entry.exif.takenAt) expect(photo.takenAt).toBe(entry.exif.takenAt);
 }
