@@ -9,7 +9,7 @@ export type { EventContext, LatestEvent } from './catalogue.js';
 export { breakingChanges } from './compatibility.js';
 export { asyncApiDocument } from './asyncapi.js';
 export { PhotoUploadedV1 } from './events/photo-uploaded.js';
-export { PhotoProcessedV1 } from './events/photo-processed.js';
+export { ExifSummarySchema, PhotoProcessedV1 } from './events/photo-processed.js';
 export { PhotoProcessingFailedV1 } from './events/photo-processing-failed.js';
 export { PhotoDeletedV1 } from './events/photo-deleted.js';
 export { photoCatalogue, photoFamilies } from './photo-events.js';

@@ -12,6 +12,8 @@ export {
   answerFrameworkError,
   problemDetailsPlugin,
 } from './problem-details.js';
+export { ProblemSchema, problemResponses } from './problem-responses.js';
+export { nameSchemaComponents } from './openapi-components.js';
 export { closingConnectionsPlugin } from './closing-connections.js';
 export { serverTimeouts, serverTimeoutsConfigSchema } from './server-timeouts.js';
 export type { ServerTimeoutsConfig } from './server-timeouts.js';

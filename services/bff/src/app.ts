@@ -7,7 +7,6 @@ import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
-import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { EventBus, Subscription } from '@photos/event-bus';
 import type { ObjectStore } from '@photos/object-store';
@@ -26,6 +25,7 @@ import { accounts, scryptHasher, type AccountStore, type LoginThrottle } from '.
 import { LiveStatus } from './domain/live-status.js';
 import { csrfTokens, hashRefreshToken, newRefreshToken } from './domain/session-secrets.js';
 import { sessions, type SessionStore } from './domain/sessions.js';
+import { apiDocs } from './routes/api-docs.js';
 import { authRoutes } from './routes/auth.js';
 import { eventRoutes } from './routes/events.js';
 import { mediaRoutes } from './routes/media.js';
@@ -99,24 +99,18 @@ export async function buildBffApp(deps: BffAppDeps): Promise<ServiceApp> {
   const shared = deps.redis ? { redis: deps.redis, fallback: createRedisFallback({ redis: deps.redis, logger: app.log }) } : undefined;
   await app.register(rateLimit, { global: false, ...(shared ? { store: fallbackRateLimitStore({ ...shared, nameSpace: 'bff:rate-limit:' }) } : {}) });
   const loginThrottle = deps.loginThrottle ?? (shared ? redisLoginThrottle(shared.redis, shared.fallback) : memoryLoginThrottle());
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'Photo platform API', version: '1.0.0', description: 'The public API of the photo platform (the BFF).' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
-      security: [{ bearer: [] }],
-    },
+  const cookies = sessionCookies({
+    secure: config.SESSION_COOKIE_SECURE,
+    accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
   });
+  await apiDocs(app, cookies.names);
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/api/docs')) route.config = { ...route.config, public: true };
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { deepLinking: false } });
   // Browsers authenticate by the session cookie, API clients by the Authorization header.
   await app.register(cookie);
-  const cookies = sessionCookies({
-    secure: config.SESSION_COOKIE_SECURE,
-    accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
-    refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
-  });
   await app.register(authPlugin, { ...authOptionsFrom(config), cookieName: cookies.names.access });
   const csrf = csrfTokens(config.JWT_SECRET);
   cookieAuthGuard(app, { accessCookie: cookies.names.access, csrfValid: csrf.valid });

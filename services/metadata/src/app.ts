@@ -12,6 +12,7 @@ import { photoEventHandlers } from './consumers/photo-events.js';
 import { metadataMetrics } from './metadata-metrics.js';
 import { createPhotoReads } from './photo-reads.js';
 import { projectPhotoEvent } from './project-photo-event.js';
+import { apiDocs } from './routes/api-docs.js';
 import { photoRoutes } from './routes/photos.js';
 
 /** What the metadata service is built from; server.ts makes the real ones, tests their own. */
@@ -44,6 +45,7 @@ export async function buildMetadataApp(deps: MetadataAppDeps): Promise<ServiceAp
     trustProxy: config.TRUST_PROXY,
   });
   await app.register(authPlugin, authOptionsFrom(config));
+  await apiDocs(app);
 
   const cacheStore =
     deps.cacheStore ??

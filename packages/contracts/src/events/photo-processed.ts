@@ -16,7 +16,8 @@ const Variant = Type.Object(
 /** EXIF local time as written by the camera, with an offset when the camera recorded one. */
 const ExifTime = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})?$' });
 
-const Exif = Type.Object(
+/** The EXIF summary the processor reads: every field optional, other fields allowed. The public Photo shows it too. */
+export const ExifSummarySchema = Type.Object(
   {
     takenAt: Type.Optional(ExifTime),
     cameraMake: Type.Optional(Type.String({ maxLength: 200 })),
@@ -64,7 +65,7 @@ export const PhotoProcessedV1 = defineEvent({
         openObject,
       ),
       dominantColor: Type.String({ pattern: '^#[0-9a-f]{6}$' }),
-      exif: Exif,
+      exif: ExifSummarySchema,
       processedAt: Timestamp,
     },
     openObject,

@@ -1,20 +1,4 @@
-/** A photo as the metadata service returns it (its internal API; the BFF adds URLs). */
-export interface MetadataPhoto {
-  id: string;
-  status: 'processing' | 'ready' | 'failed';
-  filename: string | null;
-  contentType: string | null;
-  bytes: number | null;
-  width: number | null;
-  height: number | null;
-  takenAt: string | null;
-  uploadedAt: string | null;
-  placeholder: string | null;
-  dominantColor?: string | null;
-  variants: { thumb?: { key: string; width: number; height: number }; preview?: { key: string; width: number; height: number } } | null;
-  exif?: Record<string, unknown> | null;
-  failure?: { code?: string; reason: string } | null;
-}
+import type { StoredPhoto, StoredPhotoPage } from '@photos/api-contracts';
 
 /** An answer of an internal service that the BFF passes on (4xx) or turns into a 502 (5xx, unreachable). */
 export class UpstreamError extends Error {
@@ -55,10 +39,11 @@ export function metadataClient(baseUrl: string, fetchImpl: typeof fetch = fetch)
   }
 
   return {
-    async listPhotos(caller: CallerContext, query: URLSearchParams): Promise<{ items: MetadataPhoto[]; nextCursor: string | null }> {
+    /** GET /photos of metadata's API (its OpenAPI: /docs/json), in the page shape the BFF answers but for the variant URLs. */
+    async listPhotos(caller: CallerContext, query: URLSearchParams): Promise<StoredPhotoPage> {
       return json(await call(`/photos?${query}`, caller));
     },
-    async getPhoto(caller: CallerContext, id: string): Promise<MetadataPhoto> {
+    async getPhoto(caller: CallerContext, id: string): Promise<StoredPhoto> {
       return json(await call(`/photos/${encodeURIComponent(id)}`, caller));
     },
     async deletePhoto(caller: CallerContext, id: string): Promise<void> {

@@ -1,58 +1,16 @@
-import Type, { type Static } from 'typebox';
-import type { MetadataPhoto } from '../adapters/metadata-client.js';
+import type { Photo, StoredPhoto } from '@photos/api-contracts';
 
-const Variant = Type.Object({ url: Type.String(), width: Type.Integer(), height: Type.Integer() });
-
-/** BRIEF's Photo. */
-export const PhotoSchema = Type.Object(
-  {
-    id: Type.String({ format: 'uuid' }),
-    status: Type.Union([Type.Literal('processing'), Type.Literal('ready'), Type.Literal('failed')]),
-    filename: Type.Union([Type.String(), Type.Null()]),
-    contentType: Type.Union([Type.String(), Type.Null()]),
-    bytes: Type.Union([Type.Integer(), Type.Null()]),
-    width: Type.Union([Type.Integer(), Type.Null()]),
-    height: Type.Union([Type.Integer(), Type.Null()]),
-    takenAt: Type.Union([Type.String(), Type.Null()]),
-    uploadedAt: Type.Union([Type.String(), Type.Null()]),
-    placeholder: Type.Union([Type.String({ description: 'Base64 ThumbHash.' }), Type.Null()]),
-    dominantColor: Type.Union([Type.String(), Type.Null()]),
-    variants: Type.Object({ thumb: Type.Optional(Variant), preview: Type.Optional(Variant) }),
-    exif: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-    originalUrl: Type.Optional(Type.String({ description: 'Signed, short-lived URL of the original (detail only).' })),
-    failure: Type.Optional(Type.Object({ reason: Type.String(), code: Type.Optional(Type.String()) })),
-  },
-  { $id: 'Photo' },
-);
-
-/** A photo as the public API shows it (BRIEF's Photo). */
-export type PhotoView = Static<typeof PhotoSchema>;
-
-/** Adds URLs to a metadata record; `withExif` for the detail view. */
-export async function toPhotoView(
-  photo: MetadataPhoto,
-  variantUrl: (key: string) => Promise<string>,
-  withExif = false,
-): Promise<PhotoView> {
-  const variants: PhotoView['variants'] = {};
-  for (const name of ['thumb', 'preview'] as const) {
-    const variant = photo.variants?.[name];
-    if (variant) variants[name] = { url: await variantUrl(variant.key), width: variant.width, height: variant.height };
+/**
+ * The public Photo of a metadata photo: the same fields (metadata answers the shape the API shows), with
+ * URLs for its variants, and the original's URL on the detail view. Nothing else is mapped here.
+ */
+export async function withUrls(photo: StoredPhoto, variantUrl: (key: string) => Promise<string>, originalUrl?: () => Promise<string>): Promise<Photo> {
+  const variants: Photo['variants'] = {};
+  if (photo.variants) {
+    const { thumb, preview } = photo.variants;
+    [variants.thumb, variants.preview] = await Promise.all(
+      [thumb, preview].map(async ({ key, width, height }) => ({ url: await variantUrl(key), width, height })),
+    );
   }
-  return {
-    id: photo.id,
-    status: photo.status,
-    filename: photo.filename,
-    contentType: photo.contentType,
-    bytes: photo.bytes,
-    width: photo.width,
-    height: photo.height,
-    takenAt: photo.takenAt,
-    uploadedAt: photo.uploadedAt,
-    placeholder: photo.placeholder,
-    dominantColor: photo.dominantColor ?? null,
-    variants,
-    ...(withExif && photo.exif ? { exif: photo.exif } : {}),
-    ...(photo.failure ? { failure: { reason: photo.failure.reason, ...(photo.failure.code ? { code: photo.failure.code } : {}) } } : {}),
-  };
+  return { ...photo, variants, ...(originalUrl ? { originalUrl: await originalUrl() } : {}) };
 }

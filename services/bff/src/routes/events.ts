@@ -1,7 +1,39 @@
-import { TooManyRequestsError, type ServiceApp } from '@photos/service-kit';
+import { PHOTO_CHANGE_EVENTS } from '@photos/api-contracts';
+import { problemResponses, TooManyRequestsError, type ServiceApp } from '@photos/service-kit';
+import { NOT_AUTHENTICATED, SECURITY } from './schemas.js';
 import type { LiveStatus } from '../domain/live-status.js';
 
 const HEARTBEAT_MS = 15_000;
+
+/** The stream as the OpenAPI document shows it; the event types and their data are components of their own. */
+const idOf = (schema: object) => (schema as { $id: string }).$id;
+const EVENTS_SCHEMA = {
+  summary: 'Live status of my photos (text/event-stream)',
+  description:
+    'Server-Sent Events of the caller\'s own photos, until the access token expires (then reconnect). Each event is ' +
+    '`event: <type>` and `data: <JSON>`; the types and their data: ' +
+    Object.entries(PHOTO_CHANGE_EVENTS)
+      .map(([type, schema]) => `\`${type}\` (${idOf(schema)})`)
+      .join(', ') +
+    '. Comment lines (`: keep-alive`) every 15 s; `retry: 3000`. Browsers authenticate by the access cookie (EventSource sends no headers).',
+  tags: ['photos'],
+  security: SECURITY.read,
+  response: {
+    200: {
+      description: 'The stream; it stays open.',
+      content: {
+        'text/event-stream': {
+          schema: {
+            type: 'string',
+            description: 'event: photo.processed\ndata: {"id":"…","status":"ready",…}\n\n',
+            'x-events': Object.fromEntries(Object.entries(PHOTO_CHANGE_EVENTS).map(([type, schema]) => [type, { $ref: `${idOf(schema)}#` }])),
+          },
+        },
+      },
+    },
+    ...problemResponses({ ...NOT_AUTHENTICATED, 429: 'This user already holds EVENT_STREAMS_PER_USER streams on this replica (Retry-After).' }),
+  },
+};
 
 /**
  * GET /api/events: Server-Sent Events of the caller's own photo status changes. Browsers authenticate by
@@ -16,8 +48,10 @@ export function eventRoutes(app: ServiceApp, deps: { live: LiveStatus; streamsPe
   const perUser = new Map<string, number>();
   // On shutdown, end the streams so the server can close (browsers reconnect to another replica).
   app.addHook('preClose', async () => open.forEach((end) => end()));
+  // Shared schemas, so that the document has the events' data as components (x-events refers to them).
+  for (const schema of Object.values(PHOTO_CHANGE_EVENTS)) app.addSchema(schema);
 
-  app.get('/api/events', { schema: { summary: 'Live status of my photos (text/event-stream)', tags: ['photos'] } }, async (request, reply) => {
+  app.get('/api/events', { schema: EVENTS_SCHEMA }, async (request, reply) => {
     const owner = request.user.sub;
     const streams = perUser.get(owner) ?? 0;
     if (streams >= deps.streamsPerUser) {

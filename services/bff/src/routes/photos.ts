@@ -1,11 +1,23 @@
-import { discardRequestBody, UnsupportedMediaTypeError, type ServiceApp } from '@photos/service-kit';
+import { discardRequestBody, problemResponses, UnsupportedMediaTypeError, type ServiceApp } from '@photos/service-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import type { MediaUrls } from '../adapters/media-urls.js';
 import { UpstreamError, type CallerContext, type MetadataClient } from '../adapters/metadata-client.js';
 import { uploadClient } from '../adapters/upload-client.js';
-import { toPhotoView } from '../domain/photo-view.js';
-import { PhotoIdParams, PhotoSchema } from './schemas.js';
+import { withUrls } from '../domain/photo-view.js';
+import { uploadDocs } from './upload-docs.js';
+import {
+  BAD_PHOTO_ID,
+  CSRF_REFUSED,
+  NO_SUCH_PHOTO,
+  NOT_AUTHENTICATED,
+  PhotoIdParams,
+  PhotoPageSchema,
+  PhotoSchema,
+  SECURITY,
+  UPSTREAM_FAILED,
+  UploadAnswerSchema,
+} from './schemas.js';
 
 /** Whether the request declares a multipart/form-data body (the only kind the upload hop takes). */
 const isMultipart = (request: FastifyRequest) => /^multipart\/form-data(;|$)/i.test(request.headers['content-type']?.trim() ?? '');
@@ -44,12 +56,34 @@ export function photoRoutes(
   app.post(
     '/api/photos',
     {
-      config: { rateLimit: { max: deps.uploadsPerMinute, timeWindow: '1 minute', keyGenerator: (r: FastifyRequest) => r.user?.sub ?? r.ip } },
+      config: {
+        rateLimit: { max: deps.uploadsPerMinute, timeWindow: '1 minute', keyGenerator: (r: FastifyRequest) => r.user?.sub ?? r.ip },
+        // The multipart body is documented only: the route streams it on unparsed, so no schema may validate it.
+        swaggerTransform: uploadDocs,
+      },
       schema: {
         summary: 'Upload photos (multipart/form-data, one or more parts named "file")',
+        description:
+          'Each part named `file` is one photo, judged by its bytes (JPEG, PNG, WebP, AVIF, HEIC, HEIF, GIF, TIFF). Streamed through to the ' +
+          'upload service; answered once every original is stored. Limits: MAX_UPLOAD_BYTES per file (200 MiB by default), ' +
+          'MAX_FILES_PER_REQUEST files (20), MAX_PIXELS (100 MP) read from the header; RATE_LIMIT_UPLOADS_PER_MINUTE requests per user.',
         tags: ['photos'],
-        consumes: ['multipart/form-data'],
-        response: { 202: Type.Object({ photos: Type.Array(Type.Object({ id: Type.String(), status: Type.Literal('processing') }, { additionalProperties: true })) }) },
+        security: SECURITY.write,
+        response: {
+          202: { ...UploadAnswerSchema, 'x-response-description': 'Stored; processing follows (watch GET /api/events or poll the photo).' },
+          ...problemResponses({
+            400: 'The multipart body is malformed, has no `file` part, or a file is empty.',
+            ...NOT_AUTHENTICATED,
+            ...CSRF_REFUSED,
+            408: 'The client sent nothing for UPLOAD_IDLE_TIMEOUT_MS (30 s).',
+            413: 'A file is over MAX_UPLOAD_BYTES, or there are more than MAX_FILES_PER_REQUEST files.',
+            415: 'The body is not multipart/form-data, or a file is not an accepted image type (the detail names what it is).',
+            422: 'An image is over MAX_PIXELS, or its header cannot be read.',
+            429: 'Too many uploads by this user this minute (Retry-After).',
+            502: 'The upload service failed or is unreachable.',
+            504: 'The upload service stalled for UPLOAD_STALL_TIMEOUT_MS.',
+          }),
+        },
       },
     },
     async (request, reply) => {
@@ -81,35 +115,66 @@ export function photoRoutes(
     {
       schema: {
         summary: 'List my photos, newest first',
+        description: 'Newest first by upload time; follow `nextCursor` for the next page. List items carry no `exif` or `originalUrl`.',
         tags: ['photos'],
+        security: SECURITY.read,
         querystring: Type.Object({
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
-          cursor: Type.Optional(Type.String({ maxLength: 500 })),
+          cursor: Type.Optional(Type.String({ maxLength: 500, description: '`nextCursor` of the previous page.' })),
           status: Type.Optional(Type.Union([Type.Literal('processing'), Type.Literal('ready'), Type.Literal('failed')])),
         }),
-        response: { 200: Type.Object({ items: Type.Array(PhotoSchema), nextCursor: Type.Union([Type.String(), Type.Null()]) }) },
+        response: {
+          200: { ...PhotoPageSchema, 'x-response-description': 'A page of my photos.' },
+          ...problemResponses({ 400: 'limit is not 1-100, status is unknown, or the cursor is not one of ours.', ...NOT_AUTHENTICATED, ...UPSTREAM_FAILED }),
+        },
       },
     },
     async (request) => {
       const query = new URLSearchParams();
       for (const [name, value] of Object.entries(request.query)) if (value !== undefined) query.set(name, String(value));
       const page = await deps.metadata.listPhotos(caller(request), query);
-      return { items: await Promise.all(page.items.map((photo) => toPhotoView(photo, variantUrl))), nextCursor: page.nextCursor };
+      return { items: await Promise.all(page.items.map((photo) => withUrls(photo, variantUrl))), nextCursor: page.nextCursor };
     },
   );
 
   app.get(
     '/api/photos/:id',
-    { schema: { summary: 'One of my photos, with EXIF', tags: ['photos'], params: PhotoIdParams, response: { 200: PhotoSchema } } },
+    {
+      schema: {
+        summary: 'One of my photos, with EXIF and the URL of the original',
+        tags: ['photos'],
+        security: SECURITY.read,
+        params: PhotoIdParams,
+        response: {
+          200: { ...PhotoSchema, 'x-response-description': 'The photo, with `exif` (null when none was read) and `originalUrl`.' },
+          ...problemResponses({ ...BAD_PHOTO_ID, ...NOT_AUTHENTICATED, ...NO_SUCH_PHOTO, ...UPSTREAM_FAILED }),
+        },
+      },
+    },
     async (request) => {
       const photo = await deps.metadata.getPhoto(caller(request), request.params.id);
-      return { ...(await toPhotoView(photo, variantUrl, true)), originalUrl: await deps.media.original(photo.id) };
+      return withUrls(photo, variantUrl, () => deps.media.original(photo.id));
     },
   );
 
   app.get(
     '/api/photos/:id/original',
-    { schema: { summary: 'The original bytes (redirect to a signed URL)', tags: ['photos'], params: PhotoIdParams } },
+    {
+      schema: {
+        summary: 'The original bytes, by a redirect to a signed URL',
+        description: 'Answers 302 to a short-lived signed URL of the original, byte for byte as uploaded (that URL needs no credentials).',
+        tags: ['photos'],
+        security: SECURITY.read,
+        params: PhotoIdParams,
+        response: {
+          302: Type.Null({
+            description: 'Found: the original is at Location.',
+            headers: { location: Type.String({ description: 'Signed, short-lived URL of the original (a /media URL or the object store\'s own).' }) },
+          }),
+          ...problemResponses({ ...BAD_PHOTO_ID, ...NOT_AUTHENTICATED, ...NO_SUCH_PHOTO, ...UPSTREAM_FAILED }),
+        },
+      },
+    },
     async (request, reply) => {
       const photo = await deps.metadata.getPhoto(caller(request), request.params.id);
       return reply.redirect(await deps.media.original(photo.id), 302);
@@ -118,10 +183,22 @@ export function photoRoutes(
 
   app.delete(
     '/api/photos/:id',
-    { schema: { summary: 'Delete one of my photos', tags: ['photos'], params: PhotoIdParams } },
+    {
+      schema: {
+        summary: 'Delete one of my photos',
+        description: 'Gone from reads at once; its original and variants are removed after (photo.deleted).',
+        tags: ['photos'],
+        security: SECURITY.write,
+        params: PhotoIdParams,
+        response: {
+          204: Type.Null({ description: 'Deleted.' }),
+          ...problemResponses({ ...BAD_PHOTO_ID, ...NOT_AUTHENTICATED, ...CSRF_REFUSED, ...NO_SUCH_PHOTO, ...UPSTREAM_FAILED }),
+        },
+      },
+    },
     async (request, reply) => {
       await deps.metadata.deletePhoto(caller(request), request.params.id);
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 }

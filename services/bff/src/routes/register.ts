@@ -1,7 +1,7 @@
-import type { ServiceApp } from '@photos/service-kit';
+import { problemResponses, type ServiceApp } from '@photos/service-kit';
 import Type from 'typebox';
 import type { accounts } from '../domain/accounts.js';
-import { Credentials } from './schemas.js';
+import { Credentials, JSON_BODY_REFUSED, SECURITY } from './schemas.js';
 
 /**
  * The one answer to every valid registration, new email or taken: telling them apart would let anyone
@@ -23,8 +23,12 @@ export function registerRoutes(app: ServiceApp, deps: { accounts: ReturnType<typ
           'Answers 202 with the same body whether the email was new or already had an account (which is left unchanged), ' +
           'and issues no token: log in next. A login that fails right after registering means the email already had an account.',
         tags: ['auth'],
+        security: SECURITY.public,
         body: Credentials,
-        response: { 202: Type.Object({ message: Type.String() }) },
+        response: {
+          202: Type.Object({ message: Type.String() }, { $id: 'RegisterAnswer', title: 'RegisterAnswer', description: 'Received (new email or taken: the same answer).', examples: [REGISTERED] }),
+          ...problemResponses({ ...JSON_BODY_REFUSED, 429: 'Too many register or login requests from this address this minute (Retry-After).' }),
+        },
       },
     },
     async (request, reply) => {

@@ -1,12 +1,11 @@
-import { ForbiddenError, UnauthorizedError, type ServiceApp } from '@photos/service-kit';
+import { ForbiddenError, problemResponses, UnauthorizedError, type ServiceApp } from '@photos/service-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import type { RefreshOutcome, Sessions } from '../domain/sessions.js';
+import { NOT_AUTHENTICATED, SECURITY, SessionAnswerSchema } from './schemas.js';
 import type { SessionCookies } from './session-cookies.js';
 
 export const CSRF_HEADER = 'x-csrf-token';
-
-const User = Type.Object({ id: Type.String(), email: Type.Union([Type.String(), Type.Null()]) });
 
 const REFUSED: Record<Extract<RefreshOutcome, { kind: 'refused' }>['reason'], string> = {
   missing: 'No session: log in.',
@@ -54,9 +53,17 @@ export function browserSessions(deps: BrowserSessionDeps) {
           config,
           schema: {
             summary: 'Renew the browser session: a new access cookie, and the refresh cookie rotated (needs X-CSRF-Token)',
+            description: 'The refresh token is spent: presented again later, it ends the whole session (a copy was taken).',
             tags: ['auth'],
-            security: [],
-            response: { 200: Type.Object({ user: User }) },
+            security: SECURITY.refreshCookie,
+            response: {
+              200: { ...SessionAnswerSchema, 'x-response-description': 'Renewed: new access and refresh cookies are set (Set-Cookie).' },
+              ...problemResponses({
+                401: 'No refresh cookie, or its session is unknown, expired, ended or was ended because the token had been used already; the cookies are cleared.',
+                403: 'X-CSRF-Token is missing or is not the session\'s; nothing done.',
+                429: 'Too many auth requests from this address this minute (Retry-After).',
+              }),
+            },
           },
         },
         async (request, reply) => {
@@ -73,18 +80,40 @@ export function browserSessions(deps: BrowserSessionDeps) {
 
       app.post(
         '/api/auth/logout',
-        { config, schema: { summary: 'End the browser session (needs X-CSRF-Token)', tags: ['auth'], security: [] } },
+        {
+          config,
+          schema: {
+            summary: 'End the browser session (needs X-CSRF-Token)',
+            description: 'Revokes the session of the refresh cookie (if any) and clears the cookies.',
+            tags: ['auth'],
+            security: SECURITY.refreshCookie,
+            response: {
+              204: Type.Null({ description: 'Logged out; the cookies are cleared (Set-Cookie).' }),
+              ...problemResponses({
+                403: 'X-CSRF-Token is missing or is not the session\'s; nothing done.',
+                429: 'Too many auth requests from this address this minute (Retry-After).',
+              }),
+            },
+          },
+        },
         async (request, reply) => {
           const result = await deps.sessions.end(refreshCookie(request), header(request));
           if (result === 'csrf-failed') throw new ForbiddenError('The X-CSRF-Token header is missing or does not match the session.');
           deps.cookies.clear(reply);
-          return reply.code(204).send();
+          return reply.code(204).send(null);
         },
       );
 
       app.get(
         '/api/auth/session',
-        { schema: { summary: 'Who is logged in (401 when nobody)', tags: ['auth'], response: { 200: Type.Object({ user: User }) } } },
+        {
+          schema: {
+            summary: 'Who is logged in (401 when nobody)',
+            tags: ['auth'],
+            security: SECURITY.read,
+            response: { 200: { ...SessionAnswerSchema, 'x-response-description': 'The account the token or access cookie names.' }, ...problemResponses(NOT_AUTHENTICATED) },
+          },
+        },
         async (request) => ({ user: { id: request.user.sub, email: request.user.email ?? null } }),
       );
     },

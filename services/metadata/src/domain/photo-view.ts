@@ -1,36 +1,13 @@
-import type { ExifSummary, PhotoStatus, VisiblePhoto } from './photo-record.js';
+import type { StoredPhoto, StoredVariant } from '@photos/api-contracts';
+import type { VisiblePhoto } from './photo-record.js';
 
-/** A stored variant as the API shows it; the BFF turns the key into a URL. */
-export interface VariantView {
-  key: string;
-  width: number;
-  height: number;
-}
-
-/** A photo as the API shows it to its owner, in a page. */
-export interface PhotoView {
-  id: string;
-  status: PhotoStatus;
-  filename: string;
-  contentType: string;
-  bytes: number;
-  sha256: string;
-  width: number | null;
-  height: number | null;
-  takenAt: string | null;
-  uploadedAt: string;
-  placeholder: string | null;
-  dominantColor: string | null;
-  variants: { thumb: VariantView; preview: VariantView } | null;
-  failure?: { code: string; reason: string };
-}
+/** A photo as the API shows it to its owner (`StoredPhoto` of @photos/api-contracts: the BFF adds URLs and nothing else). */
+export type PhotoView = Omit<StoredPhoto, 'exif'>;
 
 /** One photo as the API shows it to its owner: with the EXIF summary, which pages leave out. */
-export interface PhotoDetail extends PhotoView {
-  exif: ExifSummary | null;
-}
+export type PhotoDetail = PhotoView & { exif: NonNullable<StoredPhoto['exif']> | null };
 
-const variantView = ({ key, width, height }: VariantView): VariantView => ({ key, width, height });
+const variantView = ({ key, width, height }: StoredVariant): StoredVariant => ({ key, width, height });
 
 /** The API view of a visible record, as a page shows it. */
 export function toPhotoView(record: VisiblePhoto): PhotoView {

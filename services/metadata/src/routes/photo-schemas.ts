@@ -1,42 +1,11 @@
+import { PhotoStatusSchema } from '@photos/api-contracts';
 import Type from 'typebox';
 import { TAKEN_FILTER_PATTERN } from '../domain/taken-at.js';
 
-const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+/** The caller's photos, newest first: the page the BFF sends on, once it has signed the variant URLs. */
+export { StoredPhotoPageSchema as PageSchema, StoredPhotoSchema as PhotoSchema } from '@photos/api-contracts';
 
-const Status = Type.Union([Type.Literal('processing'), Type.Literal('ready'), Type.Literal('failed')]);
-
-const Variant = Type.Object({ key: Type.String(), width: Type.Integer(), height: Type.Integer() });
-
-const photoProperties = {
-  id: Type.String({ format: 'uuid' }),
-  status: Status,
-  filename: Type.String(),
-  contentType: Type.String(),
-  bytes: Type.Integer(),
-  sha256: Type.String(),
-  width: Nullable(Type.Integer({ description: 'Displayed width (after EXIF orientation); null until processed.' })),
-  height: Nullable(Type.Integer()),
-  takenAt: Nullable(Type.String({ description: 'EXIF capture time as the camera wrote it, with an offset only if it recorded one.' })),
-  uploadedAt: Type.String({ format: 'date-time' }),
-  placeholder: Nullable(Type.String({ description: 'ThumbHash (base64) to paint while the thumbnail loads.' })),
-  dominantColor: Nullable(Type.String()),
-  variants: Nullable(Type.Object({ thumb: Variant, preview: Variant })),
-  failure: Type.Optional(Type.Object({ code: Type.String(), reason: Type.String() })),
-};
-
-/** A photo in a page (no EXIF). */
-export const PhotoListItemSchema = Type.Object(photoProperties);
-
-/** One photo, with its EXIF summary. */
-export const PhotoSchema = Type.Object({
-  ...photoProperties,
-  exif: Nullable(Type.Object({}, { additionalProperties: true, description: 'The EXIF summary of photo.processed.' })),
-});
-
-export const PageSchema = Type.Object({
-  items: Type.Array(PhotoListItemSchema),
-  nextCursor: Nullable(Type.String({ description: 'Pass as `cursor` for the next page; null on the last one.' })),
-});
+const Status = PhotoStatusSchema;
 
 export const PageQuerySchema = Type.Object(
   {

@@ -1,5 +1,6 @@
 import { photoCatalogue, type PhotoDeleted } from '@photos/contracts';
-import { BadRequestError, NotFoundError, type ServiceApp } from '@photos/service-kit';
+import { BadRequestError, NotFoundError, problemResponses, type ServiceApp } from '@photos/service-kit';
+import Type from 'typebox';
 import type { PhotoQueries } from '../adapters/photo-queries.js';
 import { decodeCursor } from '../domain/page-cursor.js';
 import type { PageQuery } from '../domain/photo-page.js';
@@ -16,6 +17,10 @@ export interface PhotoRoutesDeps {
   project: ProjectPhotoEvent;
   now: () => Date;
 }
+
+const UNAUTHORIZED = { 401: 'No valid bearer token.' };
+const BAD_ID = { 400: 'The id is not a UUID.' };
+const NO_PHOTO = { 404: "No photo with this id among the caller's (another owner's photo answers the same)." };
 
 const notFound = (id: string) => new NotFoundError(`No photo ${id}.`);
 
@@ -41,7 +46,13 @@ function pageQueryOf(query: { limit: number; cursor?: string; status?: PageQuery
 export function photoRoutes(app: ServiceApp, deps: PhotoRoutesDeps): void {
   app.get(
     '/photos',
-    { schema: { summary: "The caller's photos, newest first", querystring: PageQuerySchema, response: { 200: PageSchema } } },
+    {
+      schema: {
+        summary: "The caller's photos, newest first",
+        querystring: PageQuerySchema,
+        response: { 200: PageSchema, ...problemResponses({ 400: 'A query parameter is out of range, or the cursor or a date is not valid.', ...UNAUTHORIZED }) },
+      },
+    },
     async (request, reply) => {
       const query = pageQueryOf(request.query);
       const { limit, cursor, status, takenFrom, takenTo } = request.query;
@@ -54,7 +65,7 @@ export function photoRoutes(app: ServiceApp, deps: PhotoRoutesDeps): void {
 
   app.get(
     '/photos/counts',
-    { schema: { summary: "How many of the caller's photos are in each status", response: { 200: CountsSchema } } },
+    { schema: { summary: "How many of the caller's photos are in each status", response: { 200: CountsSchema, ...problemResponses(UNAUTHORIZED) } } },
     async (request) => {
       const counts = await deps.reads.counts(request.user.sub);
       return { ...counts, total: counts.processing + counts.ready + counts.failed };
@@ -63,7 +74,13 @@ export function photoRoutes(app: ServiceApp, deps: PhotoRoutesDeps): void {
 
   app.get(
     '/photos/:id',
-    { schema: { summary: 'One photo, with its EXIF summary', params: PhotoParamsSchema, response: { 200: PhotoSchema } } },
+    {
+      schema: {
+        summary: 'One photo, with its EXIF summary',
+        params: PhotoParamsSchema,
+        response: { 200: PhotoSchema, ...problemResponses({ ...BAD_ID, ...UNAUTHORIZED, ...NO_PHOTO }) },
+      },
+    },
     async (request) => {
       const photo = await deps.reads.find(request.user.sub, request.params.id);
       if (!photo) throw notFound(request.params.id);
@@ -73,7 +90,13 @@ export function photoRoutes(app: ServiceApp, deps: PhotoRoutesDeps): void {
 
   app.delete(
     '/photos/:id',
-    { schema: { summary: 'Delete a photo (publishes photo.deleted); 204', params: PhotoParamsSchema } },
+    {
+      schema: {
+        summary: 'Delete a photo (publishes photo.deleted)',
+        params: PhotoParamsSchema,
+        response: { 204: Type.Null({ description: 'Deleted.' }), ...problemResponses({ ...BAD_ID, ...UNAUTHORIZED, ...NO_PHOTO }) },
+      },
+    },
     async (request, reply) => {
       const { id } = request.params;
       const ownerId = request.user.sub;
@@ -92,7 +115,7 @@ export function photoRoutes(app: ServiceApp, deps: PhotoRoutesDeps): void {
       // at once, so the owner's next read no longer shows it; the consumer will find it done already.
       await deps.publish(event);
       await deps.project(event);
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 }

@@ -1,0 +1,15 @@
+export {
+  ExifSchema,
+  PhotoPageSchema,
+  PhotoSchema,
+  PhotoStatusSchema,
+  StoredPhotoPageSchema,
+  StoredPhotoSchema,
+  StoredVariantSchema,
+  VariantSchema,
+} from './photo-view.js';
+export type { Exif, Photo, PhotoPage, PhotoStatus, StoredPhoto, StoredPhotoPage, StoredVariant, Variant } from './photo-view.js';
+export { UploadAnswerSchema, UploadedPhotoSchema } from './upload-answer.js';
+export type { UploadAnswer, UploadedPhoto } from './upload-answer.js';
+export { PHOTO_CHANGE_EVENTS, PhotoDeletedChangeSchema, PhotoFailedChangeSchema, PhotoProcessedChangeSchema } from './photo-changes.js';
+export type { PhotoChange, PhotoDeletedChange, PhotoFailedChange, PhotoProcessedChange } from './photo-changes.js';
