@@ -36,6 +36,7 @@ const blankRecord = (id: string, ownerId: string): PhotoRecord => ({
   contentType: null,
   bytes: null,
   sha256: null,
+  originalKey: null,
   width: null,
   height: null,
   takenAt: null,
@@ -74,8 +75,8 @@ export function projectEvent(stored: StoredPhoto, event: ProjectedEvent): Projec
   switch (event.type) {
     case 'photo.uploaded.v1': {
       if (current.uploadedAt !== null) return { kind: 'skip', reason: 'duplicate' };
-      const { filename, contentType, bytes, sha256, uploadedAt } = event.data;
-      return { kind: 'save', record: { ...current, filename, contentType, bytes, sha256, uploadedAt: new Date(uploadedAt) } };
+      const { filename, contentType, bytes, sha256, objectKey, uploadedAt } = event.data;
+      return { kind: 'save', record: { ...current, filename, contentType, bytes, sha256, originalKey: objectKey, uploadedAt: new Date(uploadedAt) } };
     }
     case 'photo.processed.v1': {
       const order = compareToStatusEvent(current, event);

@@ -24,6 +24,8 @@ export interface PhotoRecord {
   contentType: string | null;
   bytes: number | null;
   sha256: string | null;
+  /** The original's object key in the originals bucket, as `photo.uploaded` names it; only the BFF reads it. */
+  originalKey: string | null;
   /** Displayed size, after EXIF orientation; known once processed. */
   width: number | null;
   height: number | null;
