@@ -1,6 +1,8 @@
+import createClient from 'openapi-fetch';
+import type { paths } from './generated/api';
 import { ApiError, problemFrom } from './problem';
 import { csrfToken, session, type User } from './session';
-import type { Photo, PhotoPage } from './types';
+import type { Photo, PhotoPage, UploadedPhoto } from './types';
 
 /** A fresh correlation id per request, so one upload can be followed from the browser to the last consumer. */
 export function newCorrelationId(): string {
@@ -12,31 +14,44 @@ export function newCorrelationId(): string {
 
 const EXPIRED = 'Your session has expired. Please log in again.';
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-
-type RequestOptions = RequestInit & { json?: unknown; auth?: boolean };
+/** Answers whose 401 means "not logged in" or "log in again", not "refresh and retry". */
+const NO_REFRESH = new Set(['/api/auth/register', '/api/auth/login', '/api/auth/logout', '/api/auth/refresh', '/api/auth/session']);
 
 /** One fetch with the session cookies (same origin) and, on unsafe methods, the CSRF token. */
-async function send(path: string, init: RequestOptions): Promise<Response> {
-  const { json, auth: _auth, ...rest } = init;
-  const headers = new Headers(rest.headers);
+async function send(request: Request): Promise<Response> {
+  const headers = new Headers(request.headers);
   headers.set('accept', 'application/json, application/problem+json');
   headers.set('x-correlation-id', newCorrelationId());
-  if (json !== undefined) headers.set('content-type', 'application/json');
   const csrf = csrfToken();
-  if (csrf && UNSAFE.has((rest.method ?? 'GET').toUpperCase())) headers.set('x-csrf-token', csrf);
+  if (csrf && UNSAFE.has(request.method.toUpperCase())) headers.set('x-csrf-token', csrf);
   try {
-    return await fetch(path, { ...rest, headers, credentials: 'same-origin', ...(json !== undefined ? { body: JSON.stringify(json) } : {}) });
+    return await fetch(new Request(request, { headers, credentials: 'same-origin' }));
   } catch (error) {
     if (error instanceof DOMException && error.name === 'AbortError') throw error;
     throw new ApiError(0, problemFrom(0, '', null));
   }
 }
 
-async function read<T>(response: Response): Promise<T> {
-  if (response.status === 204) return undefined as T;
-  const text = await response.text();
-  if (!response.ok) throw new ApiError(response.status, problemFrom(response.status, text, response.headers.get('content-type')));
-  return (text ? JSON.parse(text) : undefined) as T;
+/** Authenticated requests that get a 401 try one refresh, then the same request again; then the login screen. */
+async function sessionFetch(request: Request): Promise<Response> {
+  if (NO_REFRESH.has(new URL(request.url, location.href).pathname)) return send(request);
+  const again = request.clone();
+  let response = await send(request);
+  if (response.status === 401) {
+    if (await refreshSession()) response = await send(again);
+    if (response.status === 401) session.signOut(EXPIRED);
+  }
+  return response;
+}
+
+/** The BFF's API, typed by its OpenAPI document (generated/api.ts). */
+const client = createClient<paths>({ baseUrl: typeof location === 'undefined' ? '' : location.origin, fetch: sessionFetch });
+
+/** The answer's data, or an ApiError with the server's problem details. */
+function unwrap<T>({ data, error, response }: { data?: T; error?: unknown; response: Response }): T {
+  if (response.ok) return data as T;
+  const body = typeof error === 'string' ? error : error === undefined ? '' : JSON.stringify(error);
+  throw new ApiError(response.status, problemFrom(response.status, body, response.headers.get('content-type')));
 }
 
 let refreshing: Promise<boolean> | undefined;
@@ -51,10 +66,10 @@ export function refreshSession(): Promise<boolean> {
   refreshing ??= (async () => {
     const attempt = async () => {
       if (navigator.locks) {
-        const current = await send('/api/auth/session', {});
-        if (current.ok) return true;
+        const current = await client.GET('/api/auth/session');
+        if (current.response.ok) return true;
       }
-      return (await send('/api/auth/refresh', { method: 'POST' })).ok;
+      return (await client.POST('/api/auth/refresh')).response.ok;
     };
     try {
       return navigator.locks ? await navigator.locks.request('photos-session-refresh', attempt) : await attempt();
@@ -65,48 +80,35 @@ export function refreshSession(): Promise<boolean> {
   return refreshing;
 }
 
-/** Authenticated requests that get a 401 try one refresh, then the same request again; then the login screen. */
-async function request<T>(path: string, init: RequestOptions = {}): Promise<T> {
-  const auth = init.auth ?? true;
-  let response = await send(path, init);
-  if (auth && response.status === 401) {
-    if (await refreshSession()) response = await send(path, init);
-    if (response.status === 401) session.signOut(EXPIRED);
-  }
-  return read<T>(response);
-}
-
 export const api = {
-  register: (email: string, password: string) => request<unknown>('/api/auth/register', { method: 'POST', json: { email, password }, auth: false }),
+  register: async (email: string, password: string) => unwrap(await client.POST('/api/auth/register', { body: { email, password } })),
 
   /** Sets the session cookies. The answer's body holds the access token for API clients: left unread here. */
   login: async (email: string, password: string): Promise<void> => {
-    const response = await send('/api/auth/login', { method: 'POST', json: { email, password } });
-    if (response.ok) return void (await response.body?.cancel());
-    await read(response);
+    const answer = await client.POST('/api/auth/login', { body: { email, password }, parseAs: 'stream' });
+    if (answer.response.ok) return void (await answer.data?.cancel());
+    unwrap(answer);
   },
 
   /** Who the session cookie names (after a refresh if the access cookie has expired); null when nobody. */
   currentUser: async (): Promise<User | null> => {
     // No CSRF cookie, no session (they are set and cleared together): no need to ask.
     if (!csrfToken()) return null;
-    let response = await send('/api/auth/session', {});
-    if (response.status === 401 && (await refreshSession())) response = await send('/api/auth/session', {});
-    if (response.status === 401) return null;
-    return (await read<{ user: User }>(response)).user;
+    let answer = await client.GET('/api/auth/session');
+    if (answer.response.status === 401 && (await refreshSession())) answer = await client.GET('/api/auth/session');
+    if (answer.response.status === 401) return null;
+    return unwrap(answer).user;
   },
 
-  logout: () => request<void>('/api/auth/logout', { method: 'POST', auth: false }),
+  logout: async (): Promise<void> => unwrap(await client.POST('/api/auth/logout')),
 
-  listPhotos: (cursor: string | null, limit = 50, signal?: AbortSignal) => {
-    const query = new URLSearchParams({ limit: String(limit) });
-    if (cursor) query.set('cursor', cursor);
-    return request<PhotoPage>(`/api/photos?${query}`, signal ? { signal } : {});
-  },
+  listPhotos: async (cursor: string | null, limit = 50, signal?: AbortSignal): Promise<PhotoPage> =>
+    unwrap(await client.GET('/api/photos', { params: { query: { limit, ...(cursor ? { cursor } : {}) } }, ...(signal ? { signal } : {}) })),
 
-  getPhoto: (id: string, signal?: AbortSignal) => request<Photo>(`/api/photos/${encodeURIComponent(id)}`, signal ? { signal } : {}),
+  getPhoto: async (id: string, signal?: AbortSignal): Promise<Photo> =>
+    unwrap(await client.GET('/api/photos/{id}', { params: { path: { id } }, ...(signal ? { signal } : {}) })),
 
-  deletePhoto: (id: string) => request<void>(`/api/photos/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+  deletePhoto: async (id: string): Promise<void> => unwrap(await client.DELETE('/api/photos/{id}', { params: { path: { id } } })),
 
   /** The SSE stream: the browser sends the session cookie; no token in the URL. */
   eventsUrl: '/api/events',
@@ -183,9 +185,8 @@ function sendUpload(file: File, onProgress: (sent: number, total: number) => voi
       if (xhr.status === 202 || xhr.status === 200 || xhr.status === 201) {
         try {
           // The upload answer has the file's facts but none of the processing results yet.
-          type Accepted = Omit<Photo, 'placeholder' | 'takenAt' | 'variants'> & Partial<Photo>;
-          const photo = (JSON.parse(xhr.responseText) as { photos: Accepted[] }).photos[0];
-          if (photo) return resolve({ placeholder: null, takenAt: null, variants: {}, ...photo });
+          const photo = (JSON.parse(xhr.responseText) as { photos: UploadedPhoto[] }).photos[0];
+          if (photo) return resolve({ placeholder: null, takenAt: null, dominantColor: null, variants: {}, ...photo });
         } catch {
           // handled below
         }

@@ -8,11 +8,13 @@ const photo = (id: string, uploadedAt: string, extra: Partial<Photo> = {}): Phot
   filename: `${id}.jpg`,
   contentType: 'image/jpeg',
   bytes: 1000,
+  sha256: `sha-${id}`,
   width: 400,
   height: 300,
   takenAt: null,
   uploadedAt,
   placeholder: null,
+  dominantColor: null,
   variants: { thumb: { url: `/t/${id}`, width: 400, height: 300 } },
   ...extra,
 });
@@ -48,7 +50,7 @@ describe('gallery state', () => {
 
   it('keeps a live change that beat the upload answer, and applies it when the photo arrives', () => {
     const state = run(
-      { type: 'upsert', photo: { id: 'n', status: 'failed', failure: { reason: 'corrupt' } }, insert: false },
+      { type: 'upsert', photo: { id: 'n', status: 'failed', failure: { code: 'undecodable', reason: 'corrupt' } }, insert: false },
       { type: 'upsert', photo: photo('n', '2024-02-01T00:00:00Z', { status: 'processing', variants: {} }), insert: true },
     );
     expect(state.items).toHaveLength(1);
