@@ -15,16 +15,9 @@ import Fastify from 'fastify';
 import pg from 'pg';
 import { photoCatalogue } from '@photos/contracts';
 import { createMemoryBus, MemoryBroker } from '@photos/event-bus';
-import { createFsObjectStore } from '@photos/object-store';
-import { createTokenSigner, loadConfig } from '@photos/service-kit';
-import { createSqlAccountStore } from '../../services/bff/src/adapters/account-store-sql.js';
-import { memoryLoginThrottle } from '../../services/bff/src/adapters/login-throttle.js';
-import { createSqlClient } from '../../services/bff/src/adapters/sql-client.js';
-import { buildBffApp } from '../../services/bff/src/app.js';
-import { bffConfigSchema } from '../../services/bff/src/config.js';
-import { openDatabase } from '../../services/metadata/src/adapters/database.js';
-import { buildMetadataApp } from '../../services/metadata/src/app.js';
-import { metadataConfigSchema } from '../../services/metadata/src/config.js';
+import { createTokenSigner, startServices } from '@photos/service-kit';
+import { bffService } from '../../services/bff/src/service.js';
+import { metadataService } from '../../services/metadata/src/service.js';
 import { processed, uploaded } from '../../services/metadata/src/test-support/photo-events.js';
 
 const quick = process.argv.includes('--quick');
@@ -47,21 +40,21 @@ const env = {
 await admin.connect();
 await admin.query(`CREATE DATABASE ${database}`);
 const broker = new MemoryBroker();
-const db = openDatabase({ url: env.DATABASE_URL });
-await db.migrate();
-const metadata = await buildMetadataApp({ config: loadConfig(metadataConfigSchema, env), database: db, bus: createMemoryBus({ broker, catalogue: photoCatalogue }) });
-const metadataUrl = await metadata.listen({ port: 0, host: '127.0.0.1' });
-const accounts = await createSqlClient({ dataDir: dir });
-const bffConfig = loadConfig(bffConfigSchema, { ...env, METADATA_URL: metadataUrl, WEB_DIST_DIR: join(dir, 'none') });
-const bff = await buildBffApp({
-  config: bffConfig,
-  accountStore: await createSqlAccountStore(accounts),
-  loginThrottle: memoryLoginThrottle(),
-  originals: createFsObjectStore({ root: join(dir, 'originals') }),
-  variants: createFsObjectStore({ root: join(dir, 'variants') }),
-  bus: createMemoryBus({ broker, catalogue: photoCatalogue }),
-});
-const bffUrl = await bff.listen({ port: 0, host: '127.0.0.1' });
+// As the embedded mode runs them (one memory broker), metadata on Postgres with its Redis cache.
+const services = await startServices(
+  [
+    { definition: metadataService, env: { MIGRATE_ON_START: 'true' }, listen: { port: 0, host: '127.0.0.1' } },
+    {
+      definition: bffService,
+      // No REDIS_URL: the BFF's limits in the shared Redis would count other runs too; accounts in PGlite.
+      env: (urls) => ({ METADATA_URL: urls['metadata'], WEB_DIST_DIR: join(dir, 'none'), REDIS_URL: '' }),
+      listen: { port: 0, host: '127.0.0.1' },
+    },
+  ],
+  { env, memoryBroker: broker },
+);
+const bffUrl = services.services['bff']!.url!;
+const metadataUrl = services.services['metadata']!.url!;
 
 // 60 ready photos for one owner, projected from real events.
 const owner = `bench-owner-${suffix}`;
@@ -107,10 +100,7 @@ if (upstream) console.log(`metadata alone (upstream): ${upstream.rps.toFixed(0)}
 console.log(`ratio BFF / bare: throughput ${(measured.rps / baseline.rps).toFixed(2)}, p99 ${(measured.p99 / Math.max(baseline.p99, 1)).toFixed(1)}x (goal: p99 < 30 ms)`);
 
 await bare.close();
-await bff.close();
-await metadata.close();
-await db.close();
-await accounts.close();
+await services.stop();
 await admin.query(`DROP DATABASE ${database} WITH (FORCE)`);
 await admin.end();
 rmSync(dir, { recursive: true, force: true });

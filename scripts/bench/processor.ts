@@ -26,15 +26,14 @@ import { join } from 'node:path';
 import { photoCatalogue, type PhotoUploaded } from '@photos/contracts';
 import { createMemoryBus, MemoryBroker } from '@photos/event-bus';
 import { createObjectStore } from '@photos/object-store';
-import { createTokenSigner, loadConfig } from '@photos/service-kit';
+import { createTokenSigner, loadConfig, startServices } from '@photos/service-kit';
 import sharp from 'sharp';
 import { createLibheifDecoder } from '../../services/processor/src/adapters/libheif-decoder.js';
-import { buildProcessorApp } from '../../services/processor/src/app.js';
 import { processorConfigSchema } from '../../services/processor/src/config.js';
 import { processImage } from '../../services/processor/src/domain/process-image.js';
 import { configureSharp, PROCESSOR_SHARP_SETTINGS } from '../../services/processor/src/domain/sharp-settings.js';
-import { buildUploadApp } from '../../services/upload/src/app.js';
-import { uploadConfigSchema } from '../../services/upload/src/config.js';
+import { processorService } from '../../services/processor/src/service.js';
+import { uploadService } from '../../services/upload/src/service.js';
 import { alternate, flag, fmt, machine, median, pool, quick, samplePhotos, sum, timed, verdict, type Sample } from './lib/bench-kit.js';
 import { heicPhotos } from './lib/heic-photos.js';
 import { rawSharp } from './lib/raw-sharp.js';
@@ -44,7 +43,7 @@ const ROUNDS = quick ? 3 : 6;
 const COPIES = quick ? 1 : 2; // each round processes the photo set this many times (dilutes the tail of a round)
 const LATENCY_REPS = quick ? 1 : 3;
 const photos = samplePhotos(flag('--webp') ? /\.(jpe?g|webp)$/i : /\.jpe?g$/i);
-const libvips = configureSharp(PROCESSOR_SHARP_SETTINGS); // as the processor's server.ts
+const libvips = configureSharp(PROCESSOR_SHARP_SETTINGS); // as the processor's service does when it opens
 
 // --- the services, wired as the embedded mode does: one memory broker, one bus per service, fs buckets
 const dataDir = await mkdtemp(join(tmpdir(), 'bench-processor-'));
@@ -56,10 +55,11 @@ const variants = createObjectStore(processorConfig, processorConfig.VARIANTS_BUC
 await Promise.all([originals.ensureBucket(), variants.ensureBucket()]);
 const broker = new MemoryBroker(processorConfig.BUS_PARTITIONS);
 const newBus = () => createMemoryBus({ broker, catalogue: photoCatalogue });
-const processor = await buildProcessorApp({ config: processorConfig, originals, variants, bus: newBus() });
-await processor.ready();
-const upload = await buildUploadApp({ config: loadConfig(uploadConfigSchema, env), originals, bus: newBus() });
-const uploadUrl = await upload.listen({ port: 0, host: '127.0.0.1' });
+const services = await startServices([{ definition: processorService }, { definition: uploadService, listen: { port: 0, host: '127.0.0.1' } }], {
+  env,
+  memoryBroker: broker,
+});
+const uploadUrl = services.services['upload']!.url!;
 const sign = createTokenSigner({ secret, issuer: 'photo-platform', audience: 'photo-platform', expiresInSeconds: 3600 });
 
 // photo.processed (or failed) observed by a group of our own, as any downstream consumer would see it
@@ -195,6 +195,5 @@ console.log(`HEIC costs ${fmt(median(heicRatios), 1)}x the JPEG of the same pict
 await heifDecoder.close();
 if (failures.length > 0) console.log(`WARNING: ${failures.length} photo(s) failed to process: ${failures[0]}`);
 
-await upload.close();
-await processor.close();
+await services.stop();
 await rm(dataDir, { recursive: true, force: true });

@@ -1,16 +1,15 @@
 /**
- * Runs the upload service and processors in this process, each with its own bus connection (as separate
- * processes would have), on a real transport and a real S3 server, with a channel of their own.
+ * Runs the upload service and processors in this process with the service runner, each with its own bus
+ * connection (as separate processes would have), on a real transport and a real S3 server, with a
+ * channel of their own.
  */
 import { randomUUID } from 'node:crypto';
 import { EventCatalogue, photoFamilies, type PhotoCatalogue, type PhotoFamily } from '@photos/contracts';
 import { createKafkaBus, createRabbitMqBus, type EventBus } from '@photos/event-bus';
-import { createObjectStore, type ObjectStore } from '@photos/object-store';
-import { createTokenSigner, loadConfig, type ServiceApp } from '@photos/service-kit';
-import { buildProcessorApp } from '../../services/processor/src/app.js';
-import { processorConfigSchema } from '../../services/processor/src/config.js';
-import { buildUploadApp } from '../../services/upload/src/app.js';
-import { uploadConfigSchema } from '../../services/upload/src/config.js';
+import { createObjectStore, objectStoreConfigSchema, type ObjectStore } from '@photos/object-store';
+import { createTokenSigner, loadConfig, startServices, type AnyServiceDefinition, type ServiceApp, type StartedServices } from '@photos/service-kit';
+import { processorService } from '../../services/processor/src/service.js';
+import { uploadService } from '../../services/upload/src/service.js';
 
 export type Transport = { kind: 'rabbitmq'; url: string } | { kind: 'kafka'; brokers: string[]; sessionTimeoutMs: number };
 
@@ -28,13 +27,20 @@ export function deadTransport(transport: Transport): Transport {
   return transport.kind === 'rabbitmq' ? { kind: 'rabbitmq', url: 'amqp://guest:guest@127.0.0.1:1' } : { ...transport, brokers: ['127.0.0.1:1'] };
 }
 
+/** The variables that select `transport` for a service. */
+function transportEnv(transport: Transport): Record<string, string> {
+  return transport.kind === 'rabbitmq'
+    ? { AMQP_URL: transport.url }
+    : { KAFKA_BROKERS: transport.brokers.join(','), KAFKA_CLIENT_ID: 'e2e', KAFKA_SESSION_TIMEOUT_MS: String(transport.sessionTimeoutMs) };
+}
+
 export class Pipeline {
   readonly catalogue: PhotoCatalogue = new EventCatalogue<PhotoFamily>(`e2e-${randomUUID().slice(0, 8)}`, photoFamilies);
   readonly suffix = randomUUID().slice(0, 8);
   readonly env: Record<string, string>;
   readonly originals: ObjectStore;
   readonly variants: ObjectStore;
-  private readonly apps = new Set<{ app: ServiceApp; bus: EventBus }>();
+  private readonly running = new Set<StartedServices>();
 
   constructor(
     readonly transport: Transport,
@@ -49,45 +55,35 @@ export class Pipeline {
       ORIGINALS_BUCKET: `originals-${this.suffix}`,
       VARIANTS_BUCKET: `variants-${this.suffix}`,
       OUTBOX_INTERVAL_MS: '200',
+      PROCESSOR_CONCURRENCY: '2',
     };
-    this.originals = createObjectStore(loadConfig(uploadConfigSchema, this.env), this.env['ORIGINALS_BUCKET']!);
-    this.variants = createObjectStore(loadConfig(processorConfigSchema, this.env), this.env['VARIANTS_BUCKET']!);
+    this.originals = createObjectStore(loadConfig(objectStoreConfigSchema, this.env), this.env['ORIGINALS_BUCKET']!);
+    this.variants = createObjectStore(loadConfig(objectStoreConfigSchema, this.env), this.env['VARIANTS_BUCKET']!);
   }
 
-  async startUpload(transport: Transport = this.transport): Promise<{ url: string; app: ServiceApp }> {
-    await this.originals.ensureBucket();
-    const bus = await createBus(transport, this.catalogue);
-    const app = await buildUploadApp({ config: loadConfig(uploadConfigSchema, this.env), originals: this.originals, bus });
-    const entry = { app, bus };
-    this.apps.add(entry);
-    app.addHook('onClose', async () => {
-      this.apps.delete(entry);
-      await bus.close();
+  /** One service as its own process would run it (its own config, adapters and bus connection), here. */
+  private async start(definition: AnyServiceDefinition, transport: Transport, listen: boolean) {
+    const started = await startServices([{ definition, ...(listen ? { listen: { port: 0, host: '127.0.0.1' } } : {}) }], {
+      env: { ...this.env, ...transportEnv(transport) },
+      catalogue: this.catalogue,
     });
-    return { url: await app.listen({ port: 0, host: '127.0.0.1' }), app };
+    this.running.add(started);
+    const service = started.services[definition.name]!;
+    return { url: service.url!, app: service.app };
+  }
+
+  /** Closing its `app` stops it taking requests and events; its bus and bucket are closed with the pipeline. */
+  startUpload(transport: Transport = this.transport): Promise<{ url: string; app: ServiceApp }> {
+    return this.start(uploadService, transport, true);
   }
 
   async startProcessor(): Promise<ServiceApp> {
-    await this.variants.ensureBucket();
-    const bus = await createBus(this.transport, this.catalogue);
-    const app = await buildProcessorApp({
-      config: loadConfig(processorConfigSchema, { ...this.env, PROCESSOR_CONCURRENCY: '2' }),
-      originals: this.originals,
-      variants: this.variants,
-      bus,
-    });
-    const entry = { app, bus };
-    this.apps.add(entry);
-    app.addHook('onClose', async () => {
-      this.apps.delete(entry);
-      await bus.close();
-    });
-    await app.ready();
-    return app;
+    return (await this.start(processorService, this.transport, false)).app;
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.apps].map(({ app }) => app.close()));
+    await Promise.all([...this.running].map((started) => started.stop()));
+    this.running.clear();
   }
 }
 

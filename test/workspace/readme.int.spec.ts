@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readmeWithTable } from '../../scripts/config-table.js';
+import { readmeWithFlow } from '../../scripts/flow-diagram.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
@@ -17,5 +18,9 @@ describe('README', () => {
 
   it('has the configuration table of the current config schemas (run `npm run docs:config`)', () => {
     expect(readme).toBe(readmeWithTable(readme));
+  });
+
+  it('has the event flow of the current service definitions (run `npm run docs:flow`)', () => {
+    expect(readme).toBe(readmeWithFlow(readme));
   });
 });

@@ -1,4 +1,3 @@
-import { configureSharp, PROCESSOR_SHARP_SETTINGS } from '@photos/processor/sharp-settings';
 import { exitOnConfigError, loadConfig } from '@photos/service-kit';
 import closeWithGrace from 'close-with-grace';
 import Type from 'typebox';
@@ -17,8 +16,6 @@ const config = exitOnConfigError(() =>
     }),
   ),
 );
-// libvips settings are the process' own, so they are set here, as the processor's server.ts sets them.
-configureSharp(PROCESSOR_SHARP_SETTINGS);
 const platform = await startEmbeddedPlatform({
   dataDir: config.DATA_DIR,
   port: config.PORT,

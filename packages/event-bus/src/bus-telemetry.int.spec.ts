@@ -5,7 +5,8 @@
 import { Writable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { EventCatalogue, photoFamilies, type PhotoFamily } from '@photos/contracts';
-import { createServiceApp, type ServiceApp } from '@photos/service-kit';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRabbitMqBus } from './adapters/rabbitmq-bus.js';
 import { createBusTelemetry } from './bus-telemetry.js';
@@ -44,11 +45,9 @@ const metricValue = (text: string, name: string, labels: string) => {
 };
 
 describe('bus telemetry in a service', () => {
-  let app: ServiceApp | undefined;
   let bus: EventBus | undefined;
 
   afterAll(async () => {
-    await app?.close();
     await bus?.close();
   });
 
@@ -57,7 +56,8 @@ describe('bus telemetry in a service', () => {
     const telemetry = createBusTelemetry();
     bus = await createRabbitMqBus({ url, catalogue, logger: telemetry.logger, metrics: telemetry.metrics });
     const { lines, stream } = lineCollector();
-    app = await createServiceApp({ name: 'telemetry-test', logLevel: 'info', logStream: stream });
+    // A service's logger and registry as service-kit makes them (which depends on this package, not the reverse).
+    const app = { log: pino({ level: 'info', base: { service: 'telemetry-test' }, formatters: { level: (label) => ({ level: label }) } }, stream), metrics: new Registry() };
     telemetry.attach(app.log.child({ component: 'bus' }), app.metrics);
 
     const group = 'telemetry';

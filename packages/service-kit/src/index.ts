@@ -44,3 +44,7 @@ export { BODY_LIMIT_BYTES, createServiceApp, serviceKit } from './service-app.js
 export type { ServiceApp, ServiceAppOptions, ServiceKitOptions } from './service-app.js';
 export { authConfigSchema, authOptionsFrom, authPlugin, createTokenSigner } from './auth.js';
 export type { AuthOptions, Caller } from './auth.js';
+export { defineService, handleEvents } from './service-definition.js';
+export type { ConsumerDefinition, FromConfig, OpenedAdapters, RunnableConfig, ServiceDefinition } from './service-definition.js';
+export { buildService, openService, runService, startServices } from './service-runner.js';
+export type { AnyServiceDefinition, OpenedService, OpenServiceOptions, ServiceEntry, StartedServices, StartServicesOptions } from './service-runner.js';

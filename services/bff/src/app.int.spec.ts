@@ -5,14 +5,14 @@ import { join } from 'node:path';
 import { photoCatalogue } from '@photos/contracts';
 import { createMemoryBus, MemoryBroker, type EventBus } from '@photos/event-bus';
 import { createFsObjectStore } from '@photos/object-store';
-import { loadConfig, type ServiceApp } from '@photos/service-kit';
+import { buildService, loadConfig, type ServiceApp } from '@photos/service-kit';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSqlAccountStore } from './adapters/account-store-sql.js';
 import { memoryLoginThrottle } from './adapters/login-throttle.js';
 import { createSqlClient, type SqlClient } from './adapters/sql-client.js';
-import { buildBffApp } from './app.js';
 import { bffConfigSchema } from './config.js';
+import { bffService } from './service.js';
 
 const database = `bff_test_${randomUUID().slice(0, 8)}`;
 const admin = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
@@ -49,12 +49,14 @@ describe('BFF accounts, auth and live status', () => {
       ...env,
     });
     bus = createMemoryBus({ broker: new MemoryBroker(), catalogue: photoCatalogue });
-    app = await buildBffApp({
+    app = await buildService(bffService, {
       config,
-      accountStore: await createSqlAccountStore(db),
-      loginThrottle: memoryLoginThrottle(),
-      originals: createFsObjectStore({ root: join(dir, 'originals') }),
-      variants: createFsObjectStore({ root: join(dir, 'variants') }),
+      adapters: {
+        accountStore: await createSqlAccountStore(db),
+        loginThrottle: memoryLoginThrottle(),
+        originals: createFsObjectStore({ root: join(dir, 'originals') }),
+        variants: createFsObjectStore({ root: join(dir, 'variants') }),
+      },
       bus,
     });
     return app;

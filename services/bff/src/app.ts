@@ -8,9 +8,9 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swaggerUi from '@fastify/swagger-ui';
-import type { EventBus, Subscription } from '@photos/event-bus';
+import type { EventBus } from '@photos/event-bus';
 import type { ObjectStore } from '@photos/object-store';
-import { authOptionsFrom, authPlugin, createServiceApp, createTokenSigner, NotFoundError, type ServiceApp } from '@photos/service-kit';
+import { authOptionsFrom, authPlugin, createServiceApp, createTokenSigner, handleEvents, NotFoundError, type ServiceApp } from '@photos/service-kit';
 import type { Redis } from 'ioredis';
 import type { DestinationStream } from 'pino';
 import { memoryLoginThrottle, redisLoginThrottle } from './adapters/login-throttle.js';
@@ -37,7 +37,7 @@ import { sessionCookies } from './routes/session-cookies.js';
 export interface BffAppDeps {
   config: BffConfig;
   accountStore: AccountStore;
-  /** Refresh tokens of browser sessions: server.ts passes the accounts database's; default in the process (tests). */
+  /** Refresh tokens of browser sessions: service.ts passes the accounts database's; default in the process (tests). */
   sessionStore?: SessionStore;
   /** Default: in Redis with an in-process fallback when `redis` is given, else in the process. */
   loginThrottle?: LoginThrottle;
@@ -177,18 +177,7 @@ export async function buildBffApp(deps: BffAppDeps): Promise<ServiceApp> {
     app.log.warn({ webDist }, 'web app not built (npm run build -w @photos/web): serving the API only');
   }
 
-  let subscription: Subscription | undefined;
-  app.addHook('onReady', async () => {
-    subscription = await deps.bus.subscribe({
-      group: `bff-live-${randomUUID().slice(0, 8)}`,
-      live: true,
-      concurrency: 4,
-      maxAttempts: 2,
-      handlers: statusEventHandlers(live, (key) => media.variant(key)),
-    });
-  });
-  app.addHook('onClose', async () => {
-    await subscription?.stop();
-  });
+  // Status changes pushed to this replica's event streams; service.ts declares the (live) group.
+  handleEvents(app, 'bff-live', statusEventHandlers(live, (key) => media.variant(key)));
   return app;
 }

@@ -1,5 +1,5 @@
-import type { EventBus, Subscription } from '@photos/event-bus';
-import { authOptionsFrom, authPlugin, createServiceApp, type ServiceApp } from '@photos/service-kit';
+import type { EventBus } from '@photos/event-bus';
+import { authOptionsFrom, authPlugin, createServiceApp, handleEvents, type ServiceApp } from '@photos/service-kit';
 import type { DestinationStream } from 'pino';
 import type { CacheStore } from './adapters/cache-store.js';
 import type { Database } from './adapters/database.js';
@@ -15,7 +15,7 @@ import { projectPhotoEvent } from './project-photo-event.js';
 import { apiDocs } from './routes/api-docs.js';
 import { photoRoutes } from './routes/photos.js';
 
-/** What the metadata service is built from; server.ts makes the real ones, tests their own. */
+/** What the metadata service is built from; service.ts opens the real ones, tests make their own. */
 export interface MetadataAppDeps {
   config: MetadataConfig;
   /** Opened (and migrated) by the caller, who also closes it. */
@@ -28,8 +28,8 @@ export interface MetadataAppDeps {
 }
 
 /**
- * The metadata service: projects every photo event into the photos table (consumer group `metadata`)
- * and answers the BFF's queries over one owner's photos, through a read cache.
+ * The metadata service: projects every photo event into the photos table (its handlers, subscribed by
+ * the service runner as service.ts declares) and answers the BFF's queries over one owner's photos, through a read cache.
  *
  * Readiness checks the database and the bus, not Redis: without Redis every answer still comes, from
  * the database, so taking replicas out of rotation would turn a cache outage into a full one. The cache
@@ -57,17 +57,9 @@ export async function buildMetadataApp(deps: MetadataAppDeps): Promise<ServiceAp
   const reads = createPhotoReads({ queries, store: cacheStore, prefix: config.CACHE_PREFIX, ttlSeconds: config.CACHE_TTL_SECONDS, metrics });
   const project = projectPhotoEvent({ store: createPhotoProjectionStore(database.prisma), reads, metrics });
 
-  let subscription: Subscription | undefined;
-  app.addHook('onReady', async () => {
-    subscription = await bus.subscribe({
-      group: 'metadata',
-      concurrency: config.METADATA_CONCURRENCY,
-      maxAttempts: config.METADATA_MAX_ATTEMPTS,
-      handlers: photoEventHandlers(project),
-    });
-  });
+  handleEvents(app, 'metadata', photoEventHandlers(project));
+  // Runs after the runner has stopped the consumers (its onClose hook is registered later, so runs first).
   app.addHook('onClose', async () => {
-    await subscription?.stop();
     if (!deps.cacheStore) await cacheStore.close();
   });
 

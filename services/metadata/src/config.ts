@@ -9,7 +9,10 @@ export const metadataConfigSchema = Type.Object({
   METRICS_PORT: metricsPortSchema(9303),
   ...authConfigSchema.properties,
   ...eventBusConfigSchema.properties,
-  DATABASE_URL: Type.String({ minLength: 1, description: 'postgresql://user:password@host:5432/database' }),
+  DATABASE_URL: Type.Optional(
+    Type.String({ minLength: 1, description: 'postgresql://user:password@host:5432/database; absent: embedded PGlite under DATA_DIR, migrated at start.' }),
+  ),
+  DATA_DIR: Type.String({ minLength: 1, default: '.data', description: 'Embedded mode: where buckets live on disk.' }),
   DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, default: 10 }),
   MIGRATE_ON_START: Type.Boolean({ default: false, description: 'Apply pending migrations at start (compose runs `prisma migrate deploy` instead).' }),
   REDIS_URL: Type.Optional(Type.String({ minLength: 1, description: 'redis://host:6379; without it the cache lives in the process.' })),

@@ -1,6 +1,6 @@
-import type { EventBus, Subscription } from '@photos/event-bus';
+import type { EventBus } from '@photos/event-bus';
 import type { ObjectStore } from '@photos/object-store';
-import { createServiceApp, type ServiceApp } from '@photos/service-kit';
+import { createServiceApp, handleEvents, type ServiceApp } from '@photos/service-kit';
 import type { DestinationStream } from 'pino';
 import { createLibheifDecoder } from './adapters/libheif-decoder.js';
 import type { ProcessorConfig } from './config.js';
@@ -18,8 +18,9 @@ export interface ProcessorAppDeps {
 }
 
 /**
- * The processor: a consumer group on `photo.uploaded` (variants) and `photo.deleted` (cleanup). Its HTTP
- * side is only health and metrics. Replicas share the work; each photo is handled by one of them.
+ * The processor: handles `photo.uploaded` (variants) and `photo.deleted` (cleanup), subscribed by the
+ * service runner as service.ts declares. Its HTTP side is only health and metrics. Replicas share the
+ * work; each photo is handled by one of them.
  */
 export async function buildProcessorApp(deps: ProcessorAppDeps): Promise<ServiceApp> {
   const { config, originals, variants, bus } = deps;
@@ -35,23 +36,15 @@ export async function buildProcessorApp(deps: ProcessorAppDeps): Promise<Service
   // Only for HEIF files sharp's libvips cannot decode (HEVC, with sharp's prebuilt binaries); its workers
   // start on the first such photo and exit when idle.
   const heifDecoder = createLibheifDecoder({ threads: config.PROCESSOR_CONCURRENCY });
-  let subscription: Subscription | undefined;
-  app.addHook('onReady', async () => {
-    subscription = await bus.subscribe({
-      group: 'processor',
-      concurrency: config.PROCESSOR_CONCURRENCY,
-      maxAttempts: config.PROCESSOR_MAX_ATTEMPTS,
-      handlers: {
-        'photo.uploaded': onPhotoUploaded(
-          { originals, variants, publish: (event) => bus.publish(event), limits: { maxPixels: config.MAX_PIXELS }, now, heifDecoder },
-          metrics,
-        ),
-        'photo.deleted': onPhotoDeleted(variants),
-      },
-    });
+  handleEvents(app, 'processor', {
+    'photo.uploaded': onPhotoUploaded(
+      { originals, variants, publish: (event) => bus.publish(event), limits: { maxPixels: config.MAX_PIXELS }, now, heifDecoder },
+      metrics,
+    ),
+    'photo.deleted': onPhotoDeleted(variants),
   });
+  // Runs after the runner has stopped the consumers (its onClose hook is registered later, so runs first).
   app.addHook('onClose', async () => {
-    await subscription?.stop();
     await heifDecoder.close();
   });
   return app;

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { photoCatalogue, type PhotoUploaded } from '@photos/contracts';
 import { createMemoryBus, MemoryBroker, type EventBus } from '@photos/event-bus';
 import { createFsObjectStore, type ObjectStore } from '@photos/object-store';
-import { createTokenSigner, loadConfig, type ServiceApp } from '@photos/service-kit';
+import { buildService, createTokenSigner, loadConfig, type ServiceApp } from '@photos/service-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildUploadApp } from './app.js';
 import { uploadConfigSchema } from './config.js';
+import { uploadService } from './service.js';
 import { pngDeclaring, svgWithScript, textFile, truncated } from './test-support/bad-inputs.js';
 import { heifSamples } from './test-support/heif-samples.js';
 import { samplePhotos } from './test-support/sample-photos.js';
@@ -29,7 +29,7 @@ describe('upload service', () => {
   const published: PhotoUploaded[] = [];
 
   async function start(busOverride?: EventBus) {
-    app = await buildUploadApp({ config: loadConfig(uploadConfigSchema, env), originals, bus: busOverride ?? bus });
+    app = await buildService(uploadService, { config: loadConfig(uploadConfigSchema, env), adapters: { originals }, bus: busOverride ?? bus });
     url = await app.listen({ port: 0, host: '127.0.0.1' });
   }
 

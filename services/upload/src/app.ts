@@ -1,7 +1,7 @@
 import multipart from '@fastify/multipart';
-import type { EventBus, Subscription } from '@photos/event-bus';
+import type { EventBus } from '@photos/event-bus';
 import type { ObjectStore } from '@photos/object-store';
-import { authOptionsFrom, authPlugin, createServiceApp, serverTimeouts, type ServiceApp } from '@photos/service-kit';
+import { authOptionsFrom, authPlugin, createServiceApp, handleEvents, serverTimeouts, type ServiceApp } from '@photos/service-kit';
 import { randomUUID } from 'node:crypto';
 import type { DestinationStream } from 'pino';
 import type { UploadConfig } from './config.js';
@@ -12,7 +12,7 @@ import { startUnfinishedUploadSweeper } from './domain/unfinished-upload-sweeper
 import { photoRoutes } from './routes/photos.js';
 import { uploadMetrics } from './upload-metrics.js';
 
-/** What the upload service is built from; server.ts makes the real ones, tests their own. */
+/** What the upload service is built from; service.ts opens the real ones, tests make their own. */
 export interface UploadAppDeps {
   config: UploadConfig;
   originals: ObjectStore;
@@ -24,9 +24,9 @@ export interface UploadAppDeps {
 
 /**
  * The upload service: POST /photos streams originals into the originals bucket and commits each with
- * its `photo.uploaded` (see `adapters/originals-bucket.ts`); the relay publishes it. Consumes
- * `photo.deleted` to remove originals.
- * Consumers and relay start when the app is ready and stop, gracefully, when it closes.
+ * its `photo.uploaded` (see `adapters/originals-bucket.ts`); the relay publishes it. Handles
+ * `photo.deleted` (removes originals): the service runner subscribes it as service.ts declares.
+ * The relay starts with the app and stops, gracefully, when it closes.
  */
 export async function buildUploadApp(deps: UploadAppDeps): Promise<ServiceApp> {
   const { config, originals, bus } = deps;
@@ -66,12 +66,8 @@ export async function buildUploadApp(deps: UploadAppDeps): Promise<ServiceApp> {
     logger: app.log,
     observer: metrics.sweeper,
   });
-  let subscription: Subscription | undefined;
-  app.addHook('onReady', async () => {
-    subscription = await bus.subscribe({ group: 'upload', handlers: { 'photo.deleted': onPhotoDeleted(storage) } });
-  });
+  handleEvents(app, 'upload', { 'photo.deleted': onPhotoDeleted(storage) });
   app.addHook('onClose', async () => {
-    await subscription?.stop();
     await sweeper.stop();
     await relay.stop();
   });

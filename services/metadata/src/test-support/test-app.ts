@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { photoCatalogue } from '@photos/contracts';
 import { createMemoryBus, MemoryBroker, type EventBus } from '@photos/event-bus';
-import { createTokenSigner, loadConfig, type ServiceApp } from '@photos/service-kit';
+import { buildService, createTokenSigner, loadConfig, type ServiceApp } from '@photos/service-kit';
 import { Redis } from 'ioredis';
 import type { CacheStore } from '../adapters/cache-store.js';
 import type { Database } from '../adapters/database.js';
-import { buildMetadataApp } from '../app.js';
 import { metadataConfigSchema } from '../config.js';
+import { metadataService } from '../service.js';
 
 const JWT_SECRET = 'metadata-test-secret-0123456789-0123456789';
 
@@ -48,8 +48,12 @@ export async function buildTestApp(options: { database: Database; url: string; b
     CACHE_PREFIX: testCachePrefix(),
     ...options.env,
   });
-  const app = await buildMetadataApp({ config, database: options.database, bus, ...(options.cacheStore ? { cacheStore: options.cacheStore } : {}) });
-  await app.ready();
+  // Built as the runner builds it: ready, its consumer group subscribed.
+  const app = await buildService(metadataService, {
+    config,
+    adapters: { database: options.database, ...(options.cacheStore ? { cacheStore: options.cacheStore } : {}) },
+    bus,
+  });
   return {
     app,
     bus,

@@ -1,0 +1,54 @@
+import { join } from 'node:path';
+import { defineService, type OpenedAdapters } from '@photos/service-kit';
+import { openDatabase } from './adapters/database.js';
+import { openEmbeddedPglite } from './adapters/embedded-database.js';
+import { buildMetadataApp, type MetadataAppDeps } from './app.js';
+import { metadataConfigSchema, type MetadataConfig } from './config.js';
+
+/** What the metadata app is built from besides its config and bus, and the migrations applied at start. */
+export type MetadataAdapters = Omit<MetadataAppDeps, 'config' | 'bus'> & { migrated?: string[] };
+
+/**
+ * The database: PostgreSQL at DATABASE_URL (migrated here only with MIGRATE_ON_START: compose and
+ * Kubernetes run `prisma migrate deploy` as a step of their own), else a PGlite under DATA_DIR, which is
+ * this process's own and so always migrated. The read cache (Redis or memory) is chosen by the app.
+ */
+export async function openMetadataAdapters(config: MetadataConfig): Promise<OpenedAdapters<MetadataAdapters>> {
+  const pglite = config.DATABASE_URL ? undefined : await openEmbeddedPglite(join(config.DATA_DIR, 'metadata-db'));
+  const database = pglite ? openDatabase({ pglite }) : openDatabase({ url: config.DATABASE_URL!, poolSize: config.DATABASE_POOL_SIZE });
+  const close = async () => {
+    await database.close();
+    await pglite?.close();
+  };
+  try {
+    const migrated = pglite || config.MIGRATE_ON_START ? await database.migrate() : undefined;
+    return { adapters: { database, ...(migrated ? { migrated } : {}) }, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/**
+ * The metadata service: projects every photo event into its database and answers the BFF's queries;
+ * publishes `photo.deleted` when a photo is deleted.
+ */
+export const metadataService = defineService({
+  name: 'metadata',
+  configSchema: metadataConfigSchema,
+  open: openMetadataAdapters,
+  build: async ({ config, adapters: { migrated, ...adapters }, bus }) => {
+    const app = await buildMetadataApp({ ...adapters, config, bus });
+    if (migrated) app.log.info({ applied: migrated }, 'migrations applied');
+    return app;
+  },
+  consumes: [
+    {
+      group: 'metadata',
+      events: ['photo.uploaded', 'photo.processed', 'photo.processing-failed', 'photo.deleted'],
+      concurrency: (config) => config.METADATA_CONCURRENCY,
+      maxAttempts: (config) => config.METADATA_MAX_ATTEMPTS,
+    },
+  ],
+  produces: ['photo.deleted'],
+});
