@@ -57,7 +57,12 @@ function photoFields<V extends TSchema>(variants: V) {
 
 /** A photo as the metadata service answers the BFF: variant keys; `exif` on the single-photo read only. */
 export const StoredPhotoSchema = Type.Object(
-  photoFields(Nullable(Type.Object({ thumb: StoredVariantSchema, preview: StoredVariantSchema }, { description: 'Null until processed.' }))),
+  {
+    ...photoFields(Nullable(Type.Object({ thumb: StoredVariantSchema, preview: StoredVariantSchema }, { description: 'Null until processed.' }))),
+    originalKey: Type.Optional(
+      Type.String({ description: 'Object key of the original in the originals bucket, as photo.uploaded named it (single-photo read only).' }),
+    ),
+  },
   { $id: 'StoredPhoto', title: 'StoredPhoto' },
 );
 

@@ -62,8 +62,8 @@ export function mediaUrls(options: {
       const signed = options.storeSigned ? await options.variants.signedUrl(objectKey, options.ttlSeconds) : undefined;
       return signed ?? local('variants', objectKey);
     },
-    async original(photoId: string): Promise<string> {
-      const objectKey = `originals/${photoId}`;
+    /** `objectKey` as photo.uploaded named it (metadata keeps it): the originals bucket's layout is the upload service's. */
+    async original(objectKey: string): Promise<string> {
       const signed = options.storeSigned ? await options.originals.signedUrl(objectKey, Math.min(options.ttlSeconds, 600)) : undefined;
       return signed ?? local('originals', objectKey);
     },

@@ -31,7 +31,7 @@ describe('media URLs', () => {
 
   it('never hands out the URL of one bucket for the same key in the other', async () => {
     const media = mediaUrls({ variants: store, originals: store, secret: 'media-test-secret-0123456789-0123456789', ttlSeconds: 600, storeSigned: false });
-    const original = parse(await media.original('p1'));
+    const original = parse(await media.original('originals/p1'));
     const variant = parse(await media.variant('originals/p1'));
     expect(original.path).toBe('originals/originals/p1');
     expect(variant.path).toBe('variants/originals/p1');

@@ -12,5 +12,7 @@ export async function withUrls(photo: StoredPhoto, variantUrl: (key: string) => 
       [thumb, preview].map(async ({ key, width, height }) => ({ url: await variantUrl(key), width, height })),
     );
   }
-  return { ...photo, variants, ...(originalUrl ? { originalUrl: await originalUrl() } : {}) };
+  // The original's key is the store's business: the public Photo gets a URL at most.
+  const { originalKey: _key, ...shown } = photo;
+  return { ...shown, variants, ...(originalUrl ? { originalUrl: await originalUrl() } : {}) };
 }

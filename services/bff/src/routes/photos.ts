@@ -1,4 +1,4 @@
-import { discardRequestBody, problemResponses, UnsupportedMediaTypeError, type ServiceApp } from '@photos/service-kit';
+import { discardRequestBody, NotFoundError, problemResponses, UnsupportedMediaTypeError, type ServiceApp } from '@photos/service-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import type { MediaUrls } from '../adapters/media-urls.js';
@@ -153,7 +153,8 @@ export function photoRoutes(
     },
     async (request) => {
       const photo = await deps.metadata.getPhoto(caller(request), request.params.id);
-      return withUrls(photo, variantUrl, () => deps.media.original(photo.id));
+      const { originalKey } = photo;
+      return withUrls(photo, variantUrl, originalKey ? () => deps.media.original(originalKey) : undefined);
     },
   );
 
@@ -177,7 +178,8 @@ export function photoRoutes(
     },
     async (request, reply) => {
       const photo = await deps.metadata.getPhoto(caller(request), request.params.id);
-      return reply.redirect(await deps.media.original(photo.id), 302);
+      if (!photo.originalKey) throw new NotFoundError(`Photo ${photo.id} has no original on record.`);
+      return reply.redirect(await deps.media.original(photo.originalKey), 302);
     },
   );
 

@@ -31,5 +31,5 @@ export function toPhotoView(record: VisiblePhoto): PhotoView {
 
 /** The API view of one visible record, with its EXIF summary. */
 export function toPhotoDetail(record: VisiblePhoto): PhotoDetail {
-  return { ...toPhotoView(record), exif: record.exif };
+  return { ...toPhotoView(record), exif: record.exif, ...(record.originalKey ? { originalKey: record.originalKey } : {}) };
 }
