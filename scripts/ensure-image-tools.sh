@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs the real encoders the format tests make their photos with (Debian: heif-enc, cwebp/img2webp,
-# ImageMagick, exiftool), libheif's headers and a C compiler (test/formats/heic-compose.c writes what
-# heif-enc 1.15 cannot: irot orientation, a primary image that is not the first) and the ICC profiles
+# Installs the real encoders the format corpus (test/formats/format-corpus.ts) makes its photos with
+# (Debian: heif-enc, cwebp/img2webp, ImageMagick, exiftool), libheif's headers and a C compiler
+# (test/formats/heif-compose.c, compiled at generation, writes what heif-enc 1.15 cannot: irot
+# orientation, EXIF orientation without irot, a primary image that is not the first) and the ICC profiles
 # the colour tests convert with (icc-profiles-free: sRGB, Adobe RGB (1998) compatible) when one is
 # missing. Elsewhere, install those by other means.
 set -euo pipefail

@@ -7,13 +7,14 @@
  * is recorded, so a wrong expectation fails here, not in the code under test.
  *
  * Made once into `.cache/format-corpus/<hash of this generator>/`; `npx tsx test/formats/format-corpus.ts`
- * (re)makes it and prints the folder.
+ * (re)makes it and prints the folder. It is the one generator of test images made by encoders: the e2e
+ * and browser tests upload its files, and the services' own specs (HEIF decoding, the upload header
+ * check) read them, through `formatCorpus()`.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { samplePhotos } from '../../services/upload/src/test-support/sample-photos.js';
 
 export type Rgb = readonly [number, number, number];
 
@@ -39,6 +40,8 @@ export interface CorpusEntry {
   /** Displayed size, after EXIF orientation or HEIF irot. */
   readonly width: number;
   readonly height: number;
+  /** Size of the pixels as stored, before EXIF orientation or irot (HEIF: the primary image's ispe), as a header reader reports it. */
+  readonly stored: { readonly width: number; readonly height: number };
   /** EXIF fields the file carries, in the API's shape (`exif` of a photo). */
   readonly exif: {
     readonly takenAt?: string;
@@ -51,11 +54,19 @@ export interface CorpusEntry {
   /** Bottom-right quarter transparent. */
   readonly alpha?: boolean;
   readonly frames?: number;
+  /** Files of several images: a PNG of the one that comes first but is not the primary. */
+  readonly notPrimary?: string;
 }
 
 export interface FormatCorpus {
   readonly dir: string;
   readonly entries: readonly CorpusEntry[];
+  /** The upright scene (PNG) every file whose colours are the two markers displays. */
+  readonly scene: string;
+  /** The path of an entry's file (or a file it names), throwing when the corpus has none of that name. */
+  path(file: string): string;
+  /** An entry by file name, throwing when the corpus has none. */
+  entry(file: string): CorpusEntry;
 }
 
 const root = join(import.meta.dirname, '..', '..');
@@ -81,7 +92,7 @@ const CANON = { make: 'Canon', model: 'Canon EOS 400D DIGITAL', takenAt: '2008-0
 export function formatCorpus(): FormatCorpus {
   const stamp = createHash('sha256')
     .update(readFileSync(import.meta.filename))
-    .update(readFileSync(join(import.meta.dirname, 'heic-compose.c')))
+    .update(readFileSync(join(import.meta.dirname, 'heif-compose.c')))
     .digest('hex')
     .slice(0, 12);
   const parent = join(root, '.cache', 'format-corpus');
@@ -103,7 +114,17 @@ export function formatCorpus(): FormatCorpus {
     // Corpora of older generators (another hash) are stale.
     for (const name of readdirSync(parent)) if (/^[0-9a-f]{12}$/.test(name) && name !== stamp) rmSync(join(parent, name), { recursive: true, force: true });
   }
-  return { dir, entries: JSON.parse(readFileSync(manifest, 'utf8')) as CorpusEntry[] };
+  const entries = JSON.parse(readFileSync(manifest, 'utf8')) as CorpusEntry[];
+  const path = (file: string) => {
+    if (!existsSync(join(dir, file))) throw new Error(`format corpus: no ${file} in ${dir}`);
+    return join(dir, file);
+  };
+  const entry = (file: string) => {
+    const found = entries.find((candidate) => candidate.file === file);
+    if (!found) throw new Error(`format corpus: no entry ${file}`);
+    return found;
+  };
+  return { dir, entries, scene: path('scene.png'), path, entry };
 }
 
 function run(command: string, args: readonly string[], cwd: string): string {
@@ -120,6 +141,14 @@ function imageMagick(): string {
     }
   }
   throw new Error('ImageMagick not found (scripts/ensure-image-tools.sh installs it)');
+}
+
+/** A real photograph from Debian's wallpaper packages (scripts/sample-photos.sh, cached where the services' tests cache it). */
+function samplePhoto(name: string): string {
+  const dir = join(root, '.cache', 'sample-photos');
+  if (!existsSync(join(dir, name))) execFileSync('bash', [join(root, 'scripts', 'sample-photos.sh'), dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (!existsSync(join(dir, name))) throw new Error(`format corpus: the sample photo ${name} is missing`);
+  return join(dir, name);
 }
 
 function make(dir: string): CorpusEntry[] {
@@ -170,9 +199,17 @@ function make(dir: string): CorpusEntry[] {
     if (expected.orientation) assert(tags['Orientation'] === expected.orientation, `${file}: orientation ${String(tags['Orientation'])}`);
   };
   const entries: CorpusEntry[] = [];
-  /** Checks a file against its expectation with ImageMagick (auto-oriented) before recording it. */
+  /** The primary image's ispe, as exiftool reads it: its coded size, before irot. */
+  const heifCodedSize = (file: string) => String(readTags(file)['ImageSpatialExtent']).split(' ').map(Number);
+  /**
+   * Checks a file against its expectation before recording it: the stored size (exiftool for HEIF, else
+   * ImageMagick), then the displayed size and colours with ImageMagick (auto-oriented).
+   */
   const record = (entry: CorpusEntry, options: { verifyWith?: string } = {}) => {
     const file = options.verifyWith ?? entry.file;
+    const [storedWidth, storedHeight] = /\.(heic|avif)$/.test(entry.file) ? heifCodedSize(entry.file) : size(file);
+    const stored = `${entry.stored.width}x${entry.stored.height}`;
+    assert(`${storedWidth}x${storedHeight}` === stored, `${entry.file}: stored ${storedWidth}x${storedHeight}, expected ${stored}`);
     const [width, height] = size(file, true);
     assert(width === entry.width && height === entry.height, `${entry.file}: ${width}x${height}, expected ${entry.width}x${entry.height}`);
     const oriented = `${file}.oriented.png`;
@@ -188,9 +225,8 @@ function make(dir: string): CorpusEntry[] {
   };
 
   // The scene: a real photograph (a Canon EOS 400D's) at 600x400 with the two markers.
-  const [storm] = samplePhotos(/^Storm\.jpg$/);
   magick(
-    storm!,
+    samplePhoto('Storm.jpg'),
     '-resize',
     `${W}x${H}!`,
     '-strip',
@@ -215,15 +251,14 @@ function make(dir: string): CorpusEntry[] {
     const file = `jpeg-orientation-${orientation}.jpg`;
     magick('scene.png', ...undo[orientation]!, '-quality', '90', file);
     tag(file, `-Orientation#=${orientation}`, ...exifArgs(CANON, false));
-    const [storedWidth] = size(file);
-    assert(storedWidth === (orientation >= 5 ? H : W), `${file}: stored width ${storedWidth}`);
-    record({ file, description: `JPEG, EXIF orientation ${orientation}`, hevc: false, width: W, height: H, exif: { ...canon, orientation }, colours: MARKERS });
+    const stored = orientation >= 5 ? { width: H, height: W } : { width: W, height: H };
+    record({ file, description: `JPEG, EXIF orientation ${orientation}`, hevc: false, width: W, height: H, stored, exif: { ...canon, orientation }, colours: MARKERS });
   }
 
   magick('scene.png', '-interlace', 'JPEG', '-quality', '90', 'jpeg-progressive.jpg');
   tag('jpeg-progressive.jpg', ...exifArgs(CAMERA, true));
   assert(magick('jpeg-progressive.jpg', '-format', '%[interlace]', 'info:') === 'JPEG', 'progressive JPEG is not progressive');
-  record({ file: 'jpeg-progressive.jpg', description: 'progressive JPEG with EXIF and GPS', hevc: false, width: W, height: H, exif: apple, colours: MARKERS });
+  record({ file: 'jpeg-progressive.jpg', description: 'progressive JPEG with EXIF and GPS', hevc: false, width: W, height: H, stored: { width: W, height: H }, exif: apple, colours: MARKERS });
 
   // Colour-managed: two flat patches converted from sRGB into the file's space (ImageMagick, LittleCMS).
   // Expected: the sRGB colour ImageMagick converts the file back to; ignoring the profile shows the stored numbers.
@@ -250,12 +285,13 @@ function make(dir: string): CorpusEntry[] {
     }));
     // The point of these files: getting the profile wrong must show.
     assert(colours.some((c) => !near(c.srgb, c.ifProfileIgnored!, 3 * c.tolerance)), `${file}: profile makes no difference`);
-    entries.push({ file, description, hevc: false, width: W, height: H, exif: {}, colours });
+    assert(size(file).join('x') === `${W}x${H}`, `${file}: stored size`);
+    entries.push({ file, description, hevc: false, width: W, height: H, stored: { width: W, height: H }, exif: {}, colours });
   }
 
   magick('scene.png', '-depth', '16', 'PNG48:png-16bit.png');
   assert(magick('png-16bit.png', '-format', '%z', 'info:') === '16', '16-bit PNG is not 16-bit');
-  record({ file: 'png-16bit.png', description: 'PNG, 16 bits per channel', hevc: false, width: W, height: H, exif: {}, colours: MARKERS });
+  record({ file: 'png-16bit.png', description: 'PNG, 16 bits per channel', hevc: false, width: W, height: H, stored: { width: W, height: H }, exif: {}, colours: MARKERS });
 
   magick('scene.png', '-alpha', 'set', '(', '-size', `${half}x${H / 2}`, 'xc:none', ')', '-geometry', `+${half}+${H / 2}`, '-compose', 'Copy', '-composite', 'PNG32:png-alpha.png');
   assert(magick('png-alpha.png', '-format', `%[fx:p{${W * 0.9},${H * 0.9}}.a]`, 'info:') === '0', 'alpha');
@@ -265,6 +301,7 @@ function make(dir: string): CorpusEntry[] {
     hevc: false,
     width: W,
     height: H,
+    stored: { width: W, height: H },
     exif: {},
     alpha: true,
     colours: [MARKERS[0]!, { x: 0.9, y: 0.9, srgb: [255, 255, 255], tolerance: 8, previewOnly: true }],
@@ -272,7 +309,7 @@ function make(dir: string): CorpusEntry[] {
 
   magick('-delay', '20', 'scene.png', 'green.png', 'blue.png', '-loop', '0', 'gif-animated.gif');
   assert(magick('gif-animated.gif', '-format', '%n\n', 'info:').trim().split('\n')[0] === '3', 'GIF frames');
-  record({ file: 'gif-animated.gif', description: 'animated GIF, 3 frames (the first is the scene)', hevc: false, width: W, height: H, exif: {}, colours: MARKERS, frames: 3 });
+  record({ file: 'gif-animated.gif', description: 'animated GIF, 3 frames (the first is the scene)', hevc: false, width: W, height: H, stored: { width: W, height: H }, exif: {}, colours: MARKERS, frames: 3 });
 
   sh('img2webp', '-loop', '0', '-lossy', '-q', '85', '-d', '200', 'scene.png', 'green.png', 'blue.png', '-o', 'webp-animated.webp');
   // ImageMagick 6 reads WebP animation frames unreliably: check the first frame with libwebp's own tools.
@@ -280,13 +317,21 @@ function make(dir: string): CorpusEntry[] {
   sh('webpmux', '-get', 'frame', '1', 'webp-animated.webp', '-o', 'webp-frame-1.webp');
   sh('dwebp', 'webp-frame-1.webp', '-o', 'webp-animated.check.png');
   record(
-    { file: 'webp-animated.webp', description: 'animated WebP (img2webp), 3 frames', hevc: false, width: W, height: H, exif: {}, colours: MARKERS, frames: 3 },
+    { file: 'webp-animated.webp', description: 'animated WebP (img2webp), 3 frames', hevc: false, width: W, height: H, stored: { width: W, height: H }, exif: {}, colours: MARKERS, frames: 3 },
     { verifyWith: 'webp-animated.check.png' },
   );
 
   magick('scene.jpg', '-compress', 'lzw', 'image.tiff');
   tag('image.tiff', ...exifArgs(CANON, false));
-  record({ file: 'image.tiff', description: 'TIFF (LZW)', hevc: false, width: W, height: H, exif: canon, colours: MARKERS });
+  record({ file: 'image.tiff', description: 'TIFF (LZW)', hevc: false, width: W, height: H, stored: { width: W, height: H }, exif: canon, colours: MARKERS });
+
+  /** heif-convert's PNG of a HEIF file: the items as displayed, irot applied; the EXIF it copies dropped (HEIF readers ignore its orientation). */
+  const heifDisplayed = (file: string, png: string) => {
+    sh('heif-convert', file, png);
+    for (const written of readdirSync(dir).filter((name) => name === png || (name.startsWith(png.replace(/\.png$/, '-')) && name.endsWith('.png')))) {
+      magick(written, '-strip', written);
+    }
+  };
 
   // AVIF (aom) and a plain HEIC (x265) by heif-enc, which copies the EXIF of its JPEG input.
   magick('scene.png', '-quality', '92', 'heif-input.jpg');
@@ -299,47 +344,88 @@ function make(dir: string): CorpusEntry[] {
   ] as const) {
     const info = sh('heif-info', file);
     assert(info.includes(`main brand: ${brand}`) && info.includes(`image: ${W}x${H} (id=1), primary`), `${file}: ${info}`);
-    sh('heif-convert', file, `${file}.png`);
-    record({ file, description: `${brand.toUpperCase()} by heif-enc, EXIF with date, camera and GPS`, hevc: brand === 'heic', width: W, height: H, exif: apple, colours: MARKERS }, { verifyWith: `${file}.png` });
+    heifDisplayed(file, `${file}.png`);
+    const entry = { file, description: `${brand.toUpperCase()} by heif-enc, EXIF with date, camera and GPS`, hevc: brand === 'heic', width: W, height: H };
+    record({ ...entry, stored: { width: W, height: H }, exif: apple, colours: MARKERS }, { verifyWith: `${file}.png` });
   }
 
-  // iPhone-like HEIC: portrait pixels with irot (EXIF Orientation 6 too), and a file whose primary image is
-  // its second. heic-compose (libheif's API, x265) writes both; heif-info and heif-convert check them.
-  const compose = join(dir, 'heic-compose');
-  sh('cc', '-O2', '-o', compose, join(import.meta.dirname, 'heic-compose.c'), ...sh('pkg-config', '--cflags', '--libs', 'libheif').trim().split(/\s+/));
-  magick('scene.png', '-rotate', '270', '-depth', '8', 'stored-portrait.ppm');
+  // What heif-enc 1.15 cannot write, by heif-compose (libheif's encoder API, as heif-enc drives it, with x265
+  // or aom): each checked by exiftool (irot, ispe, EXIF) and decoded by heif-convert (irot applied).
+  const compose = join(dir, 'heif-compose');
+  sh('cc', '-O2', '-o', compose, join(import.meta.dirname, 'heif-compose.c'), ...sh('pkg-config', '--cflags', '--libs', 'libheif').trim().split(/\s+/));
+  writeFileSync(join(dir, 'exif-apple.tiff'), execFileSync('exiftool', ['-exif', '-b', 'heif-input.jpg'], { cwd: dir }));
   tag('heif-input.jpg', '-Orientation#=6');
   writeFileSync(join(dir, 'exif-orientation-6.tiff'), execFileSync('exiftool', ['-exif', '-b', 'heif-input.jpg'], { cwd: dir }));
-  sh(compose, 'heic-iphone-orientation-6.heic', '-q', '70', '-o', '6', '-e', 'exif-orientation-6.tiff', 'stored-portrait.ppm');
-  const turned = readTags('heic-iphone-orientation-6.heic');
-  assert(turned['Rotation'] === 270, 'irot box missing');
-  // ispe is the coded size, before irot, as iPhones write it (heic-compose corrects libheif < 1.16 there).
-  assert(turned['ImageSpatialExtent'] === `${H} ${W}`, `ispe ${String(turned['ImageSpatialExtent'])}, expected the coded ${H}x${W}`);
-  // heif-info 1.15 prints ispe as is; heif-convert decodes with irot applied: the upright scene (checked by record).
-  sh('heif-convert', 'heic-iphone-orientation-6.heic', 'heic-iphone.png');
-  record(
-    {
-      file: 'heic-iphone-orientation-6.heic',
-      description: 'HEIC oriented as iPhones write it (irot 270 + EXIF Orientation 6; stored 400x600), EXIF and GPS',
-      hevc: true,
-      width: W,
-      height: H,
-      exif: { ...apple, orientation: 6 },
-      colours: MARKERS,
-    },
-    { verifyWith: 'heic-iphone.png' },
-  );
-
-  magick('-size', '320x480', 'xc:rgb(20,160,20)', '-depth', '8', 'decoy.ppm');
   magick('scene.png', '-depth', '8', 'scene.ppm');
-  sh(compose, 'heic-primary-second.heic', '-q', '70', '-p', '2', 'decoy.ppm', 'scene.ppm');
+  magick('scene.png', '-rotate', '270', '-depth', '8', 'stored-portrait.ppm');
+  for (const [brand, codec] of [
+    ['heic', []],
+    ['avif', ['-a']],
+  ] as const) {
+    // Portrait pixels turned upright by irot, with EXIF Orientation 6 saying the same: as iPhones write HEIC.
+    const turned = brand === 'heic' ? 'heic-iphone-orientation-6.heic' : 'avif-irot-orientation-6.avif';
+    sh(compose, turned, ...codec, '-q', '70', '-o', '6', '-e', 'exif-orientation-6.tiff', 'stored-portrait.ppm');
+    const tags = readTags(turned);
+    assert(tags['Rotation'] === 270, `${turned}: irot box missing`);
+    // ispe is the coded size, before irot, as iPhones write it (heif-compose corrects libheif < 1.16 there).
+    assert(tags['ImageSpatialExtent'] === `${H} ${W}`, `${turned}: ispe ${String(tags['ImageSpatialExtent'])}, expected the coded ${H}x${W}`);
+    heifDisplayed(turned, `${turned}.png`);
+    record(
+      {
+        file: turned,
+        description: `${brand.toUpperCase()} turned by irot 270 + EXIF Orientation 6, as iPhones write HEIC (stored ${H}x${W}), EXIF and GPS`,
+        hevc: brand === 'heic',
+        width: W,
+        height: H,
+        stored: { width: H, height: W },
+        exif: { ...apple, orientation: 6 },
+        colours: MARKERS,
+      },
+      { verifyWith: `${turned}.png` },
+    );
+
+    // Upright pixels, no irot, an EXIF Orientation 6 all the same: HEIF readers show the items as their
+    // boxes say and ignore the tag (applying it would turn the photo on its side).
+    const tagged = `${brand}-exif-orientation-6-no-irot.${brand}`;
+    sh(compose, tagged, ...codec, '-q', '70', '-e', 'exif-orientation-6.tiff', 'scene.ppm');
+    assert(readTags(tagged)['Rotation'] === undefined, `${tagged}: has an irot box`);
+    heifDisplayed(tagged, `${tagged}.png`);
+    record(
+      {
+        file: tagged,
+        description: `${brand.toUpperCase()} with EXIF Orientation 6 but no irot: shown as stored, the tag reported only`,
+        hevc: brand === 'heic',
+        width: W,
+        height: H,
+        stored: { width: W, height: H },
+        exif: { ...apple, orientation: 6 },
+        colours: MARKERS,
+      },
+      { verifyWith: `${tagged}.png` },
+    );
+  }
+
+  // Several images, the primary (with the EXIF) second: a reader taking the first shows a green decoy.
+  magick('-size', '320x480', 'xc:rgb(20,160,20)', 'PNG24:decoy.png');
+  magick('decoy.png', '-depth', '8', 'decoy.ppm');
+  sh(compose, 'heic-primary-second.heic', '-q', '70', '-p', '2', '-e', 'exif-apple.tiff', 'decoy.ppm', 'scene.ppm');
   const info = sh('heif-info', 'heic-primary-second.heic');
   assert(/image: 320x480 \(id=1\)\n/.test(info) && info.includes(`image: ${W}x${H} (id=2), primary`), `primary is not the second image: ${info}`);
   // heif-convert writes every top-level image, in file order: -1 the decoy, -2 the primary.
-  sh('heif-convert', 'heic-primary-second.heic', 'heic-primary.png');
+  heifDisplayed('heic-primary-second.heic', 'heic-primary.png');
   assert(size('heic-primary-1.png').join('x') === '320x480', 'the decoy is not first');
   record(
-    { file: 'heic-primary-second.heic', description: 'HEIC with two images, the primary second (the first is a green 320x480 decoy)', hevc: true, width: W, height: H, exif: {}, colours: MARKERS },
+    {
+      file: 'heic-primary-second.heic',
+      description: 'HEIC with two images, the primary second with EXIF (the first is a green 320x480 decoy)',
+      hevc: true,
+      width: W,
+      height: H,
+      stored: { width: W, height: H },
+      exif: apple,
+      colours: MARKERS,
+      notPrimary: 'decoy.png',
+    },
     { verifyWith: 'heic-primary-2.png' },
   );
   return entries;
@@ -364,6 +450,6 @@ function writeLibvipsProfiles(dir: string): { p3: string; cmyk: string } {
 
 if (process.argv[1] && import.meta.filename === process.argv[1]) {
   const corpus = formatCorpus();
-  for (const entry of corpus.entries) console.log(`${entry.file.padEnd(34)} ${entry.width}x${entry.height}  ${entry.description}`);
+  for (const entry of corpus.entries) console.log(`${entry.file.padEnd(38)} ${entry.width}x${entry.height}  ${entry.description}`);
   console.log(corpus.dir);
 }

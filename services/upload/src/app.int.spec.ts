@@ -7,17 +7,16 @@ import { createMemoryBus, MemoryBroker, type EventBus } from '@photos/event-bus'
 import { createFsObjectStore, type ObjectStore } from '@photos/object-store';
 import { buildService, createTokenSigner, loadConfig, type ServiceApp } from '@photos/service-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { formatCorpus } from '../../../test/formats/format-corpus.js';
 import { uploadConfigSchema } from './config.js';
 import { uploadService } from './service.js';
 import { pngDeclaring, svgWithScript, textFile, truncated } from './test-support/bad-inputs.js';
-import { heifSamples } from './test-support/heif-samples.js';
 import { samplePhotos } from './test-support/sample-photos.js';
 
 const env = { JWT_SECRET: 'upload-test-secret-0123456789-0123456789', LOG_LEVEL: 'silent', MAX_UPLOAD_BYTES: String(4 * 1024 * 1024), OUTBOX_INTERVAL_MS: '100' };
 const sign = createTokenSigner({ secret: env.JWT_SECRET, issuer: 'photo-platform', audience: 'photo-platform', expiresInSeconds: 300 });
 const [small, other] = samplePhotos(/^(Garden|LadyBird)\.jpg$/);
-const heif = heifSamples();
-if ('missing' in heif) console.warn(`SKIPPED the HEIC/AVIF upload test: ${heif.missing}`);
+const corpus = formatCorpus();
 
 describe('upload service', () => {
   let dir: string;
@@ -113,19 +112,19 @@ describe('upload service', () => {
     expect(response.status).toBe(202);
   });
 
-  it.skipIf('missing' in heif)('stores an iPhone-style HEIC and an AVIF as uploaded, with their true content types', async () => {
-    const samples = 'samples' in heif ? heif.samples : ({} as never);
+  it('stores an iPhone-style HEIC and an AVIF as uploaded, with their true content types', async () => {
+    const [heic, avif] = [corpus.entry('heic-iphone-orientation-6.heic'), corpus.entry('image.avif')];
     await start();
     const files = [
-      { name: 'IMG_0001.HEIC', bytes: readFileSync(samples['irot6.heic']), type: 'application/octet-stream' },
-      { name: 'photo.avif', bytes: readFileSync(samples['plain.avif']), type: 'image/avif' },
+      { name: 'IMG_0001.HEIC', bytes: readFileSync(corpus.path(heic.file)), type: 'application/octet-stream' },
+      { name: 'photo.avif', bytes: readFileSync(corpus.path(avif.file)), type: 'image/avif' },
     ];
     const response = await upload(files);
     expect(response.status).toBe(202);
     const { photos } = (await response.json()) as { photos: any[] };
     expect(photos.map((photo) => [photo.contentType, photo.width, photo.height])).toEqual([
-      ['image/heic', 800, 500],
-      ['image/avif', 800, 500],
+      ['image/heic', heic.stored.width, heic.stored.height],
+      ['image/avif', avif.stored.width, avif.stored.height],
     ]);
     for (const [index, photo] of photos.entries()) {
       expect(await originals.stat(`originals/${photo.id}`)).toMatchObject({ contentType: photo.contentType, bytes: files[index]!.bytes.length });

@@ -1,19 +1,27 @@
 /**
- * The header check against files made by real encoders: HEIC (HEVC) and AVIF from heif-enc / libheif, and
- * every format image-size knows that the platform refuses, made by ImageMagick.
+ * The header check against files made by real encoders: HEIC (HEVC) and AVIF of the format corpus
+ * (test/formats: heif-enc and libheif's API, sizes checked with exiftool), and every format image-size
+ * knows that the platform refuses, made by ImageMagick.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { heifSamples } from '../test-support/heif-samples.js';
+import { formatCorpus } from '../../../../test/formats/format-corpus.js';
 import { ACCEPTED_FORMAT_NAMES, readImageHeader, unsupportedTypeMessage, type HeaderVerdict } from './image-header.js';
 
-const made = heifSamples();
-if ('missing' in made) console.warn(`SKIPPED HEIC/AVIF header tests: ${made.missing}`);
+const corpus = formatCorpus();
+/** By heif-enc: upright, no irot. */
+const HEIC = corpus.entry('heic-heif-enc.heic');
+const AVIF = corpus.entry('image.avif');
+/** Stored 400x600, turned upright by irot (as iPhones write). */
+const HEIC_IROT = corpus.entry('heic-iphone-orientation-6.heic');
+const AVIF_IROT = corpus.entry('avif-irot-orientation-6.avif');
+/** A 320x480 decoy first, the primary second. */
+const PRIMARY_SECOND = corpus.entry('heic-primary-second.heic');
 const LIMITS = { maxPixels: 100_000_000, complete: true };
-const judge = (path: string, limits = LIMITS): HeaderVerdict => readImageHeader(readFileSync(path), limits);
+const judge = (file: string, limits = LIMITS): HeaderVerdict => readImageHeader(readFileSync(corpus.path(file)), limits);
 
 /** The primary image's ispe box: the last one in these files, whose primary is written last. */
 function withPrimaryDeclaring(file: Buffer, width: number, height: number): Buffer {
@@ -24,32 +32,32 @@ function withPrimaryDeclaring(file: Buffer, width: number, height: number): Buff
   return copy;
 }
 
-describe.skipIf('missing' in made)('HEIC and AVIF headers', () => {
-  const samples = 'samples' in made ? made.samples : ({} as never);
-
+describe('HEIC and AVIF headers', () => {
   it('takes an HEVC HEIC from heif-enc as image/heic with its coded size', () => {
-    expect(judge(samples['exif-o6.heic'])).toEqual({ kind: 'image', contentType: 'image/heic', width: 800, height: 500 });
+    expect(judge(HEIC.file)).toEqual({ kind: 'image', contentType: 'image/heic', ...HEIC.stored });
     // Orientation as an irot box (iPhone): the size is still the coded one, before orientation, as for JPEG.
-    expect(judge(samples['irot6.heic'])).toEqual({ kind: 'image', contentType: 'image/heic', width: 800, height: 500 });
+    expect(HEIC_IROT.stored).toEqual({ width: HEIC_IROT.height, height: HEIC_IROT.width });
+    expect(judge(HEIC_IROT.file)).toEqual({ kind: 'image', contentType: 'image/heic', ...HEIC_IROT.stored });
   });
 
   it('takes AVIF as image/avif', () => {
-    expect(judge(samples['plain.avif'])).toEqual({ kind: 'image', contentType: 'image/avif', width: 800, height: 500 });
-    expect(judge(samples['irot6.avif'])).toEqual({ kind: 'image', contentType: 'image/avif', width: 800, height: 500 });
+    expect(judge(AVIF.file)).toEqual({ kind: 'image', contentType: 'image/avif', ...AVIF.stored });
+    expect(judge(AVIF_IROT.file)).toEqual({ kind: 'image', contentType: 'image/avif', ...AVIF_IROT.stored });
   });
 
   it('reads the primary image of a file with several, not the first one', () => {
-    expect(judge(samples['multi-primary-last.heic'])).toEqual({ kind: 'image', contentType: 'image/heic', width: 800, height: 500 });
+    expect(judge(PRIMARY_SECOND.file)).toEqual({ kind: 'image', contentType: 'image/heic', ...PRIMARY_SECOND.stored });
   });
 
   it('refuses a HEIC whose primary image declares too many pixels, though its first image is small', () => {
-    const bomb = withPrimaryDeclaring(readFileSync(samples['multi-primary-last.heic']), 30_000, 30_000);
+    const bomb = withPrimaryDeclaring(readFileSync(corpus.path(PRIMARY_SECOND.file)), 30_000, 30_000);
     expect(readImageHeader(bomb, LIMITS)).toEqual({ kind: 'too-many-pixels', width: 30_000, height: 30_000 });
-    expect(readImageHeader(readFileSync(samples['irot6.heic']), { ...LIMITS, maxPixels: 399_999 })).toMatchObject({ kind: 'too-many-pixels' });
+    const pixels = HEIC_IROT.stored.width * HEIC_IROT.stored.height;
+    expect(judge(HEIC_IROT.file, { ...LIMITS, maxPixels: pixels - 1 })).toMatchObject({ kind: 'too-many-pixels' });
   });
 
   it('asks for more bytes while the header is incomplete, and says the truth when it never completes', () => {
-    const file = readFileSync(samples['irot6.heic']);
+    const file = readFileSync(corpus.path(HEIC_IROT.file));
     const meta = file.indexOf('meta') - 4;
     for (const cut of [16, 40, meta + 20, meta + 200]) {
       expect(readImageHeader(file.subarray(0, cut), { ...LIMITS, complete: false })).toEqual({ kind: 'need-more' });
@@ -62,13 +70,13 @@ describe.skipIf('missing' in made)('HEIC and AVIF headers', () => {
   });
 
   it('says a broken box structure is broken instead of throwing', () => {
-    const file = Buffer.from(readFileSync(samples['irot6.heic']));
+    const file = Buffer.from(readFileSync(corpus.path(HEIC_IROT.file)));
     file.writeUInt32BE(3, file.indexOf('iprp') - 4); // a box smaller than its own header
     expect(readImageHeader(file, LIMITS)).toMatchObject({ kind: 'unreadable', format: 'HEIC' });
   });
 
   it('gives a verdict, never an exception, for any corruption of the header', () => {
-    const original = readFileSync(samples['multi-primary-last.heic']);
+    const original = readFileSync(corpus.path(PRIMARY_SECOND.file));
     const headerEnd = original.indexOf('mdat');
     let seed = 42;
     const random = (below: number) => {

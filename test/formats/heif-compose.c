@@ -1,12 +1,17 @@
 /*
- * Writes HEIC files the way phones do, with libheif's own encoder API (the one heif-enc drives) and its
- * x265 HEVC encoder, for what heif-enc 1.15 has no option for: an orientation stored as irot/imir boxes
- * (as an iPhone writes a portrait photo), and a primary image that is not the first one in the file.
+ * Writes HEIC (and AVIF) files the way phones do, with libheif's own encoder API (the one heif-enc drives)
+ * and its x265 HEVC (or aom AV1) encoder, for what heif-enc 1.15 has no option for: an orientation stored
+ * as irot/imir boxes (as an iPhone writes a portrait photo), an EXIF block whose orientation is not the
+ * file's, and a primary image that is not the first one in the file.
  *
- *   heic-compose OUT.heic [-q QUALITY] [-o ORIENTATION 1-8] [-p PRIMARY 1-based] [-e EXIF.tiff] IN.ppm...
+ *   heif-compose OUT [-a] [-q QUALITY] [-o ORIENTATION 1-8] [-p PRIMARY 1-based] [-e EXIF.tiff] IN.ppm...
  *
- * Inputs are binary PPMs (P6, 8 bit) as ImageMagick writes them; the EXIF block (raw TIFF bytes, as
- * `exiftool -exif -b` extracts it) is attached to the primary image.
+ * -a writes AV1 (an AVIF file) instead of HEVC. Inputs are binary PPMs (P6, 8 bit) as ImageMagick writes
+ * them; the EXIF block (raw TIFF bytes, as `exiftool -exif -b` extracts it) is attached to the primary
+ * image as is: libheif does not reconcile its orientation tag with -o.
+ *
+ * C against libheif's header rather than a binding (ctypes...): the compiler checks the encoding options'
+ * layout and the enums against the libheif installed, on any architecture.
  */
 #include <libheif/heif.h>
 #include <stdio.h>
@@ -15,7 +20,7 @@
 
 static void check(struct heif_error error, const char *what) {
   if (error.code != heif_error_Ok) {
-    fprintf(stderr, "heic-compose: %s: %s\n", what, error.message);
+    fprintf(stderr, "heif-compose: %s: %s\n", what, error.message);
     exit(1);
   }
 }
@@ -37,11 +42,11 @@ static struct heif_image *read_ppm(const char *path) {
   unsigned char *data = read_file(path, &size);
   int width, height, max, offset;
   if (sscanf((const char *)data, "P6 %d %d %d%n", &width, &height, &max, &offset) != 3 || max != 255) {
-    fprintf(stderr, "heic-compose: %s is not an 8-bit binary PPM\n", path);
+    fprintf(stderr, "heif-compose: %s is not an 8-bit binary PPM\n", path);
     exit(1);
   }
   const unsigned char *pixels = data + offset + 1;
-  if (pixels + (long)width * height * 3 > data + size) { fprintf(stderr, "heic-compose: %s is truncated\n", path); exit(1); }
+  if (pixels + (long)width * height * 3 > data + size) { fprintf(stderr, "heif-compose: %s is truncated\n", path); exit(1); }
   struct heif_image *image;
   check(heif_image_create(width, height, heif_colorspace_RGB, heif_chroma_interleaved_RGB, &image), "create image");
   check(heif_image_add_plane(image, heif_channel_interleaved, width, height, 8), "add plane");
@@ -63,10 +68,10 @@ static void fix_quarter_turn_ispe(const char *path) {
   long at = -1;
   for (long i = 4; i + 16 <= size; i++) {
     if (memcmp(data + i, "ispe", 4) != 0) continue;
-    if (at != -1) { fprintf(stderr, "heic-compose: more than one ispe box\n"); exit(1); }
+    if (at != -1) { fprintf(stderr, "heif-compose: more than one ispe box\n"); exit(1); }
     at = i;
   }
-  if (at == -1) { fprintf(stderr, "heic-compose: no ispe box\n"); exit(1); }
+  if (at == -1) { fprintf(stderr, "heif-compose: no ispe box\n"); exit(1); }
   unsigned char swapped[8]; /* after the box type: version and flags (4 bytes), width, height (4 each) */
   memcpy(swapped, data + at + 12, 4);
   memcpy(swapped + 4, data + at + 8, 4);
@@ -78,29 +83,31 @@ static void fix_quarter_turn_ispe(const char *path) {
 
 int main(int argc, char **argv) {
   if (argc < 3) {
-    fprintf(stderr, "usage: heic-compose OUT.heic [-q Q] [-o ORIENTATION] [-p PRIMARY] [-e EXIF] IN.ppm...\n");
+    fprintf(stderr, "usage: heif-compose OUT [-a] [-q Q] [-o ORIENTATION] [-p PRIMARY] [-e EXIF] IN.ppm...\n");
     return 2;
   }
   const char *output = argv[1];
   int quality = 60, orientation = 1, primary = 1;
+  enum heif_compression_format format = heif_compression_HEVC;
   const char *exif = NULL;
   int arg = 2;
+  for (; arg < argc && strcmp(argv[arg], "-a") == 0; arg++) format = heif_compression_AV1;
   for (; arg + 1 < argc && argv[arg][0] == '-'; arg += 2) {
     if (strcmp(argv[arg], "-q") == 0) quality = atoi(argv[arg + 1]);
     else if (strcmp(argv[arg], "-o") == 0) orientation = atoi(argv[arg + 1]);
     else if (strcmp(argv[arg], "-p") == 0) primary = atoi(argv[arg + 1]);
     else if (strcmp(argv[arg], "-e") == 0) exif = argv[arg + 1];
-    else { fprintf(stderr, "heic-compose: unknown option %s\n", argv[arg]); return 2; }
+    else { fprintf(stderr, "heif-compose: unknown option %s\n", argv[arg]); return 2; }
   }
   int count = argc - arg;
   if (count < 1 || primary < 1 || primary > count || orientation < 1 || orientation > 8) {
-    fprintf(stderr, "heic-compose: need 1+ inputs, a primary among them and an orientation 1-8\n");
+    fprintf(stderr, "heif-compose: need 1+ inputs, a primary among them and an orientation 1-8\n");
     return 2;
   }
   heif_init(NULL);
   struct heif_context *context = heif_context_alloc();
   struct heif_encoder *encoder;
-  check(heif_context_get_encoder_for_format(context, heif_compression_HEVC, &encoder), "HEVC encoder");
+  check(heif_context_get_encoder_for_format(context, format, &encoder), format == heif_compression_AV1 ? "AV1 encoder" : "HEVC encoder");
   check(heif_encoder_set_lossy_quality(encoder, quality), "quality");
   struct heif_encoding_options *options = heif_encoding_options_alloc();
   options->image_orientation = (enum heif_orientation)orientation;
