@@ -42,7 +42,7 @@ export interface paths {
                         "application/json": components["schemas"]["LoginAnswer"];
                     };
                 };
-                /** @description Bad Request: The body is not valid JSON or does not match the schema (`errors` names the fields). */
+                /** @description Bad Request: The body is not valid JSON (or is text/plain) or does not match the schema (`errors` names the fields). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -69,7 +69,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Unsupported Media Type: The body is not application/json. */
+                /** @description Unsupported Media Type: The body is of a type the API does not read (send application/json). */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -262,7 +262,7 @@ export interface paths {
                         "application/json": components["schemas"]["RegisterAnswer"];
                     };
                 };
-                /** @description Bad Request: The body is not valid JSON or does not match the schema (`errors` names the fields). */
+                /** @description Bad Request: The body is not valid JSON (or is text/plain) or does not match the schema (`errors` names the fields). */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -280,7 +280,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Unsupported Media Type: The body is not application/json. */
+                /** @description Unsupported Media Type: The body is of a type the API does not read (send application/json). */
                 415: {
                     headers: {
                         [name: string]: unknown;

@@ -40,7 +40,7 @@ export const UPSTREAM_FAILED = { 502: 'The metadata service failed or is unreach
 export const BAD_PHOTO_ID = { 400: 'The id is not a UUID.' };
 export const NO_SUCH_PHOTO = { 404: "No photo with this id among the caller's (another user's photo answers the same)." };
 export const JSON_BODY_REFUSED = {
-  400: 'The body is not valid JSON or does not match the schema (`errors` names the fields).',
+  400: 'The body is not valid JSON (or is text/plain) or does not match the schema (`errors` names the fields).',
   413: 'The JSON body is over 16 KiB (refused before parsing).',
-  415: 'The body is not application/json.',
+  415: 'The body is of a type the API does not read (send application/json).',
 };
