@@ -64,11 +64,11 @@ export const BODY_LIMIT_BYTES = 16 * 1024;
 /**
  * Builds a service's Fastify app with JSON logs and correlation ids ({@link serverOptions}), the TypeBox
  * type provider and {@link serviceKit} loaded, so `app.metrics` and `app.health` are usable at once.
- * The caller registers its routes, then tests use `app.inject` and `server.ts` calls `startServer`.
+ * The caller registers its routes, then tests use `app.inject` and the service runner calls `startServer`.
  */
 export async function createServiceApp({ name, logLevel, logStream, trustProxy, server, ...kit }: ServiceAppOptions): Promise<ServiceApp> {
   const app = Fastify({
-    // Consumers join their group in onReady; a Kafka rebalance can take longer than Fastify's default 10 s.
+    // onReady hooks may wait on a peer (consumer groups join after ready, in the runner, outside this limit).
     pluginTimeout: 60_000,
     // Requests Node cannot read (malformed HTTP, headers too large, timeouts) are answered as problem+json too.
     clientErrorHandler: answerClientError,

@@ -22,7 +22,7 @@ export interface StartedServer {
 }
 
 /**
- * Process concerns of a service, for its `server.ts` only (tests build the app and use `app.inject`).
+ * Process concerns of a service, for `runService` (a service's `server.ts`) only (tests build the app and use `app.inject`).
  * Listens (the app on its port, its metrics on the metrics port), then on SIGTERM/SIGINT (or an uncaught
  * error) shuts down gracefully with {@link shutDown} and exits: 0 after a clean shutdown on a signal, 1 after an error, a failed shutdown, a second signal or the
  * timeout. The metrics listener closes last, so Prometheus sees the shutdown through.

@@ -12,7 +12,7 @@ export interface SharpSettings {
 }
 
 /**
- * What the processor runs with, in its own process (server.ts) and in the embedded one.
+ * What the processor runs with, in its own process and in the embedded one (its service definition sets them when it opens).
  * - No operation cache: every original is a buffer seen once, so libvips' cache (50 MB and 100
  *   operations by default) never hits; it only holds memory. 600 photos in one process (jemalloc), RSS
  *   from the 60th photo to the last: 266 -> 292 MiB with the cache, 238 -> 248 MiB without. (The
