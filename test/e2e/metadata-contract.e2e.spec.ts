@@ -1,0 +1,107 @@
+/**
+ * The BFF's metadata client against metadata's own OpenAPI document: the client's real calls to a running
+ * metadata service (real database, events through its bus), each answer checked against the document
+ * metadata serves at /docs/json. The BFF relies on those answers being StoredPhoto and StoredPhotoPage
+ * (@photos/api-contracts); a change on either side that breaks the other fails here.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ServiceApp } from '@photos/service-kit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { metadataClient, UpstreamError, type CallerContext } from '../../services/bff/src/adapters/metadata-client.js';
+import { newPhotoId, processed, processingFailed, uploaded } from '../../services/metadata/src/test-support/photo-events.js';
+import { as, buildTestApp } from '../../services/metadata/src/test-support/test-app.js';
+import { openMigratedTestDatabase } from '../../services/metadata/src/test-support/test-database.js';
+import { openApiContract, type OpenApiContract } from '../support/openapi-contract.js';
+
+let closeDatabase: () => Promise<void>;
+let closeApp: () => Promise<void>;
+let app: ServiceApp;
+let baseUrl: string;
+let contract: OpenApiContract;
+
+beforeAll(async () => {
+  const opened = await openMigratedTestDatabase();
+  closeDatabase = opened.close;
+  const built = await buildTestApp({ database: opened.database, url: opened.url });
+  ({ app } = built);
+  closeApp = built.close;
+  baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
+  contract = await openApiContract(await (await fetch(`${baseUrl}/docs/json`)).json());
+
+  const owner = 'contract-owner';
+  await built.bus.publish(uploaded(ready, owner));
+  await built.bus.publish(processed(ready, owner, { exif: { takenAt: '2026-08-14T18:02:11+02:00', iso: 64, cameraMake: 'Apple' } }));
+  await built.bus.publish(uploaded(failed, owner));
+  await built.bus.publish(processingFailed(failed, owner));
+  await built.bus.publish(uploaded(waiting, owner));
+  // Projected once all three are listed with their final status.
+  for (let tries = 0; tries < 200; tries++) {
+    const page = (await app.inject({ method: 'GET', url: '/photos', headers: as(owner) })).json() as { items: { status: string }[] };
+    if (page.items.length === 3 && page.items.filter((photo) => photo.status !== 'processing').length === 2) break;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}, 60_000);
+
+afterAll(async () => {
+  await closeApp?.();
+  await closeDatabase?.();
+});
+
+const ready = newPhotoId();
+const failed = newPhotoId();
+const waiting = newPhotoId();
+
+/** The client as the BFF builds it, with a fetch that checks every answer against metadata's document. */
+function checkedClient() {
+  const problems: { call: string; problems: string[] }[] = [];
+  const checkingFetch: typeof fetch = async (input, init) => {
+    const response = await fetch(input, init);
+    const method = init?.method ?? 'GET';
+    const url = String(input);
+    const checked = contract.check(method, url, response, await response.clone().text());
+    if (checked.problems.length > 0) problems.push({ call: `${method} ${url} -> ${response.status}`, problems: checked.problems });
+    return response;
+  };
+  return { client: metadataClient(baseUrl, checkingFetch), problems };
+}
+
+const caller = (sub: string): CallerContext => ({ authorization: as(sub).authorization, correlationId: randomUUID() });
+const owner = caller('contract-owner');
+const refusal = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => (error instanceof UpstreamError ? error.statusCode : error));
+
+describe("the BFF's metadata client and metadata's OpenAPI document", () => {
+  it('metadata serves a valid document with named components', () => {
+    expect(Object.keys(contract.document.components?.schemas ?? {})).toEqual(expect.arrayContaining(['StoredPhoto', 'StoredPhotoPage', 'Problem']));
+  });
+
+  it('every answer to the client fits the document, successes and errors alike', async () => {
+    const { client, problems } = checkedClient();
+
+    const page = await client.listPhotos(owner, new URLSearchParams({ limit: '2' }));
+    expect(page.items).toHaveLength(2);
+    expect(page.nextCursor).toEqual(expect.any(String));
+    const rest = await client.listPhotos(owner, new URLSearchParams({ limit: '2', cursor: page.nextCursor! }));
+    expect(rest.items.map((photo) => photo.id)).toHaveLength(1);
+    expect((await client.listPhotos(owner, new URLSearchParams({ status: 'failed' }))).items[0]).toMatchObject({ id: failed, failure: { code: expect.any(String) } });
+    expect(await refusal(client.listPhotos(owner, new URLSearchParams({ cursor: 'not-a-cursor' })))).toBe(400);
+    expect(await refusal(client.listPhotos(owner, new URLSearchParams({ limit: '101' })))).toBe(400);
+
+    const photo = await client.getPhoto(owner, ready);
+    expect(photo).toMatchObject({ id: ready, status: 'ready', exif: { iso: 64 }, variants: { thumb: { key: expect.any(String) } } });
+    expect(await client.getPhoto(owner, waiting)).toMatchObject({ status: 'processing', variants: null, exif: null });
+    expect(await refusal(client.getPhoto(owner, 'not-a-uuid'))).toBe(400);
+    expect(await refusal(client.getPhoto(owner, newPhotoId()))).toBe(404);
+    expect(await refusal(client.getPhoto(caller('someone-else'), ready))).toBe(404);
+    expect(await refusal(client.getPhoto({ authorization: 'Bearer not-a-token', correlationId: 'c' }, ready))).toBe(401);
+
+    await client.deletePhoto(owner, waiting);
+    expect(await refusal(client.deletePhoto(owner, waiting))).toBe(404);
+    expect(await refusal(client.deletePhoto(owner, 'not-a-uuid'))).toBe(400);
+
+    expect(problems).toEqual([]);
+    const calls = new Set(contract.seen.map((seen) => `${seen.route} ${seen.status}`));
+    expect([...calls].sort()).toEqual(
+      expect.arrayContaining(['GET /photos 200', 'GET /photos 400', 'GET /photos/{id} 200', 'GET /photos/{id} 400', 'GET /photos/{id} 401', 'GET /photos/{id} 404', 'DELETE /photos/{id} 204', 'DELETE /photos/{id} 404']),
+    );
+  });
+});
