@@ -2,9 +2,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { photoCatalogue, type CloudEvent } from '@photos/contracts';
 import { createMemoryBus, MemoryBroker, type EventBus } from '@photos/event-bus';
 import type { ObjectStore } from '@photos/object-store';
-import { createTokenSigner, loadConfig, type ServiceApp } from '@photos/service-kit';
-import { buildUploadApp } from '../app.js';
+import { buildService, createTokenSigner, loadConfig, type ServiceApp } from '@photos/service-kit';
 import { uploadConfigSchema } from '../config.js';
+import { uploadService } from '../service.js';
 import { originalsLayout } from '../adapters/originals-layout.js';
 import { pngDeclaring } from './bad-inputs.js';
 
@@ -50,7 +50,8 @@ export function recordingBus(options: { publishDelayMs?: number } = {}): { bus: 
 }
 
 export async function startUploadApp(originals: ObjectStore, bus: EventBus, env: Record<string, string>): Promise<{ app: ServiceApp; url: string }> {
-  const app = await buildUploadApp({ config: loadConfig(uploadConfigSchema, env), originals, bus });
+  // As the runner builds it, so that its photo.deleted handler is subscribed.
+  const app = await buildService(uploadService, { config: loadConfig(uploadConfigSchema, env), adapters: { originals }, bus });
   return { app, url: await app.listen({ port: 0, host: '127.0.0.1' }) };
 }
 
