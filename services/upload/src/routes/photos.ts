@@ -1,23 +1,11 @@
+import { UploadAnswerSchema } from '@photos/api-contracts';
 import { type ServiceApp, UnsupportedMediaTypeError } from '@photos/service-kit';
-import Type from 'typebox';
 import type { OriginalsDeps } from '../domain/store-original.js';
 import { uploadPhotos, type CommittedEvent, type UploadedPhoto } from '../domain/upload-photos.js';
 import type { MultipartLimits } from './multipart-failures.js';
 import { MultipartFiles } from './multipart-files.js';
 import { asHttpError } from './upload-rejections.js';
 
-const UploadedPhotoSchema = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  status: Type.Literal('processing'),
-  filename: Type.String(),
-  contentType: Type.String(),
-  bytes: Type.Integer(),
-  width: Type.Integer(),
-  height: Type.Integer(),
-  sha256: Type.String(),
-  uploadedAt: Type.String({ format: 'date-time' }),
-  duplicate: Type.Boolean({ description: 'True when the caller had already uploaded these exact bytes.' }),
-});
 
 /** How the route reads request bodies; see {@link MultipartFiles}. */
 export interface UploadTransport {
@@ -51,7 +39,7 @@ export function photoRoutes(
     {
       schema: {
         summary: 'Upload photos',
-        response: { 202: Type.Object({ photos: Type.Array(UploadedPhotoSchema) }) },
+        response: { 202: UploadAnswerSchema },
       },
     },
     async (request, reply) => {
