@@ -13,8 +13,8 @@ const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
 const probes: string[] = [];
 
-function probe(project: string, source: string): string {
-  const file = join(root, project, 'src', `boundary-probe-${probes.length}.ts`);
+function probe(project: string, source: string, suffix = '.ts'): string {
+  const file = join(root, project, 'src', `boundary-probe-${probes.length}${suffix}`);
   writeFileSync(file, source);
   probes.push(file);
   return file;
@@ -58,5 +58,18 @@ describe('module boundaries', () => {
     expect(boundaryErrors(byName).map((m) => m.message).join()).toMatch(/type:service/);
     expect(boundaryErrors(byPath).length).toBeGreaterThan(0);
     expect(boundaryErrors(allowed)).toEqual([]);
+  });
+
+  it('lets the tests of a service, and only them, read the format corpus (test/formats), and nothing else of test/', async () => {
+    const corpus = "import { formatCorpus } from '../../../test/formats/format-corpus.js';\nexport const corpus = formatCorpus;\n";
+    const spec = probe('services/upload', corpus, '.spec.ts');
+    const production = probe('services/upload', corpus);
+    const otherSupport = probe('services/upload', "import '../../../test/support/pipeline.js';\nexport {};\n", '.spec.ts');
+    const { output } = await lint([spec, production, otherSupport]);
+    const results = JSON.parse(output) as { filePath: string; messages: { ruleId: string }[] }[];
+    const boundaryErrors = (file: string) => results.find((r) => r.filePath === file)!.messages.filter((m) => m.ruleId === '@nx/enforce-module-boundaries');
+    expect(boundaryErrors(spec)).toEqual([]);
+    expect(boundaryErrors(production).length).toBeGreaterThan(0);
+    expect(boundaryErrors(otherSupport).length).toBeGreaterThan(0);
   });
 });
