@@ -13,7 +13,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export type Rgb = readonly [number, number, number];
@@ -98,21 +98,29 @@ export function formatCorpus(): FormatCorpus {
   const parent = join(root, '.cache', 'format-corpus');
   const dir = join(parent, stamp);
   const manifest = join(dir, 'manifest.json');
-  if (!existsSync(manifest)) {
-    // Made beside, then renamed: a run that stops half-way never leaves a corpus that looks complete.
-    const work = `${dir}.${process.pid}.tmp`;
-    rmSync(work, { recursive: true, force: true });
-    mkdirSync(work, { recursive: true });
+  while (!existsSync(manifest)) {
+    // Test files run in parallel processes: one makes the corpus, the others wait for it.
+    if (!takeLock(`${dir}.lock`)) continue;
     try {
-      writeFileSync(join(work, 'manifest.json'), `${JSON.stringify(make(work), null, 2)}\n`);
-    } catch (error) {
-      rmSync(work, { recursive: true, force: true });
-      throw error;
+      if (!existsSync(manifest)) {
+        // Made beside, then renamed: a run that stops half-way never leaves a corpus that looks complete.
+        const work = `${dir}.${process.pid}.tmp`;
+        rmSync(work, { recursive: true, force: true });
+        mkdirSync(work, { recursive: true });
+        try {
+          writeFileSync(join(work, 'manifest.json'), `${JSON.stringify(make(work), null, 2)}\n`);
+        } catch (error) {
+          rmSync(work, { recursive: true, force: true });
+          throw error;
+        }
+        rmSync(dir, { recursive: true, force: true });
+        renameSync(work, dir);
+        // Corpora of older generators (another hash) are stale.
+        for (const name of readdirSync(parent)) if (/^[0-9a-f]{12}$/.test(name) && name !== stamp) rmSync(join(parent, name), { recursive: true, force: true });
+      }
+    } finally {
+      rmSync(`${dir}.lock`, { recursive: true, force: true });
     }
-    rmSync(dir, { recursive: true, force: true });
-    renameSync(work, dir);
-    // Corpora of older generators (another hash) are stale.
-    for (const name of readdirSync(parent)) if (/^[0-9a-f]{12}$/.test(name) && name !== stamp) rmSync(join(parent, name), { recursive: true, force: true });
   }
   const entries = JSON.parse(readFileSync(manifest, 'utf8')) as CorpusEntry[];
   const path = (file: string) => {
@@ -125,6 +133,28 @@ export function formatCorpus(): FormatCorpus {
     return found;
   };
   return { dir, entries, scene: path('scene.png'), path, entry };
+}
+
+/**
+ * Takes the lock (a directory: mkdir is atomic) or waits half a second and says it did not. A lock older
+ * than ten minutes was left by a process that died while making the corpus: it is broken.
+ */
+function takeLock(lock: string): boolean {
+  mkdirSync(join(lock, '..'), { recursive: true });
+  try {
+    mkdirSync(lock);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  try {
+    if (Date.now() - statSync(lock).mtimeMs > 10 * 60_000) rmSync(lock, { recursive: true, force: true });
+  } catch {
+    // released meanwhile
+  }
+  // Synchronous sleep: formatCorpus() is synchronous, called while test files load.
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+  return false;
 }
 
 function run(command: string, args: readonly string[], cwd: string): string {
