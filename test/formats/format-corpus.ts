@@ -73,6 +73,8 @@ const root = join(import.meta.dirname, '..', '..');
 const ICC_DIR = '/usr/share/color/icc';
 const W = 600;
 const H = 400;
+/** The stored size of files whose pixels are stored as shown (no orientation to apply). */
+const AS_SHOWN = { width: W, height: H } as const;
 const RED: Rgb = [230, 30, 30];
 const BLUE: Rgb = [30, 30, 230];
 /** The scene's markers: a red box in the top-left corner, a blue one in the bottom-right (centres at 10% and 90%). */
@@ -281,14 +283,15 @@ function make(dir: string): CorpusEntry[] {
     const file = `jpeg-orientation-${orientation}.jpg`;
     magick('scene.png', ...undo[orientation]!, '-quality', '90', file);
     tag(file, `-Orientation#=${orientation}`, ...exifArgs(CANON, false));
-    const stored = orientation >= 5 ? { width: H, height: W } : { width: W, height: H };
+    const stored = orientation >= 5 ? { width: H, height: W } : AS_SHOWN;
     record({ file, description: `JPEG, EXIF orientation ${orientation}`, hevc: false, width: W, height: H, stored, exif: { ...canon, orientation }, colours: MARKERS });
   }
 
   magick('scene.png', '-interlace', 'JPEG', '-quality', '90', 'jpeg-progressive.jpg');
   tag('jpeg-progressive.jpg', ...exifArgs(CAMERA, true));
   assert(magick('jpeg-progressive.jpg', '-format', '%[interlace]', 'info:') === 'JPEG', 'progressive JPEG is not progressive');
-  record({ file: 'jpeg-progressive.jpg', description: 'progressive JPEG with EXIF and GPS', hevc: false, width: W, height: H, stored: { width: W, height: H }, exif: apple, colours: MARKERS });
+  const progressive = { file: 'jpeg-progressive.jpg', description: 'progressive JPEG with EXIF and GPS', hevc: false };
+  record({ ...progressive, width: W, height: H, stored: AS_SHOWN, exif: apple, colours: MARKERS });
 
   // Colour-managed: two flat patches converted from sRGB into the file's space (ImageMagick, LittleCMS).
   // Expected: the sRGB colour ImageMagick converts the file back to; ignoring the profile shows the stored numbers.
@@ -316,12 +319,12 @@ function make(dir: string): CorpusEntry[] {
     // The point of these files: getting the profile wrong must show.
     assert(colours.some((c) => !near(c.srgb, c.ifProfileIgnored!, 3 * c.tolerance)), `${file}: profile makes no difference`);
     assert(size(file).join('x') === `${W}x${H}`, `${file}: stored size`);
-    entries.push({ file, description, hevc: false, width: W, height: H, stored: { width: W, height: H }, exif: {}, colours });
+    entries.push({ file, description, hevc: false, width: W, height: H, stored: AS_SHOWN, exif: {}, colours });
   }
 
   magick('scene.png', '-depth', '16', 'PNG48:png-16bit.png');
   assert(magick('png-16bit.png', '-format', '%z', 'info:') === '16', '16-bit PNG is not 16-bit');
-  record({ file: 'png-16bit.png', description: 'PNG, 16 bits per channel', hevc: false, width: W, height: H, stored: { width: W, height: H }, exif: {}, colours: MARKERS });
+  record({ file: 'png-16bit.png', description: 'PNG, 16 bits per channel', hevc: false, width: W, height: H, stored: AS_SHOWN, exif: {}, colours: MARKERS });
 
   magick('scene.png', '-alpha', 'set', '(', '-size', `${half}x${H / 2}`, 'xc:none', ')', '-geometry', `+${half}+${H / 2}`, '-compose', 'Copy', '-composite', 'PNG32:png-alpha.png');
   assert(magick('png-alpha.png', '-format', `%[fx:p{${W * 0.9},${H * 0.9}}.a]`, 'info:') === '0', 'alpha');
@@ -331,7 +334,7 @@ function make(dir: string): CorpusEntry[] {
     hevc: false,
     width: W,
     height: H,
-    stored: { width: W, height: H },
+    stored: AS_SHOWN,
     exif: {},
     alpha: true,
     colours: [MARKERS[0]!, { x: 0.9, y: 0.9, srgb: [255, 255, 255], tolerance: 8, previewOnly: true }],
@@ -339,21 +342,20 @@ function make(dir: string): CorpusEntry[] {
 
   magick('-delay', '20', 'scene.png', 'green.png', 'blue.png', '-loop', '0', 'gif-animated.gif');
   assert(magick('gif-animated.gif', '-format', '%n\n', 'info:').trim().split('\n')[0] === '3', 'GIF frames');
-  record({ file: 'gif-animated.gif', description: 'animated GIF, 3 frames (the first is the scene)', hevc: false, width: W, height: H, stored: { width: W, height: H }, exif: {}, colours: MARKERS, frames: 3 });
+  const gif = { file: 'gif-animated.gif', description: 'animated GIF, 3 frames (the first is the scene)', hevc: false };
+  record({ ...gif, width: W, height: H, stored: AS_SHOWN, exif: {}, colours: MARKERS, frames: 3 });
 
   sh('img2webp', '-loop', '0', '-lossy', '-q', '85', '-d', '200', 'scene.png', 'green.png', 'blue.png', '-o', 'webp-animated.webp');
   // ImageMagick 6 reads WebP animation frames unreliably: check the first frame with libwebp's own tools.
   assert(/Number of frames: 3/.test(sh('webpmux', '-info', 'webp-animated.webp')), 'animated WebP frames');
   sh('webpmux', '-get', 'frame', '1', 'webp-animated.webp', '-o', 'webp-frame-1.webp');
   sh('dwebp', 'webp-frame-1.webp', '-o', 'webp-animated.check.png');
-  record(
-    { file: 'webp-animated.webp', description: 'animated WebP (img2webp), 3 frames', hevc: false, width: W, height: H, stored: { width: W, height: H }, exif: {}, colours: MARKERS, frames: 3 },
-    { verifyWith: 'webp-animated.check.png' },
-  );
+  const webp = { file: 'webp-animated.webp', description: 'animated WebP (img2webp), 3 frames', hevc: false };
+  record({ ...webp, width: W, height: H, stored: AS_SHOWN, exif: {}, colours: MARKERS, frames: 3 }, { verifyWith: 'webp-animated.check.png' });
 
   magick('scene.jpg', '-compress', 'lzw', 'image.tiff');
   tag('image.tiff', ...exifArgs(CANON, false));
-  record({ file: 'image.tiff', description: 'TIFF (LZW)', hevc: false, width: W, height: H, stored: { width: W, height: H }, exif: canon, colours: MARKERS });
+  record({ file: 'image.tiff', description: 'TIFF (LZW)', hevc: false, width: W, height: H, stored: AS_SHOWN, exif: canon, colours: MARKERS });
 
   /** heif-convert's PNG of a HEIF file: the items as displayed, irot applied; the EXIF it copies dropped (HEIF readers ignore its orientation). */
   const heifDisplayed = (file: string, png: string) => {
@@ -376,7 +378,7 @@ function make(dir: string): CorpusEntry[] {
     assert(info.includes(`main brand: ${brand}`) && info.includes(`image: ${W}x${H} (id=1), primary`), `${file}: ${info}`);
     heifDisplayed(file, `${file}.png`);
     const entry = { file, description: `${brand.toUpperCase()} by heif-enc, EXIF with date, camera and GPS`, hevc: brand === 'heic', width: W, height: H };
-    record({ ...entry, stored: { width: W, height: H }, exif: apple, colours: MARKERS }, { verifyWith: `${file}.png` });
+    record({ ...entry, stored: AS_SHOWN, exif: apple, colours: MARKERS }, { verifyWith: `${file}.png` });
   }
 
   // What heif-enc 1.15 cannot write, by heif-compose (libheif's encoder API, as heif-enc drives it, with x265
@@ -427,7 +429,7 @@ function make(dir: string): CorpusEntry[] {
         hevc: brand === 'heic',
         width: W,
         height: H,
-        stored: { width: W, height: H },
+        stored: AS_SHOWN,
         exif: { ...apple, orientation: 6 },
         colours: MARKERS,
       },
@@ -451,7 +453,7 @@ function make(dir: string): CorpusEntry[] {
       hevc: true,
       width: W,
       height: H,
-      stored: { width: W, height: H },
+      stored: AS_SHOWN,
       exif: apple,
       colours: MARKERS,
       notPrimary: 'decoy.png',
