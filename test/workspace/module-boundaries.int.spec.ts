@@ -47,7 +47,7 @@ describe('module boundaries', () => {
   });
 
   it('fails when a service imports another service, by name or by path', async () => {
-    const byName = probe('services/processor', "import '@photos/upload/app';\nexport {};\n");
+    const byName = probe('services/processor', "import '@photos/upload/service';\nexport {};\n");
     const byPath = probe('services/upload', "import '../../metadata/src/config.js';\nexport {};\n");
     const allowed = probe('services/processor', "import { photoCatalogue } from '@photos/contracts';\nexport const channel = photoCatalogue.channel;\n");
     const { code, output } = await lint([byName, byPath, allowed]);
