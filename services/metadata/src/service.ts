@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { defineService, type OpenedAdapters } from '@photos/service-kit';
 import { openDatabase } from './adapters/database.js';
-import { openEmbeddedPglite } from './adapters/embedded-database.js';
 import { buildMetadataApp, type MetadataAppDeps } from './app.js';
 import { metadataConfigSchema, type MetadataConfig } from './config.js';
 
@@ -14,7 +13,10 @@ export type MetadataAdapters = Omit<MetadataAppDeps, 'config' | 'bus'> & { migra
  * this process's own and so always migrated. The read cache (Redis or memory) is chosen by the app.
  */
 export async function openMetadataAdapters(config: MetadataConfig): Promise<OpenedAdapters<MetadataAdapters>> {
-  const pglite = config.DATABASE_URL ? undefined : await openEmbeddedPglite(join(config.DATA_DIR, 'metadata-db'));
+  // PGlite's module is loaded only where it is used: a service on PostgreSQL never pays for it.
+  const pglite = config.DATABASE_URL
+    ? undefined
+    : await (await import('./adapters/embedded-database.js')).openEmbeddedPglite(join(config.DATA_DIR, 'metadata-db'));
   const database = pglite ? openDatabase({ pglite }) : openDatabase({ url: config.DATABASE_URL!, poolSize: config.DATABASE_POOL_SIZE });
   const close = async () => {
     await database.close();
