@@ -24,11 +24,13 @@ export interface OriginalsDeps {
   now: () => Date;
 }
 
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/g;
+
 /** Keeps only characters that are safe to show back; the name is data, never a path. */
 function cleanFilename(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex
-  return base.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 255) || 'photo';
+  return base.replace(CONTROL_CHARACTERS, '').trim().slice(0, 255) || 'photo';
 }
 
 /**
