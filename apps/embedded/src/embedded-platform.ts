@@ -7,6 +7,7 @@ import { metadataService } from '@photos/metadata/service';
 import { processorService } from '@photos/processor/service';
 import { startServices, type MetricsListenerOptions } from '@photos/service-kit';
 import { uploadService } from '@photos/upload/service';
+import { lockDataDir } from './data-dir-lock.js';
 import { UnconsumedEvents } from './unconsumed-events.js';
 
 export interface EmbeddedOptions {
@@ -39,6 +40,8 @@ function secretOf(dataDir: string): string {
 export async function startEmbeddedPlatform(options: EmbeddedOptions): Promise<{ url: string; metricsUrl: string; stop(): Promise<void> }> {
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
+  // Held until stop() returns: backup and restore refuse while it is held (scripts/backup-embedded.ts).
+  const unlock = lockDataDir(dataDir);
   const env = {
     LOG_LEVEL: 'warn',
     ...options.env,
@@ -70,7 +73,10 @@ export async function startEmbeddedPlatform(options: EmbeddedOptions): Promise<{
       },
     ],
     { env, memoryBroker: broker, wrapBus: (bus) => unconsumed.track(bus), metrics: options.metrics ?? loopback },
-  );
+  ).catch((error: unknown) => {
+    unlock();
+    throw error;
+  });
   // Every group has subscribed: from now on the broker frees what all of them have consumed.
   broker.releaseConsumed();
   const url = platform.services['bff']!.url!.replace('0.0.0.0', 'localhost').replace('127.0.0.1', 'localhost');
@@ -78,6 +84,6 @@ export async function startEmbeddedPlatform(options: EmbeddedOptions): Promise<{
     url,
     metricsUrl: platform.metricsUrl!,
     // Every consumer has stopped: what they had not consumed yet is kept for the next start.
-    stop: () => platform.stop(() => void unconsumed.save()),
+    stop: () => platform.stop(() => void unconsumed.save()).finally(unlock),
   };
 }
