@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { memoryLoginThrottle } from '../adapters/login-throttle.js';
-import { accounts, InvalidCredentials, loginDelayMs, TooManyAttempts, type Account, type AccountStore, type PasswordHasher } from './accounts.js';
+import {
+  accounts,
+  defaultLoginPolicy,
+  InvalidCredentials,
+  loginDelayMs,
+  normalizeEmail,
+  scryptHasher,
+  TooManyAttempts,
+  type Account,
+  type AccountStore,
+  type PasswordHasher,
+} from './accounts.js';
 
 /** Accounts in a map, with the store's contract: a taken email is refused and changes nothing. */
 function memoryStore(): AccountStore & { rows: Map<string, Account> } {
@@ -137,5 +148,43 @@ describe('accounts: register', () => {
     const { users } = setUp();
     const results = [await users.register('frank@example.com', 'a password'), await users.register('frank@example.com', 'another one')];
     expect(results).toEqual([undefined, undefined]);
+  });
+});
+
+describe('accounts: what a client is told', () => {
+  it('says why a login is refused, without telling whether the email has an account', async () => {
+    const { users } = setUp({ maxFailuresPerAddress: 1, slowdownAfterFailures: 100, baseDelayMs: 250, maxDelayMs: 5_000 });
+    await users.register('gina@example.com', 'the right password');
+    await expect(users.login('gina@example.com', 'wrong', '203.0.113.9')).rejects.toThrow(new InvalidCredentials('Wrong email or password.'));
+    await expect(users.login('nobody@example.com', 'wrong', '203.0.113.9')).rejects.toThrow(new InvalidCredentials('Wrong email or password.'));
+    await expect(users.login('gina@example.com', 'wrong', '203.0.113.9')).rejects.toThrow(
+      'Too many failed logins for this account from your address; try again later.',
+    );
+  });
+
+  it('checks a password against one decoy hash, made once, when the email has no account', async () => {
+    const { outcome, hasher } = setUp();
+    expect(await outcome('nobody@example.com', 'x', '203.0.113.9')).toBe('401');
+    expect(await outcome('nobody@example.com', 'y', '203.0.113.9')).toBe('401');
+    expect({ hashes: hasher.hashes, verifies: hasher.verifies }).toEqual({ hashes: 1, verifies: 2 });
+  });
+
+  it('stores emails trimmed and in lower case', async () => {
+    expect(normalizeEmail('  Ada@Example.COM \t')).toBe('ada@example.com');
+    const { users, store } = setUp();
+    await users.register(' Hal@Example.com ', 'a password');
+    expect([...store.rows.keys()]).toEqual(['hal@example.com']);
+  });
+
+  it('throttles with the documented defaults when no policy is given', () => {
+    expect(defaultLoginPolicy).toEqual({ maxFailuresPerAddress: 5, slowdownAfterFailures: 3, baseDelayMs: 250, maxDelayMs: 5_000 });
+  });
+
+  it('hashes with scrypt at the given cost', async () => {
+    const hasher = scryptHasher(10);
+    const stored = await hasher.hash('a password');
+    expect(stored).toMatch(/^scrypt\$1024\$8\$1\$/);
+    expect(await hasher.verify('a password', stored)).toBe(true);
+    expect(await hasher.verify('another', stored)).toBe(false);
   });
 });

@@ -22,6 +22,19 @@ describe('password hashing (scrypt)', () => {
     expect(await verifyPassword('same', 'bcrypt$whatever')).toBe(false);
   });
 
+  it('refuses, without throwing, a hash of another scheme, without salt or hash, or of another length', async () => {
+    const stored = await hashPassword('same', cheap);
+    const [, n, r, p, salt, hash] = stored.split('$');
+    const variant = (parts: string[]) => verifyPassword('same', parts.join('$'));
+    // Right parameters, salt and key: only the scheme name is wrong.
+    expect(await variant(['bcrypt', n!, r!, p!, salt!, hash!])).toBe(false);
+    expect(await variant(['scrypt', n!, r!, p!, '', hash!])).toBe(false);
+    expect(await variant(['scrypt', n!, r!, p!, salt!, ''])).toBe(false);
+    expect(await variant(['scrypt', n!, r!, p!, salt!])).toBe(false);
+    expect(await variant(['scrypt', n!, r!, p!, salt!, hash!.slice(0, 20)])).toBe(false);
+    expect(await variant(['scrypt', n!, r!, p!, salt!, hash!])).toBe(true);
+  });
+
   it('uses the OWASP scrypt parameters by default', async () => {
     expect(await hashPassword('x')).toMatch(/^scrypt\$131072\$8\$1\$/);
   });

@@ -85,4 +85,48 @@ describe('sessions', () => {
     expect(await service.refresh(other.refreshToken, `csrf(${other.sessionId})`)).toEqual({ kind: 'refused', reason: 'revoked' });
     expect(await service.end(undefined, undefined)).toBe('no-session');
   });
+
+  it('refuses a missing token, and a logout with a token nobody issued ends nothing', async () => {
+    const { service } = setup();
+    const { sessionId, refreshToken } = await service.start(account);
+    expect(await service.refresh(undefined, `csrf(${sessionId})`)).toEqual({ kind: 'refused', reason: 'missing' });
+    expect(await service.refresh('', `csrf(${sessionId})`)).toEqual({ kind: 'refused', reason: 'missing' });
+    expect(await service.refresh('forged', `csrf(${sessionId})`)).toEqual({ kind: 'refused', reason: 'unknown' });
+    expect(await service.end('forged', `csrf(${sessionId})`)).toBe('no-session');
+    expect(await service.end('', `csrf(${sessionId})`)).toBe('no-session');
+    expect((await service.refresh(refreshToken, `csrf(${sessionId})`)).kind).toBe('rotated');
+  });
+
+  it('never stores a successor for a spent token, and revokes when a concurrent refresh spent it first', async () => {
+    const store = memorySessionStore();
+    const rotations: string[] = [];
+    let raceLost = false;
+    const service = sessions({
+      store: {
+        ...store,
+        rotate: async (usedHash, next, at) => {
+          rotations.push(usedHash);
+          return raceLost ? false : store.rotate(usedHash, next, at);
+        },
+      },
+      now: () => new Date('2030-01-01T00:00:00Z'),
+      newId: () => `session-${rotations.length}-${raceLost}`,
+      newToken: (() => {
+        let n = 0;
+        return () => `token-${++n}`;
+      })(),
+      hash: (token) => `hash(${token})`,
+      refreshTtlMs: 60_000,
+      csrfValid: () => true,
+    });
+    const first = await service.start(account);
+    await service.refresh(first.refreshToken, 'csrf');
+    expect(await service.refresh(first.refreshToken, 'csrf')).toEqual({ kind: 'refused', reason: 'reused' });
+    expect(rotations).toEqual(['hash(token-1)']);
+
+    const second = await service.start(account);
+    raceLost = true;
+    expect(await service.refresh(second.refreshToken, 'csrf')).toEqual({ kind: 'refused', reason: 'reused' });
+    expect((await store.find(`hash(${second.refreshToken})`))?.familyRevokedAt).toEqual(new Date('2030-01-01T00:00:00Z'));
+  });
 });
