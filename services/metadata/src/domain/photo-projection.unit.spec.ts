@@ -74,6 +74,12 @@ describe('photo projection', () => {
     const b = processingFailed(id, 'alice', { time: at(t0, 3), id: 'b-event' });
     expect(replay([up, a, b]).record?.status).toBe('failed');
     expect(replay([up, b, a]).record?.status).toBe('failed');
+    expect(projectEvent(replay([up, b]), a)).toEqual({ kind: 'skip', reason: 'stale' });
+  });
+
+  it('refuses an event type it has no projection for, loudly', () => {
+    const renamed = { ...up, type: 'photo.renamed.v1' } as unknown as ProjectedEvent;
+    expect(() => projectEvent(replay([up]), renamed)).toThrow('no projection for photo.renamed.v1');
   });
 
   it('keeps a deleted photo deleted when late events arrive', () => {
