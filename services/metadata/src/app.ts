@@ -1,6 +1,7 @@
 import type { EventBus } from '@photos/event-bus';
 import { authOptionsFrom, authPlugin, createServiceApp, handleEvents, type ServiceApp } from '@photos/service-kit';
 import type { DestinationStream } from 'pino';
+import { createAlbumStore } from './adapters/album-store.js';
 import type { CacheStore } from './adapters/cache-store.js';
 import type { Database } from './adapters/database.js';
 import { createMemoryCacheStore } from './adapters/memory-cache-store.js';
@@ -12,6 +13,7 @@ import { photoEventHandlers } from './consumers/photo-events.js';
 import { metadataMetrics } from './metadata-metrics.js';
 import { createPhotoReads } from './photo-reads.js';
 import { projectPhotoEvent } from './project-photo-event.js';
+import { albumRoutes } from './routes/albums.js';
 import { apiDocs } from './routes/api-docs.js';
 import { photoRoutes } from './routes/photos.js';
 
@@ -63,6 +65,9 @@ export async function buildMetadataApp(deps: MetadataAppDeps): Promise<ServiceAp
     if (!deps.cacheStore) await cacheStore.close();
   });
 
-  photoRoutes(app, { reads, queries, publish: (event) => bus.publish(event), project, now: deps.now ?? (() => new Date()) });
+  const now = deps.now ?? (() => new Date());
+  const albums = createAlbumStore(database.prisma);
+  photoRoutes(app, { reads, queries, albums, publish: (event) => bus.publish(event), project, now });
+  albumRoutes(app, { albums, now });
   return app;
 }

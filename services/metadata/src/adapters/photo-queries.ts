@@ -1,3 +1,4 @@
+import { accessOf } from '../domain/album-access.js';
 import type { PageQuery } from '../domain/photo-page.js';
 import { isVisible, PHOTO_STATUSES, type PhotoStatus, type VisiblePhoto } from '../domain/photo-record.js';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
@@ -18,7 +19,8 @@ export function createPhotoQueries(prisma: PrismaClient): PhotoQueries {
   return {
     async find(ownerId, id) {
       const row = await prisma.photo.findUnique({ where: { id }, omit: { updatedAt: true } });
-      if (!row || row.ownerId !== ownerId) return undefined;
+      // The owner's own read: no grants count here (a grantee's read is AlbumStore.sharedPhoto).
+      if (!row || accessOf(ownerId, row, []) !== 'owner') return undefined;
       const record = recordOf(row);
       return isVisible(record) ? record : undefined;
     },

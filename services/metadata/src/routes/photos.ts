@@ -1,10 +1,12 @@
 import { photoCatalogue, type PhotoDeleted } from '@photos/contracts';
 import { BadRequestError, NotFoundError, problemResponses, type ServiceApp } from '@photos/service-kit';
 import Type from 'typebox';
+import type { AlbumStore } from '../adapters/album-store.js';
 import type { PhotoQueries } from '../adapters/photo-queries.js';
 import { decodeCursor } from '../domain/page-cursor.js';
 import type { PageQuery } from '../domain/photo-page.js';
 import { wallClockFilter } from '../domain/taken-at.js';
+import { toPhotoDetail } from '../domain/photo-view.js';
 import type { PhotoReads } from '../photo-reads.js';
 import type { ProjectPhotoEvent } from '../project-photo-event.js';
 import { CountsSchema, PageQuerySchema, PageSchema, PhotoParamsSchema, PhotoSchema } from './photo-schemas.js';
@@ -13,6 +15,8 @@ export interface PhotoRoutesDeps {
   reads: PhotoReads;
   /** Uncached reads, for decisions (DELETE) that must not rest on a cached answer. */
   queries: PhotoQueries;
+  /** For a photo the caller sees through an album shared with them. */
+  albums: Pick<AlbumStore, 'sharedPhoto'>;
   publish: (event: PhotoDeleted) => Promise<void>;
   project: ProjectPhotoEvent;
   now: () => Date;
@@ -21,6 +25,7 @@ export interface PhotoRoutesDeps {
 const UNAUTHORIZED = { 401: 'No valid bearer token.' };
 const BAD_ID = { 400: 'The id is not a UUID.' };
 const NO_PHOTO = { 404: "No photo with this id among the caller's (another owner's photo answers the same)." };
+const NO_VISIBLE_PHOTO = { 404: 'No photo with this id that the caller owns or sees through an album shared with them.' };
 
 const notFound = (id: string) => new NotFoundError(`No photo ${id}.`);
 
@@ -37,6 +42,11 @@ function pageQueryOf(query: { limit: number; cursor?: string; status?: PageQuery
   const takenFrom = bound('takenFrom', query.takenFrom);
   const takenTo = bound('takenTo', query.takenTo);
   return { limit: query.limit, ...(after ? { after } : {}), ...(query.status ? { status: query.status } : {}), ...(takenFrom ? { takenFrom } : {}), ...(takenTo ? { takenTo } : {}) };
+}
+
+async function sharedPhotoDetail(deps: PhotoRoutesDeps, callerId: string, id: string) {
+  const record = await deps.albums.sharedPhoto(callerId, id);
+  return record ? toPhotoDetail(record) : undefined;
 }
 
 /**
@@ -76,13 +86,15 @@ export function photoRoutes(app: ServiceApp, deps: PhotoRoutesDeps): void {
     '/photos/:id',
     {
       schema: {
-        summary: 'One photo, with its EXIF summary',
+        summary: 'One photo, with its EXIF summary (the caller\'s own, or one in an album shared with them)',
         params: PhotoParamsSchema,
-        response: { 200: PhotoSchema, ...problemResponses({ ...BAD_ID, ...UNAUTHORIZED, ...NO_PHOTO }) },
+        response: { 200: PhotoSchema, ...problemResponses({ ...BAD_ID, ...UNAUTHORIZED, ...NO_VISIBLE_PHOTO }) },
       },
     },
     async (request) => {
-      const photo = await deps.reads.find(request.user.sub, request.params.id);
+      // The owner's read is cached per owner; a grantee's goes to the database, so a revoked share
+      // takes effect on the next request. Both decide with domain/album-access.ts's accessOf.
+      const photo = (await deps.reads.find(request.user.sub, request.params.id)) ?? (await sharedPhotoDetail(deps, request.user.sub, request.params.id));
       if (!photo) throw notFound(request.params.id);
       return photo;
     },
