@@ -6,15 +6,14 @@
 #   docker build --build-arg SERVICE=metadata  --target service -t photo-platform/metadata .
 #   docker build --build-arg SERVICE=bff       --target bff     -t photo-platform/bff .
 #
-# The services run from their TypeScript sources with tsx, exactly as `npm start` runs them
-# (`node --conditions=@photos/source --import tsx src/server.ts`), not from `tsc -b` output:
-# - the workspace packages' `exports` resolve to src/*.ts under the `@photos/source` condition, so no
-#   package needs a dist/ that could drift from its source; there is one way to run a service, in the
-#   repository, in the tests and in the image;
-# - code that only exists as TypeScript (the generated Prisma client) needs no separate compile step;
-# - the cost is esbuild transforming each file once at start-up (cached under /tmp), about a second.
-# tsx is a development dependency of the repository, so the image installs it on its own, at the version
-# package-lock.json pins, under /opt/tsx, and imports its loader by path.
+# The services run compiled JavaScript: `node dist/server.js`, no TypeScript toolchain in the image and no
+# compile at start. The build stage runs scripts/build-service.mjs (`tsc -b` of the service and the
+# workspace packages it references, each src/ to its dist/, the same layout as in the repository, so a path
+# a module computes from its own location still holds) and stages only the runtime files; the image gets
+# those and the service's production dependencies. Node is started without `--conditions=@photos/source`,
+# so every workspace package's `exports` resolve to its dist/*.js (test/infra/service-build.int.spec.ts
+# builds and starts that same output, from a copy without sources). In the repository, `npm start` and the
+# tests still run the TypeScript sources with tsx.
 
 ARG NODE_IMAGE=node:24-slim
 
@@ -42,11 +41,25 @@ RUN cd /src \
  && cp --parents package.json package-lock.json .npmrc scripts/build-kafka-mock.mjs /manifests/ \
  && find packages services apps -mindepth 2 -maxdepth 2 -name package.json -exec cp --parents {} /manifests/ \;
 
-FROM base AS tsx
-COPY package-lock.json /tmp/package-lock.json
+# Every dependency, development ones included (TypeScript, Vite): what the build and web stages compile
+# with. Nothing of it reaches a service image. No install scripts: the test-only Kafka mock is not built.
+FROM base AS toolchain
+COPY --from=manifests /manifests/ ./
 RUN --mount=type=cache,target=/root/.npm,sharing=locked \
-    version="$(node -p "require('/tmp/package-lock.json').packages['node_modules/tsx'].version")" \
- && npm install --prefix /opt/tsx --omit=dev "tsx@${version}"
+    npm ci --include=dev --ignore-scripts
+COPY tsconfig.base.json ./
+COPY packages ./packages
+
+# One service and the packages it uses, compiled; /out holds what the image runs (dist/ without
+# declarations, source maps and build info; the metadata service's Prisma schema and migrations).
+FROM toolchain AS build
+ARG SERVICE
+RUN test -n "${SERVICE}" || { echo 'build with --build-arg SERVICE=<upload|processor|metadata|bff>' >&2; exit 1; }
+COPY scripts/build-service.mjs ./scripts/
+COPY services/${SERVICE} ./services/${SERVICE}
+# metadata: the Prisma client (src/generated/prisma) is generated from the schema, then compiled with the rest.
+RUN if [ -f services/${SERVICE}/prisma/schema.prisma ]; then cd services/${SERVICE} && npx --no-install prisma generate; fi
+RUN node scripts/build-service.mjs "${SERVICE}" --stage /out
 
 # Production dependencies of one service (and of the workspace packages it uses), nothing else.
 FROM base AS deps
@@ -69,32 +82,29 @@ RUN --mount=type=cache,target=/root/.npm,sharing=locked \
 # libvips decodes HEVC never reaches the WASM decoder.
 FROM base AS service
 ARG SERVICE
-COPY --from=tsx /opt/tsx /opt/tsx
 COPY --from=deps /app ./
-COPY tsconfig.base.json ./
-COPY packages ./packages
-COPY services/${SERVICE} ./services/${SERVICE}
+COPY --from=build /out/ ./
 WORKDIR /app/services/${SERVICE}
-# metadata: the Prisma client (src/generated/prisma) is generated from the schema shipped in this image.
-RUN if [ -f prisma/schema.prisma ]; then npx --no-install prisma generate; fi
 # DATA_DIR is only used by the embedded (no S3) mode; keep it off the read-only code.
+# SERVICE: which service this image is, for the HEALTHCHECK's default port.
 # LD_PRELOAD: jemalloc instead of glibc's malloc, whose per-thread arenas and moving mmap threshold
 # fragment under sharp/libvips. 600 photos through the processor's code in one process, RSS from the 60th
 # photo to the last: glibc +27% to +42%, ending at 519-558 MiB; jemalloc +4%, ending at 248 MiB (README,
 # "Memory"; `npm run bench:soak` runs the services this way). Set last, so the build steps use glibc.
 ENV HOST=0.0.0.0 \
     DATA_DIR=/tmp/data \
+    SERVICE=${SERVICE} \
     LD_PRELOAD=/usr/local/lib/libjemalloc.so.2
 USER node
-CMD ["node", "--conditions=@photos/source", "--import", "/opt/tsx/node_modules/tsx/dist/loader.mjs", "src/server.ts"]
+# Liveness (the process answers), not readiness: an engine that restarts unhealthy containers (Swarm) must
+# not restart a service only because its database or broker is down. Compose and Kubernetes probe
+# /health/ready themselves. The port: PORT, else the service's default.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "const p=process.env.PORT||{bff:3000,upload:3001,processor:3002,metadata:3003}[process.env.SERVICE];fetch('http://127.0.0.1:'+p+'/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+CMD ["node", "dist/server.js"]
 
 # The web app the BFF serves, built with the repository's development dependencies.
-FROM base AS web
-COPY --from=manifests /manifests/ ./
-RUN --mount=type=cache,target=/root/.npm,sharing=locked \
-    npm ci --include=dev --ignore-scripts
-COPY tsconfig.base.json ./
-COPY packages ./packages
+FROM toolchain AS web
 COPY apps ./apps
 RUN npm run build --workspace apps/web
 

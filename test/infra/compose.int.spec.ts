@@ -256,9 +256,14 @@ describe('the Dockerfile', () => {
     expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:24-slim$/m);
     expect(stages[0]).toEqual({ from: '${NODE_IMAGE}', name: 'base' });
     expect(dockerfile).toMatch(/npm ci --omit=dev --workspace "services\/\$\{SERVICE\}" --include-workspace-root=false/);
-    const service = dockerfile.slice(dockerfile.search(/^FROM base AS service$/m), dockerfile.search(/^FROM base AS web$/m));
+    const service = dockerfile.slice(dockerfile.search(/^FROM base AS service$/m), dockerfile.search(/^FROM toolchain AS web$/m));
     expect(service).toMatch(/^USER node$/m);
-    expect(service).toContain('CMD ["node", "--conditions=@photos/source", "--import", "/opt/tsx/node_modules/tsx/dist/loader.mjs", "src/server.ts"]');
+    expect(service).toContain('CMD ["node", "dist/server.js"]');
+    expect(service).toMatch(/^HEALTHCHECK .*\n?.*\/health\/live/m);
+    expect(service).toMatch(/LD_PRELOAD=\/usr\/local\/lib\/libjemalloc\.so\.2/);
+    // Nothing of the TypeScript toolchain or the sources reaches a service image: only the build stage's /out.
+    expect(service).not.toMatch(/tsx|--conditions|COPY packages|COPY services/);
+    expect(service).toContain('COPY --from=build /out/ ./');
     expect(dockerfile).not.toMatch(/:latest\b/);
 
     const services = load()['services'] as Record<string, ComposeDocument>;
@@ -270,14 +275,14 @@ describe('the Dockerfile', () => {
     }
   });
 
-  it('runs each service the way its npm start does', () => {
+  it('compiles each service with the build script in a stage of its own; npm start still runs the sources', () => {
+    const build = dockerfile.slice(dockerfile.search(/^FROM toolchain AS build$/m), dockerfile.search(/^FROM base AS service$/m));
+    expect(build).toMatch(/^RUN node scripts\/build-service\.mjs "\$\{SERVICE\}" --stage \/out$/m);
+    expect(stages.find((s) => s.name === 'toolchain')?.from).toBe('base');
     for (const service of Object.keys(appServices)) {
       const manifest = JSON.parse(read(join(root, 'services', service, 'package.json'))) as { scripts?: Record<string, string> };
       expect(manifest.scripts?.['start'], service).toBe('node --conditions=@photos/source --import tsx src/server.ts');
     }
-    // tsx is installed in the image at the version the lockfile pins.
-    const lock = JSON.parse(read(join(root, 'package-lock.json'))) as { packages: Record<string, { version?: string }> };
-    expect(lock.packages['node_modules/tsx']?.version).toBeDefined();
   });
 
   it('keeps dependencies, build output, data and git out of the build context', () => {
