@@ -1,9 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Type from 'typebox';
 import { describe, expect, it } from 'vitest';
 import { renderArtefacts } from './artefacts.js';
+import { asyncApiDocument } from './asyncapi.js';
+import { EventCatalogue } from './catalogue.js';
+import { defineFamily } from './event-family.js';
 import { breakingChanges } from './compatibility.js';
 import { PhotoUploadedV1 } from './events/photo-uploaded.js';
 import { photoCatalogue } from './photo-events.js';
@@ -52,6 +55,71 @@ describe('compatibility check', () => {
     expect(breakingChanges(schema as never, next as never)).toEqual(['/gps/latitude: minimum loosened from -90 to -180']);
   });
 
+  it('reads a type from literals when none is written, and lets a number become an integer only', () => {
+    expect(breakingChanges({ const: 'a' }, { type: 'string' })).toEqual(['/: new values "(any value)"']);
+    expect(breakingChanges({ enum: [1, 2] }, { type: 'number' })).toEqual(['/: new values "(any value)"']);
+    expect(breakingChanges({ enum: [1, 2] }, { type: 'string' })).toEqual(['/: type changed from number to string']);
+    expect(breakingChanges({ anyOf: [{ const: true }] }, { type: 'boolean' })).toEqual(['/: new values "(any value)"']);
+    expect(breakingChanges({ type: 'number' }, { type: 'integer' })).toEqual([]);
+    expect(breakingChanges({ type: 'integer' }, { type: 'number' })).toEqual(['/: type changed from integer to number']);
+    expect(breakingChanges({ type: 'string' }, {})).toEqual(['/: type changed from string to anything']);
+    // A union of schemas that are not all literals is no enum: nothing known, nothing flagged.
+    expect(breakingChanges({ anyOf: [{ const: 'a' }, { type: 'string' }] }, { type: 'number' })).toEqual([]);
+  });
+
+  it('compares enums by value, wherever they come from', () => {
+    expect(breakingChanges({ const: 'a' }, { const: 'a' })).toEqual([]);
+    expect(breakingChanges({ const: 'a' }, { const: 'b' })).toEqual(['/: new values "b"']);
+    expect(breakingChanges({ enum: ['a', 'b'] }, { enum: ['b', 'a'] })).toEqual([]);
+    expect(breakingChanges({ enum: ['a'] }, { enum: ['a', 'b', 'c'] })).toEqual(['/: new values "b", "c"']);
+    expect(breakingChanges({ enum: [1, 2] }, { enum: [1, 2, 3] })).toEqual(['/: new values 3']);
+  });
+
+  it('catches every loosened or dropped limit, and accepts equal or tighter ones', () => {
+    const before = { type: 'integer', minimum: 0, exclusiveMinimum: -1, maximum: 10, exclusiveMaximum: 11 };
+    expect(breakingChanges(before, { ...before })).toEqual([]);
+    expect(breakingChanges(before, { ...before, minimum: 1, maximum: 9 })).toEqual([]);
+    expect(breakingChanges(before, { ...before, minimum: -1, maximum: 11 })).toEqual(['/: minimum loosened from 0 to -1', '/: maximum loosened from 10 to 11']);
+    expect(breakingChanges(before, { type: 'integer' })).toEqual([
+      '/: minimum loosened from 0 to none',
+      '/: exclusiveMinimum loosened from -1 to none',
+      '/: maximum loosened from 10 to none',
+      '/: exclusiveMaximum loosened from 11 to none',
+    ]);
+    expect(breakingChanges({ type: 'array', minItems: 1, maxItems: 3 }, { type: 'array', minItems: '1', maxItems: 3 })).toEqual([
+      '/: minItems loosened from 1 to 1',
+    ]);
+  });
+
+  it('catches a changed or dropped pattern or format', () => {
+    expect(breakingChanges({ type: 'string', pattern: '^a$' }, { type: 'string', pattern: '^a$' })).toEqual([]);
+    expect(breakingChanges({ type: 'string', pattern: '^a$' }, { type: 'string', pattern: '^b$' })).toEqual(['/: pattern changed from ^a$ to ^b$']);
+    expect(breakingChanges({ type: 'string', format: 'uuid' }, { type: 'string' })).toEqual(['/: format changed from uuid to none']);
+    // Adding a format tightens.
+    expect(breakingChanges({ type: 'string' }, { type: 'string', format: 'uuid' })).toEqual([]);
+  });
+
+  it('refuses a new field only where the old schema allowed none', () => {
+    const closed = { type: 'object', properties: { a: { type: 'string' } }, additionalProperties: false };
+    expect(breakingChanges(closed, { ...closed, properties: { a: { type: 'string' }, b: { type: 'string' } } })).toEqual([
+      '/b: new field where the old schema allowed none',
+    ]);
+    expect(breakingChanges(closed, closed)).toEqual([]);
+    const open = { type: 'object', properties: { a: { type: 'string' } } };
+    expect(breakingChanges(open, { ...open, properties: { a: { type: 'string' }, b: { type: 'string' } } })).toEqual([]);
+  });
+
+  it('looks into array items, and object fields only of objects', () => {
+    expect(breakingChanges({ type: 'array', items: { type: 'string' } }, { type: 'array', items: { type: 'number' } })).toEqual([
+      '/items: type changed from string to number',
+    ]);
+    expect(breakingChanges({ type: 'array', items: { type: 'string' } }, { type: 'array' })).toEqual([]);
+    expect(breakingChanges({ type: 'array' }, { type: 'array', items: { type: 'string' } })).toEqual([]);
+    // Not an object: `required` and `properties` mean nothing here.
+    expect(breakingChanges({ type: 'string', required: ['x'], properties: { x: { type: 'string' } } }, { type: 'string' })).toEqual([]);
+    expect(breakingChanges({ type: 'string', items: { type: 'string' } }, { type: 'string', items: { type: 'number' } })).toEqual([]);
+  });
+
   it('finds every current contract compatible with its published (committed) schema', () => {
     for (const family of photoCatalogue.list()) {
       for (const definition of family.versions) {
@@ -67,6 +135,22 @@ describe('published artefacts', () => {
     for (const [file, content] of renderArtefacts()) {
       expect(readFileSync(join(packageRoot, file), 'utf8'), `${file} is stale`).toBe(content);
     }
+  });
+
+  it('are rendered for every event version, and nothing is committed that is not rendered', () => {
+    const committed = ['asyncapi.json', ...readdirSync(join(packageRoot, 'schemas')).map((name) => `schemas/${name}`)];
+    expect([...renderArtefacts().keys()].sort()).toEqual(committed.sort());
+  });
+
+  it('mark the versions older than the latest deprecated in the AsyncAPI document', () => {
+    const v2 = { ...PhotoUploadedV1, version: 2, type: 'photo.uploaded.v2' } as unknown as typeof PhotoUploadedV1;
+    const catalogue = new EventCatalogue('test', [defineFamily([PhotoUploadedV1, v2], { 1: (data) => data })]);
+    const messages = (asyncApiDocument(catalogue, { title: 't', version: '1' }) as { components: { messages: Record<string, { deprecated?: boolean }> } })
+      .components.messages;
+    expect(Object.entries(messages).map(([id, message]) => [id, message.deprecated ?? false])).toEqual([
+      ['photoUploadedV1', true],
+      ['photoUploadedV2', false],
+    ]);
   });
 
   it('describe every event version in the AsyncAPI 3 document', () => {
