@@ -126,7 +126,11 @@ case "${1:-}" in
     [ $# -eq 2 ] || die "usage: $0 every SECONDS"
     root=${BACKUP_ROOT:-/backups}
     while true; do
-      backup "$root/$(date -u +%Y%m%dT%H%M%SZ)" || say "backup failed; next try in $2 s"
+      # In a subshell, so a failing step (die) ends this backup, not the schedule. The marker is what the
+      # compose service's healthcheck reads: unhealthy until a backup succeeds again.
+      if (backup "$root/$(date -u +%Y%m%dT%H%M%SZ)"); then rm -f "$root/.last-failure"; else
+        date -u >"$root/.last-failure"; say "backup failed; next try in $2 s"
+      fi
       prune "$root"
       sleep "$2"
     done

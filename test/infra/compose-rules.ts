@@ -18,7 +18,7 @@ export type AppService = keyof typeof appServices;
 export const metricsPorts: Record<AppService, number> = { upload: 9301, processor: 9302, metadata: 9303, bff: 9300 };
 
 /** Containers that run to completion instead of serving: no healthcheck, others wait for their success. */
-export const oneShots = ['minio-init', 'migrate'] as const;
+export const oneShots = ['minio-init', 'migrate', 'backup-tools'] as const;
 
 /** What each app needs before it may start (the bus brokers are checked separately). */
 export const appDependencies: Record<AppService, string[]> = {
