@@ -13,3 +13,17 @@ export { UploadAnswerSchema, UploadedPhotoSchema } from './upload-answer.js';
 export type { UploadAnswer, UploadedPhoto } from './upload-answer.js';
 export { PHOTO_CHANGE_EVENTS, PhotoDeletedChangeSchema, PhotoFailedChangeSchema, PhotoProcessedChangeSchema } from './photo-changes.js';
 export type { PhotoChange, PhotoDeletedChange, PhotoFailedChange, PhotoProcessedChange } from './photo-changes.js';
+export {
+  AlbumAccessSchema,
+  AlbumGrantListSchema,
+  AlbumGrantSchema,
+  AlbumListSchema,
+  AlbumPhotoIdsSchema,
+  AlbumPhotosAddedSchema,
+  AlbumRoleSchema,
+  AlbumSchema,
+  CreateAlbumSchema,
+  ShareAlbumSchema,
+  UpdateAlbumSchema,
+} from './albums.js';
+export type { Album, AlbumGrant, AlbumGrantList, AlbumList, AlbumPhotosAdded } from './albums.js';

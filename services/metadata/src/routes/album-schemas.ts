@@ -1,41 +1,25 @@
 import Type from 'typebox';
 
+/** The shapes metadata answers and takes, shared with the BFF (@photos/api-contracts). */
+export {
+  AlbumGrantListSchema as GrantListSchema,
+  AlbumListSchema,
+  AlbumPhotoIdsSchema as PhotoIdsSchema,
+  AlbumPhotosAddedSchema,
+  AlbumRoleSchema as RoleSchema,
+  AlbumSchema,
+  CreateAlbumSchema,
+  UpdateAlbumSchema,
+} from '@photos/api-contracts';
+import { AlbumRoleSchema } from '@photos/api-contracts';
+
 const Uuid = Type.String({ format: 'uuid' });
-const Name = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S', description: 'Shown as given; not only white space.' });
 
 export const AlbumParamsSchema = Type.Object({ id: Uuid });
 export const GrantParamsSchema = Type.Object({ id: Uuid, userId: Type.String({ minLength: 1, maxLength: 255 }) });
 
-export const AlbumSchema = Type.Object({
-  id: Uuid,
-  ownerId: Type.String(),
-  name: Type.String(),
-  coverPhotoId: Type.Union([Uuid, Type.Null()]),
-  photoCount: Type.Integer({ minimum: 0 }),
-  /** What the caller is to it: its owner, or a grantee in a role. */
-  access: Type.Union([Type.Literal('owner'), Type.Literal('viewer'), Type.Literal('contributor')]),
-  createdAt: Type.String({ format: 'date-time' }),
-  updatedAt: Type.String({ format: 'date-time' }),
-});
-
-export const AlbumListSchema = Type.Object({ items: Type.Array(AlbumSchema) });
-
-export const CreateAlbumSchema = Type.Object({ name: Name }, { additionalProperties: false });
-
-export const UpdateAlbumSchema = Type.Object(
-  { name: Type.Optional(Name), coverPhotoId: Type.Optional(Type.Union([Uuid, Type.Null()])) },
-  { additionalProperties: false, minProperties: 1 },
-);
-
-export const PhotoIdsSchema = Type.Object({ photoIds: Type.Array(Uuid, { minItems: 1, maxItems: 100 }) }, { additionalProperties: false });
-
-export const RoleSchema = Type.Union([Type.Literal('viewer'), Type.Literal('contributor')]);
-
-export const ShareSchema = Type.Object({ role: RoleSchema }, { additionalProperties: false });
-
-export const GrantListSchema = Type.Object({
-  items: Type.Array(Type.Object({ granteeId: Type.String(), role: RoleSchema, createdAt: Type.String({ format: 'date-time' }) })),
-});
+/** Metadata takes the grantee's account id (the BFF resolves an email to it). */
+export const ShareSchema = Type.Object({ role: AlbumRoleSchema }, { additionalProperties: false });
 
 export const AlbumPageQuerySchema = Type.Object(
   {

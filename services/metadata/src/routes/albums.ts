@@ -10,6 +10,7 @@ import {
   AlbumListSchema,
   AlbumPageQuerySchema,
   AlbumParamsSchema,
+  AlbumPhotosAddedSchema,
   AlbumSchema,
   CreateAlbumSchema,
   GrantListSchema,
@@ -157,7 +158,7 @@ export function albumRoutes(app: ServiceApp, { albums, now }: AlbumRoutesDeps): 
         params: AlbumParamsSchema,
         body: PhotoIdsSchema,
         response: {
-          200: Type.Object({ added: Type.Array(Type.String({ format: 'uuid' })) }),
+          200: AlbumPhotosAddedSchema,
           ...problemResponses({ ...BAD_ID, ...UNAUTHORIZED, 403: 'The caller is a viewer.', 404: "No such album, or a photo is not among the caller's." }),
         },
       },
