@@ -85,7 +85,7 @@ describe('the BFF answers as its OpenAPI document says', () => {
 
   it('documents a valid OpenAPI 3.1 document with named components and no def-N', () => {
     const names = Object.keys(contract.document.components?.schemas ?? {});
-    expect(names).toEqual(expect.arrayContaining(['Photo', 'PhotoPage', 'Problem', 'UploadAnswer', 'Credentials', 'PhotoProcessedChange']));
+    expect(names).toEqual(expect.arrayContaining(['Photo', 'PhotoPage', 'Problem', 'UploadAnswer', 'Credentials', 'PhotoProcessedChange', 'Album', 'ShareAlbum']));
     expect(names.filter((name) => /^def-\d+$/.test(name))).toEqual([]);
   });
 
@@ -187,6 +187,53 @@ describe('the BFF answers as its OpenAPI document says', () => {
     const tooManyPixels = await sharp({ create: { width: 1200, height: 1000, channels: 3, background: '#336699' } }).png().toBuffer();
     expect((await upload({ headers: bearer, body: form({ name: 'wide.png', bytes: tooManyPixels }) })).response.status).toBe(422);
   });
+
+  it('albums: create, add photos, share by email, shared with me, revoke, delete', async () => {
+    const friendEmail = `friend-${Date.now()}@example.com`;
+    await call('POST', '/api/auth/register', json({ email: friendEmail, password }));
+    const friend = { authorization: `Bearer ${(await call('POST', '/api/auth/login', json({ email: friendEmail, password }))).json()['accessToken'] as string}` };
+    const upload = await call('POST', '/api/photos', { headers: bearer, body: form({ name: 'album.jpg', bytes: await jpeg(48) }) });
+    const photo = (upload.json()['photos'] as { id: string }[])[0]!.id;
+    await expect.poll(async () => (await call('GET', `/api/photos/${photo}`, { headers: bearer })).response.status, { timeout: 20_000 }).toBe(200);
+
+    const created = await call('POST', '/api/albums', json({ name: 'Trip' }, bearer));
+    expect(created.response.status).toBe(201);
+    const album = created.json()['id'] as string;
+    expect((await call('POST', '/api/albums', json({ name: '' }, bearer))).response.status).toBe(400);
+    expect((await call('POST', '/api/albums', json({ name: 'Trip' }, { cookie: session.cookie }))).response.status).toBe(403);
+    expect((await call('GET', '/api/albums', { headers: bearer })).json()['items']).toEqual([expect.objectContaining({ id: album, photoCount: 0 })]);
+    expect((await call('GET', '/api/albums')).response.status).toBe(401);
+    expect((await call('GET', `/api/albums/${album}`, { headers: bearer })).response.status).toBe(200);
+    expect((await call('GET', '/api/albums/not-a-uuid', { headers: bearer })).response.status).toBe(400);
+
+    expect((await call('POST', `/api/albums/${album}/photos`, json({ photoIds: [photo] }, bearer))).json()).toEqual({ added: [photo] });
+    expect((await call('POST', `/api/albums/${album}/photos`, json({ photoIds: [photo] }, friend))).response.status).toBe(404);
+    expect((await call('PATCH', `/api/albums/${album}`, json({ coverPhotoId: photo }, bearer))).json()).toMatchObject({ coverPhotoId: photo });
+    expect((await call('PATCH', `/api/albums/${album}`, json({ name: 'Mine' }, friend))).response.status).toBe(404);
+
+    const shared = await call('POST', `/api/albums/${album}/shares`, json({ email: friendEmail.toUpperCase(), role: 'viewer' }, bearer));
+    expect(shared.response.status).toBe(200);
+    const friendId = shared.json()['granteeId'] as string;
+    expect((await call('POST', `/api/albums/${album}/shares`, json({ email: 'nobody@example.com', role: 'viewer' }, bearer))).response.status).toBe(404);
+    expect((await call('GET', `/api/albums/${album}/shares`, { headers: bearer })).json()['items']).toEqual([expect.objectContaining({ granteeId: friendId, role: 'viewer' })]);
+    expect((await call('GET', `/api/albums/${album}/shares`, { headers: friend })).response.status).toBe(403);
+    expect((await call('GET', '/api/albums/shared', { headers: friend })).json()['items']).toEqual([expect.objectContaining({ id: album, access: 'viewer' })]);
+    expect((await call('GET', '/api/albums/shared')).response.status).toBe(401);
+    const page = await call('GET', `/api/albums/${album}/photos`, { headers: friend });
+    expect((page.json()['items'] as { id: string; variants: object }[]).map((item) => item.id)).toEqual([photo]);
+    expect((await call('GET', `/api/albums/${album}/photos?cursor=bogus`, { headers: friend })).response.status).toBe(400);
+    expect((await call('GET', `/api/photos/${photo}`, { headers: friend })).response.status).toBe(200);
+    expect((await call('POST', `/api/albums/${album}/photos/remove`, json({ photoIds: [photo] }, friend))).response.status).toBe(403);
+    expect((await call('DELETE', `/api/albums/${album}/shares/${friendId}`, { headers: friend })).response.status).toBe(403);
+
+    expect((await call('DELETE', `/api/albums/${album}/shares/${friendId}`, { headers: bearer })).response.status).toBe(204);
+    expect((await call('GET', `/api/albums/${album}`, { headers: friend })).response.status).toBe(404);
+    expect((await call('GET', `/api/photos/${photo}`, { headers: friend })).response.status).toBe(404);
+    expect((await call('POST', `/api/albums/${album}/photos/remove`, json({ photoIds: [photo] }, bearer))).response.status).toBe(204);
+    expect((await call('DELETE', `/api/albums/${album}`, { headers: friend })).response.status).toBe(404);
+    expect((await call('DELETE', `/api/albums/${album}`, { headers: bearer })).response.status).toBe(204);
+    expect((await call('GET', `/api/photos/${photo}`, { headers: bearer })).response.status).toBe(200);
+  }, 60_000);
 
   it('logout', async () => {
     expect((await call('POST', '/api/auth/logout', { headers: { cookie: session.cookie } })).response.status).toBe(403);

@@ -15,6 +15,7 @@ import type { Redis } from 'ioredis';
 import type { DestinationStream } from 'pino';
 import { memoryLoginThrottle, redisLoginThrottle } from './adapters/login-throttle.js';
 import { mediaUrls } from './adapters/media-urls.js';
+import { albumsClient } from './adapters/albums-client.js';
 import { metadataClient } from './adapters/metadata-client.js';
 import { fallbackRateLimitStore } from './adapters/rate-limit-store.js';
 import { createRedisFallback } from './adapters/redis-fallback.js';
@@ -25,6 +26,7 @@ import { accounts, scryptHasher, type AccountStore, type LoginThrottle } from '.
 import { LiveStatus } from './domain/live-status.js';
 import { csrfTokens, hashRefreshToken, newRefreshToken } from './domain/session-secrets.js';
 import { sessions, type SessionStore } from './domain/sessions.js';
+import { albumRoutes } from './routes/albums.js';
 import { apiDocs } from './routes/api-docs.js';
 import { authRoutes } from './routes/auth.js';
 import { eventRoutes } from './routes/events.js';
@@ -154,6 +156,12 @@ export async function buildBffApp(deps: BffAppDeps): Promise<ServiceApp> {
     uploadsPerMinute: config.RATE_LIMIT_UPLOADS_PER_MINUTE,
     uploadStallTimeoutMs: config.UPLOAD_STALL_TIMEOUT_MS,
     ...(deps.fetchImpl ? { fetchImpl: deps.fetchImpl } : {}),
+  });
+  albumRoutes(app, {
+    albums: albumsClient(config.METADATA_URL, deps.fetchImpl),
+    accounts: deps.accountStore,
+    media,
+    sharesPerMinute: config.RATE_LIMIT_SHARES_PER_MINUTE,
   });
   eventRoutes(app, { live, streamsPerUser: config.EVENT_STREAMS_PER_USER });
   mediaRoutes(app, { media, variants: deps.variants, originals: deps.originals });

@@ -59,6 +59,11 @@ export const bffConfigSchema = Type.Object({
   LOGIN_SLOWDOWN_MAX_MS: Type.Integer({ minimum: 0, default: 5_000, description: 'The longest such wait: the owner still gets in, only slower.' }),
   RATE_LIMIT_AUTH_PER_MINUTE: Type.Integer({ minimum: 1, default: 20, description: 'Register/login requests per IP.' }),
   RATE_LIMIT_UPLOADS_PER_MINUTE: Type.Integer({ minimum: 1, default: 120, description: 'Upload requests per user.' }),
+  RATE_LIMIT_SHARES_PER_MINUTE: Type.Integer({
+    minimum: 1,
+    default: 30,
+    description: 'Album shares by email per user (each tells whether an email has an account).',
+  }),
 });
 
 export type BffConfig = Static<typeof bffConfigSchema>;

@@ -21,6 +21,7 @@ export async function apiDocs(app: ServiceApp, cookieNames: { access: string; re
       tags: [
         { name: 'auth', description: 'Accounts and browser sessions' },
         { name: 'photos', description: "The caller's photos and their live status" },
+        { name: 'albums', description: 'Albums, and sharing them with other accounts' },
         { name: 'media', description: 'Signed image links' },
       ],
       components: {
