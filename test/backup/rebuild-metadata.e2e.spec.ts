@@ -10,11 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bffService } from '@photos/bff/service';
 import { photoCatalogue } from '@photos/contracts';
-import { createMemoryBus, MemoryBroker } from '@photos/event-bus';
+import { createEventBus, createMemoryBus, eventBusConfigSchema, MemoryBroker, type EventBus } from '@photos/event-bus';
+import { createTestVhost } from '@photos/event-bus/test-support/rabbitmq-vhost';
 import { metadataService } from '@photos/metadata/service';
 import { createObjectStore } from '@photos/object-store';
 import { processorService } from '@photos/processor/service';
-import { startServices } from '@photos/service-kit';
+import { loadConfig, startServices } from '@photos/service-kit';
 import { uploadService } from '@photos/upload/service';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -25,14 +26,24 @@ import { samplePhotos } from '../../services/upload/src/test-support/sample-phot
 import { distinctPhotos } from '../support/distinct-photos.js';
 import { apiClient } from '../support/public-api.js';
 
-const dataDir = mkdtempSync(join(tmpdir(), 'rebuild-metadata-'));
+const workDir = mkdtempSync(join(tmpdir(), 'rebuild-metadata-'));
 const cleanup: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
   for (const step of cleanup.reverse()) await step().catch(() => undefined);
-  rmSync(dataDir, { recursive: true, force: true });
+  rmSync(workDir, { recursive: true, force: true });
 });
 
-async function startPlatform(databaseUrl: string) {
+type Transport = 'memory' | 'rabbitmq';
+
+/** The bus of the services: the in-process one, or a RabbitMQ vhost of this test's own. */
+async function busEnvOf(transport: Transport): Promise<Record<string, string>> {
+  if (transport === 'memory') return { AMQP_URL: '' };
+  const vhost = await createTestVhost('rebuild-metadata');
+  cleanup.push(vhost.remove);
+  return { AMQP_URL: vhost.url };
+}
+
+async function startPlatform(dataDir: string, databaseUrl: string, busEnv: Record<string, string>) {
   const broker = new MemoryBroker();
   const env = {
     LOG_LEVEL: 'warn',
@@ -42,7 +53,7 @@ async function startPlatform(databaseUrl: string) {
     DATABASE_URL: databaseUrl,
     MIGRATE_ON_START: 'true',
     KAFKA_BROKERS: '',
-    AMQP_URL: '',
+    ...busEnv,
     S3_ENDPOINT: '',
     ACCOUNTS_DATABASE_URL: '',
     REDIS_URL: '',
@@ -57,8 +68,18 @@ async function startPlatform(databaseUrl: string) {
     ],
     { env, memoryBroker: broker },
   );
-  const bus = createMemoryBus({ broker, catalogue: photoCatalogue });
-  return { url: platform.services['bff']!.url!, bus, stop: () => platform.stop() };
+  // What the rebuild publishes through: the services' own broker.
+  const bus: EventBus = busEnv['AMQP_URL']
+    ? await createEventBus(loadConfig(eventBusConfigSchema, env), { clientId: 'rebuild-test' })
+    : createMemoryBus({ broker, catalogue: photoCatalogue });
+  return {
+    url: platform.services['bff']!.url!,
+    bus,
+    stop: async () => {
+      await bus.close();
+      await platform.stop();
+    },
+  };
 }
 
 type Photo = { id: string; status: string; variants?: Record<string, { url: string }> } & Record<string, unknown>;
@@ -77,15 +98,17 @@ async function gallery(url: string, token: string) {
 
 const settled = async (url: string, token: string) => (await apiClient(url).list(token, '?limit=100')).items.every((p) => p.status !== 'processing');
 
-describe('rebuilding the metadata read model', () => {
+describe.each(['memory', 'rabbitmq'] as const)('rebuilding the metadata read model (%s bus)', (transport) => {
   it('recreates every user gallery from the recorded uploads into an empty database; deleted photos stay gone', { timeout: 240_000 }, async () => {
+    const busEnv = await busEnvOf(transport);
+    const dataDir = join(workDir, transport);
     const first = await createTestDatabase();
     cleanup.push(first.drop);
-    let platform = await startPlatform(first.url);
+    let platform = await startPlatform(dataDir, first.url, busEnv);
     cleanup.push(() => platform.stop());
     const api = apiClient(platform.url);
-    const alice = await api.register('alice-rebuild@example.com', 'alice password for the rebuild');
-    const bob = await api.register('bob-rebuild@example.com', 'bob password for the rebuild');
+    const alice = await api.register(`alice-${transport}@example.com`, 'alice password for the rebuild');
+    const bob = await api.register(`bob-${transport}@example.com`, 'bob password for the rebuild');
     const photos = await distinctPhotos(5, 600);
     const broken = { name: 'broken.jpg', bytes: truncated(samplePhotos(/\.jpe?g$/i)[0]!) };
     expect((await api.upload(alice.accessToken, [photos[0]!, photos[1]!, broken])).status).toBe(202);
@@ -112,7 +135,7 @@ describe('rebuilding the metadata read model', () => {
     await first.drop();
     const second = await createTestDatabase();
     cleanup.push(second.drop);
-    platform = await startPlatform(second.url);
+    platform = await startPlatform(dataDir, second.url, busEnv);
     expect((await apiClient(platform.url).list(alice.accessToken)).items).toEqual([]);
 
     const originals = createObjectStore({ DATA_DIR: dataDir, S3_REGION: 'us-east-1' }, 'originals');
