@@ -1,4 +1,5 @@
 import { runService } from '@photos/service-kit';
+import { exitOnMissingDatabase } from './missing-database.js';
 import { bffService } from './service.js';
 
-await runService(bffService);
+await runService(bffService).catch((error: unknown) => exitOnMissingDatabase(error, 'ACCOUNTS_DATABASE_URL'));
