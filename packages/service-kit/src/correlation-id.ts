@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
+import { startServerSpan } from './server-spans.js';
 
 /** The header that carries the correlation id in requests and replies (and that services forward). */
 export const CORRELATION_ID_HEADER = 'x-correlation-id';
@@ -23,9 +24,13 @@ export function correlationIdFrom(headers: IncomingHttpHeaders): string | undefi
   return traceId;
 }
 
-/** Fastify `genReqId`: the request's correlation id ({@link correlationIdFrom}) or a new random UUID. */
-export function genCorrelationId(request: IncomingMessage): string {
-  return correlationIdFrom(request.headers) ?? randomUUID();
+/**
+ * Fastify `genReqId`: the request's correlation id ({@link correlationIdFrom}), else, when tracing is on,
+ * the trace id of the request's server span (started here, see startServerSpan), else a new random UUID.
+ */
+export function genCorrelationId(request: IncomingMessage, serviceName = 'service'): string {
+  const traceId = startServerSpan(request, serviceName);
+  return correlationIdFrom(request.headers) ?? traceId ?? randomUUID();
 }
 
 /**

@@ -45,6 +45,8 @@ export type { ServiceApp, ServiceAppOptions, ServiceKitOptions } from './service
 export { authConfigSchema, authOptionsFrom, authPlugin, createTokenSigner } from './auth.js';
 export type { AuthOptions, Caller } from './auth.js';
 export { defineService, handleEvents } from './service-definition.js';
+export { installTracing, isTracingOn, startTracing } from './tracing.js';
+export type { Tracing } from './tracing.js';
 export type { ConsumerDefinition, FromConfig, OpenedAdapters, RunnableConfig, ServiceDefinition } from './service-definition.js';
 export { buildService, openService, runService, startServices } from './service-runner.js';
 export type { AnyServiceDefinition, OpenedService, OpenServiceOptions, ServiceEntry, StartedServices, StartServicesOptions } from './service-runner.js';

@@ -1,8 +1,10 @@
 import type { Server } from 'node:http';
 import type { FastifyHttpOptions, FastifyServerOptions, FastifyRequest } from 'fastify';
 import { LogController } from 'fastify';
+import { trace } from '@opentelemetry/api';
 import pino, { type DestinationStream, type LevelWithSilent, type LoggerOptions } from 'pino';
 import { genCorrelationId } from './correlation-id.js';
+import { isTracingOn } from './tracing.js';
 
 /** What the logger of a service needs to know. */
 export interface LoggerSettings {
@@ -34,7 +36,8 @@ export function redactUrl(url: string): string {
 }
 
 /**
- * pino options for the JSON logs of a service: level, `service` in every line, ISO `time`, the level as
+ * pino options for the JSON logs of a service: level, `service` in every line (and, when tracing is on,
+ * the `trace_id` and `span_id` of the active span), ISO `time`, the level as
  * a label, credentials (authorization, cookies) redacted wherever headers get logged, and request URLs
  * logged without their query values ({@link redactUrl}).
  */
@@ -42,6 +45,7 @@ export function loggerOptions({ service, level }: LoggerSettings): LoggerOptions
   return {
     level,
     base: { service, pid: process.pid },
+    ...(isTracingOn() ? { mixin: traceIdsOfActiveSpan } : {}),
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
     serializers: { req: requestSerializer },
@@ -59,6 +63,14 @@ export function loggerOptions({ service, level }: LoggerSettings): LoggerOptions
       censor: REDACTED,
     },
   };
+}
+
+/** `trace_id` and `span_id` of the span a line is logged in, to go from a log line to its trace and back. */
+function traceIdsOfActiveSpan(): Record<string, string> {
+  const span = trace.getActiveSpan();
+  if (!span) return {};
+  const { traceId, spanId } = span.spanContext();
+  return { trace_id: traceId, span_id: spanId };
 }
 
 /** Fastify's request serializer (the `req` of "incoming request" lines), with {@link redactUrl}. */
@@ -92,7 +104,7 @@ export interface ServerOptionsSettings extends LoggerSettings {
 export function serverOptions({ logStream, ...settings }: ServerOptionsSettings): FastifyServerOptions {
   return {
     logger: { ...loggerOptions(settings), ...(logStream ? { stream: logStream } : {}) },
-    genReqId: genCorrelationId,
+    genReqId: (request) => genCorrelationId(request, settings.service),
     // genReqId reads the headers itself: Fastify would otherwise trust any request-id value as is.
     requestIdHeader: false,
     logController: new ServiceLogController({ requestIdLogLabel: 'correlationId' }),

@@ -8,6 +8,7 @@ import { correlationIdPlugin } from './correlation-id.js';
 import { healthPlugin, type HealthOptions } from './health.js';
 import { trustProxyOption } from './config.js';
 import { serverOptions, type ExtraServerOptions } from './logger.js';
+import { serverSpansPlugin } from './server-spans.js';
 import { metricsPlugin, type MetricsOptions } from './metrics.js';
 import { answerClientError, answerFrameworkError, problemDetailsPlugin } from './problem-details.js';
 
@@ -32,6 +33,8 @@ export interface ServiceKitOptions extends HealthOptions {
  */
 export const serviceKit = fp(
   async (app: FastifyInstance, { metrics, ...health }: ServiceKitOptions) => {
+    // First: every later hook and the handler run inside the request's server span.
+    await app.register(serverSpansPlugin);
     await app.register(metricsPlugin, metrics ?? {});
     await app.register(correlationIdPlugin);
     await app.register(problemDetailsPlugin);

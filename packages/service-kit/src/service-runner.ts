@@ -6,6 +6,7 @@ import { listenMetrics, type MetricsListener, type MetricsListenerOptions } from
 import type { ServiceApp } from './service-app.js';
 import { handlersOf, undeclaredGroups, type FromConfig, type RunnableConfig, type ServiceDefinition } from './service-definition.js';
 import { startServer, type StartedServer } from './start-server.js';
+import { startTracing } from './tracing.js';
 
 /** Any service's definition (their config and adapter types differ). */
 export type AnyServiceDefinition = ServiceDefinition<any, any>;
@@ -136,13 +137,19 @@ export async function openService<C extends RunnableConfig, A>(definition: Servi
  */
 export async function runService<C extends RunnableConfig, A>(definition: ServiceDefinition<C, A>): Promise<StartedServer> {
   const config = exitOnConfigError(() => loadConfig(definition.configSchema)) as C;
-  const service = await openService(definition, { env: process.env });
+  // Before the app is built: its logger and its request hooks look whether tracing is on.
+  const tracing = await startTracing(process.env, definition.name);
+  const service = await openService(definition, { env: process.env }).catch(async (error: unknown) => {
+    await tracing?.shutdown().catch(() => undefined);
+    throw error;
+  });
   return startServer(service.app, {
     port: config.PORT,
     host: config.HOST,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     metrics: { port: config.METRICS_PORT, host: config.METRICS_HOST },
-    onShutdown: () => service.closeResources(),
+    // Last: the spans of the shutdown itself are flushed too.
+    onShutdown: () => runAll([['closing what the service opened', () => service.closeResources()], ['flushing traces', () => tracing?.shutdown()]]),
   });
 }
 
@@ -183,15 +190,19 @@ export interface StartedServices {
 export async function startServices(entries: readonly ServiceEntry[], options: StartServicesOptions): Promise<StartedServices> {
   const started: (OpenedService & { url?: string })[] = [];
   let metrics: MetricsListener | undefined;
+  // One provider for the process: its spans tell the services apart by their tracer (instrumentation scope).
+  let tracing = await startTracing(options.env, 'photos');
   const stop = async (afterApps?: () => unknown) => {
     const running = started.splice(0).reverse();
     const listener = metrics;
-    metrics = undefined;
+    const traces = tracing;
+    metrics = tracing = undefined;
     await runAll([
       ...running.map((s) => [`stopping ${s.name}`, () => s.app.close()] as const),
       ...(afterApps ? [['after the apps stopped', afterApps] as const] : []),
       ...running.map((s) => [`closing what ${s.name} opened`, () => s.closeResources()] as const),
       ...(listener ? [['closing the metrics listener', () => listener.close()] as const] : []),
+      ...(traces ? [['flushing traces', () => traces.shutdown()] as const] : []),
     ]);
   };
   try {
