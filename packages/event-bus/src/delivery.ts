@@ -4,6 +4,7 @@ import { fromBinary, type HeaderPrefix } from './cloudevents-binary.js';
 import type { EventHandler, SubscribeOptions } from './event-bus.js';
 import type { BusLogger } from './logger.js';
 import { PermanentFailure } from './permanent-failure.js';
+import { processTraced, type MessagingSystem } from './tracing.js';
 import { isTransientError } from './transient-failure.js';
 
 /** What an adapter must do with a message once delivery is over. */
@@ -46,6 +47,8 @@ export interface DeliveryOptions extends RetryPolicy {
   /** When transient failures of this message began in an earlier, cut-short delivery (see Outcome). */
   retryingSince?: number | undefined;
   now?: () => number;
+  /** The transport, for the consumer span's `messaging.system`. Default `memory`. */
+  messagingSystem?: MessagingSystem;
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 5;
@@ -106,6 +109,13 @@ export async function deliver(headers: Record<string, string>, body: Buffer, opt
   const family = catalogue.familyOf(event.type);
   const handler = family && (options.handlers as Record<string, EventHandler | undefined>)[family.name];
   if (!handler) return { kind: 'ack', type: event.type };
+  // One consumer span over every try, child of the producer span the event's traceparent names.
+  const transport = { system: options.messagingSystem ?? 'memory', destination: catalogue.channel, group: options.group };
+  const failure = (outcome: Outcome) => (outcome.kind === 'dead-letter' ? outcome.reason : undefined);
+  return processTraced(event, transport, () => dispatch(event, handler, options), failure);
+}
+
+async function dispatch(event: CloudEvent, handler: EventHandler, options: DeliveryOptions): Promise<Outcome> {
   if (!options.keepAlive) return retrying(event, handler, options, options.signal);
 
   // The keep-alive runs beside the handler: a handler blocked on a dead dependency must not get the consumer evicted.

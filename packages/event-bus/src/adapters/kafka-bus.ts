@@ -2,6 +2,7 @@ import type { CloudEvent, EventCatalogue } from '@photos/contracts';
 import { Kafka, Partitioners, type Admin, type Consumer, type IHeaders, type Producer } from 'kafkajs';
 import type { BusMetrics } from '../bus-metrics.js';
 import { toBinary } from '../cloudevents-binary.js';
+import { publishTraced } from '../tracing.js';
 import { deadLetterHeaders, originalHeaders, parseDeadLetter } from '../dead-letter.js';
 import { deliver, retryPolicyOf, type RetryPolicy } from '../delivery.js';
 import type { DeadLetter, EventBus, SubscribeOptions, Subscription } from '../event-bus.js';
@@ -133,6 +134,7 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<EventBus
           const outcome = await deliver(headers, body, {
             catalogue,
             prefix: 'ce_',
+            messagingSystem: 'kafka',
             group,
             handlers: subscribeOptions.handlers,
             ...policy,
@@ -206,11 +208,13 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<EventBus
   }
 
   return {
-    async publish(event: CloudEvent) {
-      catalogue.assertValid(event);
-      const message = toBinary(event, 'ce_');
-      await send(topic, message.key, message.headers, message.body);
-      metrics?.published(event.type);
+    publish(event: CloudEvent) {
+      return publishTraced(event, { system: 'kafka', destination: topic }, async (traced) => {
+        catalogue.assertValid(traced);
+        const message = toBinary(traced, 'ce_');
+        await send(topic, message.key, message.headers, message.body);
+        metrics?.published(traced.type);
+      });
     },
     subscribe,
     async deadLetters(group, limit = 100): Promise<DeadLetter[]> {

@@ -1,5 +1,6 @@
 import type { CloudEvent, EventCatalogue } from '@photos/contracts';
 import { toBinary } from '../cloudevents-binary.js';
+import { publishTraced } from '../tracing.js';
 import { deadLetterHeaders, originalHeaders, parseDeadLetter } from '../dead-letter.js';
 import type { BusMetrics } from '../bus-metrics.js';
 import { deliver, retryPolicyOf, type RetryPolicy } from '../delivery.js';
@@ -217,10 +218,12 @@ export function createMemoryBus({ broker, catalogue, logger = silentLogger, metr
   }
 
   return {
-    async publish(event: CloudEvent) {
-      catalogue.assertValid(event);
-      broker.append(channel, toBinary(event, 'ce_'));
-      metrics?.published(event.type);
+    publish(event: CloudEvent) {
+      return publishTraced(event, { system: 'memory', destination: channel }, async (traced) => {
+        catalogue.assertValid(traced);
+        broker.append(channel, toBinary(traced, 'ce_'));
+        metrics?.published(traced.type);
+      });
     },
     subscribe,
     async deadLetters(group, limit = 100) {

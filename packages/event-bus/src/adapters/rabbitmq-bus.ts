@@ -2,6 +2,7 @@ import type { CloudEvent, EventCatalogue } from '@photos/contracts';
 import { connect, type ChannelModel, type ConfirmChannel, type Options } from 'amqplib';
 import type { BusMetrics } from '../bus-metrics.js';
 import { toBinary } from '../cloudevents-binary.js';
+import { publishTraced } from '../tracing.js';
 import { originalHeaders, parseDeadLetter } from '../dead-letter.js';
 import type { RetryPolicy } from '../delivery.js';
 import type { DeadLetter, EventBus, SubscribeOptions, Subscription } from '../event-bus.js';
@@ -86,11 +87,13 @@ export async function createRabbitMqBus(options: RabbitMqBusOptions): Promise<Ev
   }
 
   return {
-    async publish(event: CloudEvent) {
-      catalogue.assertValid(event);
-      const { headers, body } = toBinary(event, AMQP_PREFIX);
-      await publish(exchangeOf(channel), event.type, body, toAmqp(headers, event.id));
-      metrics?.published(event.type);
+    publish(event: CloudEvent) {
+      return publishTraced(event, { system: 'rabbitmq', destination: exchangeOf(channel) }, async (traced) => {
+        catalogue.assertValid(traced);
+        const { headers, body } = toBinary(traced, AMQP_PREFIX);
+        await publish(exchangeOf(channel), traced.type, body, toAmqp(headers, traced.id));
+        metrics?.published(traced.type);
+      });
     },
 
     async subscribe(subscribeOptions: SubscribeOptions): Promise<Subscription> {

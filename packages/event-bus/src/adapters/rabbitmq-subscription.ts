@@ -105,6 +105,7 @@ export class RabbitMqSubscription {
     const outcome = await deliver(headers, message.content, {
       catalogue: this.context.catalogue,
       prefix: AMQP_PREFIX,
+      messagingSystem: 'rabbitmq',
       group: this.options.group,
       handlers: this.options.handlers,
       ...retryPolicyOf(this.options, this.context.retry),
