@@ -1,3 +1,4 @@
+import { context, propagation } from '@opentelemetry/api';
 import type { StoredPhoto, StoredPhotoPage } from '@photos/api-contracts';
 
 /** An answer of an internal service that the BFF passes on (4xx) or turns into a 502 (5xx, unreachable). */
@@ -15,6 +16,16 @@ export interface CallerContext {
   correlationId: string;
 }
 
+/**
+ * `headers` plus the `traceparent` of the active span (the BFF's server span), so the called service's
+ * spans join the caller's trace. Without tracing the API's propagator is a no-op: `headers` as given.
+ */
+export function withTraceContext(headers: Record<string, string>): Record<string, string> {
+  const carrier = { ...headers };
+  propagation.inject(context.active(), carrier);
+  return carrier;
+}
+
 /** HTTP client of the metadata service; forwards the caller's token, which metadata verifies itself. */
 export function metadataClient(baseUrl: string, fetchImpl: typeof fetch = fetch) {
   async function call(path: string, caller: CallerContext, method = 'GET'): Promise<Response> {
@@ -22,7 +33,7 @@ export function metadataClient(baseUrl: string, fetchImpl: typeof fetch = fetch)
     try {
       response = await fetchImpl(new URL(path, baseUrl), {
         method,
-        headers: { authorization: caller.authorization, 'x-correlation-id': caller.correlationId, accept: 'application/json' },
+        headers: withTraceContext({ authorization: caller.authorization, 'x-correlation-id': caller.correlationId, accept: 'application/json' }),
         signal: AbortSignal.timeout(10_000),
       });
     } catch {

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { watchForStall } from '@photos/service-kit';
-import { UpstreamError } from './metadata-client.js';
+import { UpstreamError, withTraceContext } from './metadata-client.js';
 
 /** The upload service's answer, relayed as is. */
 export interface UploadAnswer {
@@ -55,7 +55,7 @@ export function uploadClient(options: UploadClientOptions): UploadClient {
       try {
         const response = await fetchImpl(new URL('/photos', options.uploadUrl), {
           method: 'POST',
-          headers,
+          headers: withTraceContext(headers),
           body: bodyOf(request),
           duplex: 'half',
           signal: controller.signal,

@@ -1,9 +1,23 @@
+import { trace } from '@opentelemetry/api';
 import type { PhotoDeleted, PhotoProcessed, PhotoProcessingFailed } from '@photos/contracts';
 import type { EventHandlers } from '@photos/event-bus';
-import type { LiveStatus } from '../domain/live-status.js';
+import type { LiveStatus, StatusChange } from '../domain/live-status.js';
+
+/** One span per push to the owner's browsers (a no-op without tracing), inside the event's consumer span. */
+function tracedPush(live: LiveStatus): (ownerId: string, change: StatusChange) => void {
+  return (ownerId, change) =>
+    trace.getTracer('bff').startActiveSpan(`sse push ${change.type}`, { attributes: { 'photo.id': change.photo.id } }, (span) => {
+      try {
+        live.push(ownerId, change);
+      } finally {
+        span.end();
+      }
+    });
+}
 
 /** Turns status events into pushes to the owner's browsers, with ready-to-use variant URLs. */
-export function statusEventHandlers(live: LiveStatus, variantUrl: (key: string) => Promise<string>): EventHandlers {
+export function statusEventHandlers(liveStatus: LiveStatus, variantUrl: (key: string) => Promise<string>): EventHandlers {
+  const live = { push: tracedPush(liveStatus) };
   return {
     'photo.processed': async (event: PhotoProcessed) => {
       const { photoId, ownerId, width, height, variants, placeholder, dominantColor, exif } = event.data;

@@ -1,3 +1,4 @@
+import { SpanStatusCode, trace } from '@opentelemetry/api';
 import type { EventContext, PhotoProcessed, PhotoProcessingFailed, PhotoUploaded } from '@photos/contracts';
 import { photoCatalogue } from '@photos/contracts';
 import { ObjectNotFound, type ObjectStore } from '@photos/object-store';
@@ -37,6 +38,24 @@ export async function deletePhotoVariants(photoId: string, variants: ObjectStore
 }
 
 /**
+ * Reading the original, decoding and resizing it (sharp, the CPU-bound part) in a span of its own, inside the consumer span:
+ * a trace shows how much of a photo's processing is the image work and how much storage and the broker.
+ * A no-op when tracing is off.
+ */
+function imageSpan<T>(photoId: string, work: () => Promise<T>): Promise<T> {
+  return trace.getTracer('processor').startActiveSpan('process image', { attributes: { 'photo.id': photoId } }, async (span) => {
+    try {
+      return await work();
+    } catch (error) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/**
  * Turns one `photo.uploaded` into variants in the variants bucket and a `photo.processed`, or a
  * `photo.processing-failed` when the image itself is at fault (permanent: no retry). Storage or broker
  * trouble throws, so the bus retries. Variant keys derive from the photo id and the original's checksum:
@@ -58,7 +77,8 @@ export async function processPhoto(uploaded: PhotoUploaded, deps: ProcessPhotoDe
   if (await isDeleted(photoId, deps.variants)) return { kind: 'deleted' };
   let image: Awaited<ReturnType<typeof processImage>>;
   try {
-    image = await processImage(await deps.originals.get(objectKey), deps.limits, deps.heifDecoder);
+    const original = await deps.originals.get(objectKey);
+    image = await imageSpan(photoId, () => processImage(original, deps.limits, deps.heifDecoder));
   } catch (error) {
     if (error instanceof ObjectNotFound) return fail('original-missing', 'The original is gone (deleted before it could be processed).');
     const failure = classifyImageError(error);
