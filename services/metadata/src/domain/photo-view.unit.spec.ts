@@ -77,19 +77,19 @@ describe('the API view of a photo', () => {
 });
 
 describe('a page of photos', () => {
-  const rows = ['1', '2', '3'].map((n) =>
+  const rows = ['1', '2', '3', '4'].map((n) =>
     record({ id: `0b6c1f5e-8a3d-4d2e-9f71-2c4b8e6a1d3${n}`, uploadedAt: new Date(`2026-11-22T10:00:0${n}.000Z`) }),
   );
 
   it('shows `limit` rows and points the next page right after the last one shown when the store found more', () => {
-    const page = toPage(rows, 2);
-    expect(page.items.map((photo) => photo.id)).toEqual([rows[0]!.id, rows[1]!.id]);
+    const page = toPage(rows, 3);
+    expect(page.items.map((photo) => photo.id)).toEqual([rows[0]!.id, rows[1]!.id, rows[2]!.id]);
     expect(page.items[0]).toStrictEqual(toPhotoView(rows[0]!));
-    expect(decodeCursor(page.nextCursor!)).toEqual({ uploadedAt: rows[1]!.uploadedAt, id: rows[1]!.id });
+    expect(decodeCursor(page.nextCursor!)).toEqual({ uploadedAt: rows[2]!.uploadedAt, id: rows[2]!.id });
   });
 
   it('has no next page when the store found no more than `limit` rows', () => {
-    expect(toPage(rows, 3)).toEqual({ items: rows.map(toPhotoView), nextCursor: null });
+    expect(toPage(rows, 4)).toEqual({ items: rows.map(toPhotoView), nextCursor: null });
     expect(toPage(rows.slice(0, 2), 3).nextCursor).toBeNull();
     expect(toPage([], 3)).toEqual({ items: [], nextCursor: null });
   });
