@@ -99,3 +99,5 @@ try {
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
+// Some handle of the stopped services keeps the event loop alive: the figures are out, end here.
+process.exit();
