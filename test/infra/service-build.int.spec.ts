@@ -109,6 +109,28 @@ describe('the production image build (scripts/build-service.mjs, as the Dockerfi
     expect(imageCommand()).toEqual(['node', 'dist/server.js']);
   });
 
+  it('every workspace export resolves to compiled JavaScript without the source condition (sources only with it)', () => {
+    type Conditions = Record<string, string>;
+    const wrong: string[] = [];
+    for (const group of ['packages', 'services']) {
+      for (const name of readdirSync(join(root, group))) {
+        const manifestPath = join(root, group, name, 'package.json');
+        if (!existsSync(manifestPath)) continue;
+        const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { exports?: Record<string, Conditions> };
+        for (const [subpath, conditions] of Object.entries(manifest.exports ?? {})) {
+          const where = `${group}/${name} ${subpath}`;
+          if (!/^\.\/dist\/.+\.js$/.test(conditions['default'] ?? '')) wrong.push(`${where}: default ${conditions['default']} is not ./dist/*.js`);
+          if (conditions['types'] && !/^\.\/dist\/.+\.d\.ts$/.test(conditions['types'])) wrong.push(`${where}: types ${conditions['types']}`);
+          if (!/^\.\/src\/.+\.ts$/.test(conditions['@photos/source'] ?? '')) wrong.push(`${where}: no @photos/source condition to src/*.ts`);
+          // Node picks the first matching condition in order: the source one must come before default.
+          const keys = Object.keys(conditions);
+          if (keys.indexOf('@photos/source') > keys.indexOf('default')) wrong.push(`${where}: @photos/source after default`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
   it.each([
     // Live only: its readiness waits for the originals bucket, which the upload service creates.
     ['processor', {}, false],
