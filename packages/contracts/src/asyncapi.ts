@@ -20,7 +20,7 @@ function transportHeaders(): Record<string, unknown> {
   return {
     kafkaHeaders: {
       type: 'object',
-      description: 'Kafka record headers (CloudEvents Kafka protocol binding, binary content mode). The record key is the subject (photo id).',
+      description: 'Kafka record headers (CloudEvents Kafka protocol binding, binary content mode). The record key is the subject (photo id; album id for album events).',
       required: ['content-type', ...required.map((name) => `${headerPrefixes.kafka}${name}`)],
       properties: { 'content-type': datacontenttype, ...prefixed(headerPrefixes.kafka) },
       additionalProperties: false,
@@ -57,7 +57,7 @@ export function asyncApiDocument(catalogue: EventCatalogue, info: { title: strin
         contentType: 'application/json',
         headers: { $ref: '#/components/schemas/cloudEventHeaders' },
         payload: { $ref: `#/components/schemas/${id}` },
-        bindings: { kafka: { key: { type: 'string', description: 'The photo id (CloudEvents subject).' } } },
+        bindings: { kafka: { key: { type: 'string', description: 'The CloudEvents subject: the photo id (the album id for album events).' } } },
         examples: [{ name: 'example', payload: definition.example }],
         ...(definition === family.latest ? {} : { deprecated: true }),
       };
@@ -75,7 +75,7 @@ export function asyncApiDocument(catalogue: EventCatalogue, info: { title: strin
     info: {
       ...info,
       description:
-        'Events of the photo platform. Delivery is at least once; on Kafka ordered per photo (message key = subject = photo id), ' +
+        'Events of the photo platform. Delivery is at least once; on Kafka ordered per photo or album (message key = subject = photo or album id), ' +
         'on RabbitMQ not ordered. ' +
         'Consumers must be idempotent (dedupe on event id) and accept every version listed (older ones are upcast).',
     },
@@ -83,7 +83,7 @@ export function asyncApiDocument(catalogue: EventCatalogue, info: { title: strin
     channels: {
       [camel(catalogue.channel)]: {
         address: catalogue.channel,
-        description: 'Every photo lifecycle event, keyed by photo id.',
+        description: 'Every photo lifecycle event keyed by photo id, and every album event keyed by album id.',
         messages: messageRefs,
       },
     },

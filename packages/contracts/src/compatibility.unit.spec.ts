@@ -157,7 +157,17 @@ describe('published artefacts', () => {
     const doc = JSON.parse(readFileSync(join(packageRoot, 'asyncapi.json'), 'utf8'));
     expect(doc.asyncapi).toBe('3.0.0');
     const names = Object.values(doc.components.messages).map((m: any) => m.name);
-    expect(names.sort()).toEqual(['photo.deleted.v1', 'photo.processed.v1', 'photo.processing-failed.v1', 'photo.uploaded.v1']);
+    expect(names.sort()).toEqual([
+      'album.created.v1',
+      'album.deleted.v1',
+      'album.photos-added.v1',
+      'album.share-revoked.v1',
+      'album.shared.v1',
+      'photo.deleted.v1',
+      'photo.processed.v1',
+      'photo.processing-failed.v1',
+      'photo.uploaded.v1',
+    ]);
     expect(doc.channels.photoEvents.address).toBe('photo-events');
   });
 });

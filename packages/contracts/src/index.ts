@@ -12,8 +12,15 @@ export { PhotoUploadedV1 } from './events/photo-uploaded.js';
 export { ExifSummarySchema, PhotoProcessedV1 } from './events/photo-processed.js';
 export { PhotoProcessingFailedV1 } from './events/photo-processing-failed.js';
 export { PhotoDeletedV1 } from './events/photo-deleted.js';
-export { photoCatalogue, photoFamilies } from './photo-events.js';
+export { AlbumCreatedV1, AlbumDeletedV1, AlbumPhotosAddedV1, AlbumSharedV1, AlbumShareRevokedV1 } from './events/album-events.js';
+export { albumFamilies, photoCatalogue, photoFamilies } from './photo-events.js';
 export type {
+  AlbumCreated,
+  AlbumDeleted,
+  AlbumEvent,
+  AlbumPhotosAdded,
+  AlbumShared,
+  AlbumShareRevoked,
   PhotoDeleted,
   PhotoEvent,
   PhotoCatalogue,

@@ -1,5 +1,6 @@
 import { EventCatalogue, type LatestEvent } from './catalogue.js';
 import { defineFamily } from './event-family.js';
+import { AlbumCreatedV1, AlbumDeletedV1, AlbumPhotosAddedV1, AlbumSharedV1, AlbumShareRevokedV1 } from './events/album-events.js';
 import { PhotoDeletedV1 } from './events/photo-deleted.js';
 import { PhotoProcessedV1 } from './events/photo-processed.js';
 import { PhotoProcessingFailedV1 } from './events/photo-processing-failed.js';
@@ -13,17 +14,30 @@ export const photoFamilies = [
   defineFamily([PhotoDeletedV1]),
 ] as const;
 
-/** One of the photo event families. */
-export type PhotoFamily = (typeof photoFamilies)[number];
+/**
+ * The families of albums and sharing (published by metadata, for notifications and other teams). On the
+ * same channel as the photo events: a consumer sees an album's events in order with its photos' (album
+ * events are keyed by album id), and the groups that do not handle them acknowledge them unread.
+ */
+export const albumFamilies = [
+  defineFamily([AlbumCreatedV1]),
+  defineFamily([AlbumPhotosAddedV1]),
+  defineFamily([AlbumSharedV1]),
+  defineFamily([AlbumShareRevokedV1]),
+  defineFamily([AlbumDeletedV1]),
+] as const;
 
-/** A catalogue of the photo events (tests make their own, on a channel of their own). */
+/** One of the event families of the platform's channel: the photo lifecycle and albums. */
+export type PhotoFamily = (typeof photoFamilies)[number] | (typeof albumFamilies)[number];
+
+/** A catalogue of the platform's events (tests make their own, on a channel of their own). */
 export type PhotoCatalogue = EventCatalogue<PhotoFamily>;
 
 /** The catalogue every service publishes and consumes with. */
-export const photoCatalogue: PhotoCatalogue = new EventCatalogue<PhotoFamily>('photo-events', photoFamilies);
+export const photoCatalogue: PhotoCatalogue = new EventCatalogue<PhotoFamily>('photo-events', [...photoFamilies, ...albumFamilies]);
 
-/** Names of the photo events (without version). */
-export type PhotoEventName = (typeof photoFamilies)[number]['name'];
+/** Names of the events of the channel (without version): the photo lifecycle's and the albums'. */
+export type PhotoEventName = PhotoFamily['name'];
 
 /** `photo.uploaded`, latest version, as a CloudEvent. */
 export type PhotoUploaded = LatestEvent<(typeof photoFamilies)[number], 'photo.uploaded'>;
@@ -33,5 +47,17 @@ export type PhotoProcessed = LatestEvent<(typeof photoFamilies)[number], 'photo.
 export type PhotoProcessingFailed = LatestEvent<(typeof photoFamilies)[number], 'photo.processing-failed'>;
 /** `photo.deleted`, latest version, as a CloudEvent. */
 export type PhotoDeleted = LatestEvent<(typeof photoFamilies)[number], 'photo.deleted'>;
-/** Any photo event, latest version. */
-export type PhotoEvent = PhotoUploaded | PhotoProcessed | PhotoProcessingFailed | PhotoDeleted;
+/** `album.created`, latest version, as a CloudEvent. */
+export type AlbumCreated = LatestEvent<PhotoFamily, 'album.created'>;
+/** `album.photos-added`, latest version, as a CloudEvent. */
+export type AlbumPhotosAdded = LatestEvent<PhotoFamily, 'album.photos-added'>;
+/** `album.shared`, latest version, as a CloudEvent. */
+export type AlbumShared = LatestEvent<PhotoFamily, 'album.shared'>;
+/** `album.share-revoked`, latest version, as a CloudEvent. */
+export type AlbumShareRevoked = LatestEvent<PhotoFamily, 'album.share-revoked'>;
+/** `album.deleted`, latest version, as a CloudEvent. */
+export type AlbumDeleted = LatestEvent<PhotoFamily, 'album.deleted'>;
+/** Any album event, latest version. */
+export type AlbumEvent = AlbumCreated | AlbumPhotosAdded | AlbumShared | AlbumShareRevoked | AlbumDeleted;
+/** Any event of the channel, latest version: a photo's or an album's. */
+export type PhotoEvent = PhotoUploaded | PhotoProcessed | PhotoProcessingFailed | PhotoDeleted | AlbumEvent;

@@ -68,6 +68,6 @@ export async function buildMetadataApp(deps: MetadataAppDeps): Promise<ServiceAp
   const now = deps.now ?? (() => new Date());
   const albums = createAlbumStore(database.prisma);
   photoRoutes(app, { reads, queries, albums, publish: (event) => bus.publish(event), project, now });
-  albumRoutes(app, { albums, now });
+  albumRoutes(app, { albums, now, publish: (event) => bus.publish(event), metrics });
   return app;
 }

@@ -15,6 +15,12 @@ export function metadataMetrics(registry: Registry) {
       labelNames: ['kind', 'result'] as const,
       registers: [registry],
     }),
+    albumEvents: new Counter({
+      name: 'metadata_album_events_total',
+      help: 'Album events after their change was committed, by type and result (published, or lost: the bus refused it; see the error log).',
+      labelNames: ['type', 'result'] as const,
+      registers: [registry],
+    }),
   };
 }
 

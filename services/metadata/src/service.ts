@@ -33,7 +33,8 @@ export async function openMetadataAdapters(config: MetadataConfig): Promise<Open
 
 /**
  * The metadata service: projects every photo event into its database and answers the BFF's queries;
- * publishes `photo.deleted` when a photo is deleted.
+ * publishes `photo.deleted` when a photo is deleted, and the album events (created, photos-added,
+ * shared, share-revoked, deleted) after each album change is committed.
  */
 export const metadataService = defineService({
   name: 'metadata',
@@ -52,5 +53,5 @@ export const metadataService = defineService({
       maxAttempts: (config) => config.METADATA_MAX_ATTEMPTS,
     },
   ],
-  produces: ['photo.deleted'],
+  produces: ['photo.deleted', 'album.created', 'album.photos-added', 'album.shared', 'album.share-revoked', 'album.deleted'],
 });

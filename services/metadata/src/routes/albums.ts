@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { photoCatalogue, type AlbumEvent } from '@photos/contracts';
 import { BadRequestError, ForbiddenError, NotFoundError, problemResponses, type ServiceApp } from '@photos/service-kit';
 import Type from 'typebox';
 import type { AlbumStore, AlbumSummary } from '../adapters/album-store.js';
@@ -19,11 +20,17 @@ import {
   ShareSchema,
   UpdateAlbumSchema,
 } from './album-schemas.js';
+import type { MetadataMetrics } from '../metadata-metrics.js';
 import { PageSchema } from './photo-schemas.js';
+
+type AlbumEventName = AlbumEvent['type'] extends `${infer N}.v${number}` ? N : never;
+type DataOf<N extends AlbumEventName> = Extract<AlbumEvent, { type: `${N}.v${number}` }>['data'];
 
 export interface AlbumRoutesDeps {
   albums: AlbumStore;
   now: () => Date;
+  publish: (event: AlbumEvent) => Promise<void>;
+  metrics: MetadataMetrics;
 }
 
 const UNAUTHORIZED = { 401: 'No valid bearer token.' };
@@ -51,7 +58,30 @@ const view = (album: AlbumSummary, access: Exclude<Access, undefined>) => ({
  * i.e. the one visibility rule (domain/album-access.ts); what the caller may then do is decided by
  * domain/album-decisions.ts. An album the caller may not see answers 404, like one that does not exist.
  */
-export function albumRoutes(app: ServiceApp, { albums, now }: AlbumRoutesDeps): void {
+export function albumRoutes(app: ServiceApp, { albums, now, publish, metrics }: AlbumRoutesDeps): void {
+  /**
+   * Publishes an album event AFTER its change is committed (metadata has no outbox): a change the
+   * database refused is never announced. If the bus then refuses the event, the change stands and the
+   * caller gets its success; the event is lost, logged in full at error level (to replay by hand) and
+   * counted in metadata_album_events_total{result="lost"}. At most once, honestly: an outbox table
+   * written in the change's transaction is the fix when a consumer needs every event.
+   */
+  async function announce<N extends AlbumEventName>(request: { id: string; headers: Record<string, unknown> }, name: N, albumId: string, data: DataOf<N>) {
+    const traceparent = request.headers['traceparent'];
+    const event = photoCatalogue.create(name, albumId, data as never, {
+      source: '/services/metadata',
+      correlationId: request.id,
+      ...(typeof traceparent === 'string' ? { traceparent } : {}),
+    }) as AlbumEvent;
+    try {
+      await publish(event);
+      metrics.albumEvents.inc({ type: event.type, result: 'published' });
+    } catch (error) {
+      metrics.albumEvents.inc({ type: event.type, result: 'lost' });
+      app.log.error({ err: error, event }, 'album event not published after its change was committed');
+    }
+  }
+
   const visible = async (callerId: string, albumId: string) => {
     const { album, access } = await albums.withAccess(callerId, albumId);
     if (!album || !access) throw new NotFoundError(`No album ${albumId}.`);
@@ -64,6 +94,7 @@ export function albumRoutes(app: ServiceApp, { albums, now }: AlbumRoutesDeps): 
     async (request, reply) => {
       const at = now();
       const album = await albums.create({ id: randomUUID(), ownerId: request.user.sub, name: request.body.name, coverPhotoId: null, createdAt: at });
+      await announce(request, 'album.created', album.id, { albumId: album.id, ownerId: album.ownerId, name: album.name, createdAt: at.toISOString() });
       return reply.code(201).send(view({ ...album, photoCount: 0 }, 'owner'));
     },
   );
@@ -126,7 +157,9 @@ export function albumRoutes(app: ServiceApp, { albums, now }: AlbumRoutesDeps): 
     async (request, reply) => {
       const { id } = request.params;
       settle(decideManage(id, (await albums.withAccess(request.user.sub, id)).access));
+      const granteeIds = (await albums.grants(id)).map((grant) => grant.granteeId);
       await albums.delete(id);
+      await announce(request, 'album.deleted', id, { albumId: id, ownerId: request.user.sub, granteeIds, deletedAt: now().toISOString() });
       return reply.code(204).send(null);
     },
   );
@@ -166,11 +199,16 @@ export function albumRoutes(app: ServiceApp, { albums, now }: AlbumRoutesDeps): 
     async (request) => {
       const { id } = request.params;
       const callerId = request.user.sub;
-      const { access } = await albums.withAccess(callerId, id);
+      const { album, access } = await albums.withAccess(callerId, id);
       const found = access && access !== 'viewer' ? await albums.candidates(request.body.photoIds) : [];
       const ids = settle(decideAddPhotos({ albumId: id, callerId, access, photoIds: request.body.photoIds, found }));
       const byId = new Map(found.map((photo) => [photo.id, photo]));
-      return { added: await albums.addPhotos(id, callerId, ids.map((photoId) => byId.get(photoId)!), now()) };
+      const at = now();
+      const added = await albums.addPhotos(id, callerId, ids.map((photoId) => byId.get(photoId)!), at);
+      if (added.length > 0 && album) {
+        await announce(request, 'album.photos-added', id, { albumId: id, ownerId: album.ownerId, addedBy: callerId, photoIds: added, addedAt: at.toISOString() });
+      }
+      return { added };
     },
   );
 
@@ -231,7 +269,9 @@ export function albumRoutes(app: ServiceApp, { albums, now }: AlbumRoutesDeps): 
       const { id, userId } = request.params;
       const callerId = request.user.sub;
       const role = settle(decideShare({ albumId: id, ownerId: callerId, access: (await albums.withAccess(callerId, id)).access, granteeId: userId, role: request.body.role }));
-      await albums.share(id, userId, role, now());
+      const at = now();
+      await albums.share(id, userId, role, at);
+      await announce(request, 'album.shared', id, { albumId: id, ownerId: callerId, granteeId: userId, role, sharedAt: at.toISOString() });
       return reply.code(204).send(null);
     },
   );
@@ -248,7 +288,9 @@ export function albumRoutes(app: ServiceApp, { albums, now }: AlbumRoutesDeps): 
     async (request, reply) => {
       const { id, userId } = request.params;
       settle(decideManage(id, (await albums.withAccess(request.user.sub, id)).access));
-      await albums.revoke(id, userId);
+      if (await albums.revoke(id, userId)) {
+        await announce(request, 'album.share-revoked', id, { albumId: id, ownerId: request.user.sub, granteeId: userId, revokedAt: now().toISOString() });
+      }
       return reply.code(204).send(null);
     },
   );

@@ -1,0 +1,61 @@
+import Type from 'typebox';
+import { defineEvent } from '../define-event.js';
+import { OwnerId, PhotoId, Timestamp, openObject } from './common.js';
+
+/** An album id: a UUID chosen by the metadata service; also the CloudEvents subject of album events. */
+const AlbumId = Type.String({ format: 'uuid', description: 'The album id (UUID); also the CloudEvents subject.' });
+
+/** A grantee: the `sub` of the account the album is shared with. */
+const GranteeId = Type.String({ minLength: 1, maxLength: 255, description: "The `sub` of the grantee's token." });
+
+const Role = Type.Union([Type.Literal('viewer'), Type.Literal('contributor')], { description: 'viewer: sees the album; contributor: may also add their own photos.' });
+
+const ALBUM = '6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b';
+
+/** `album.created.v1`: an owner made an album. */
+export const AlbumCreatedV1 = defineEvent({
+  name: 'album.created',
+  version: 1,
+  description: 'An album was created by its owner.',
+  schema: Type.Object({ albumId: AlbumId, ownerId: OwnerId, name: Type.String({ minLength: 1, maxLength: 200 }), createdAt: Timestamp }, openObject),
+  example: { albumId: ALBUM, ownerId: 'user-7f3a', name: 'Summer 2026', createdAt: '2026-11-22T11:00:00.000Z' },
+});
+
+/** `album.photos-added.v1`: photos went into an album (by its owner or a contributor). */
+export const AlbumPhotosAddedV1 = defineEvent({
+  name: 'album.photos-added',
+  version: 1,
+  description: 'Photos were added to an album, by its owner or a contributor (addedBy); only the ones not there before are listed.',
+  schema: Type.Object(
+    { albumId: AlbumId, ownerId: OwnerId, addedBy: OwnerId, photoIds: Type.Array(PhotoId, { minItems: 1, maxItems: 100 }), addedAt: Timestamp },
+    openObject,
+  ),
+  example: { albumId: ALBUM, ownerId: 'user-7f3a', addedBy: 'user-91bc', photoIds: ['0b6c1f5e-8a3d-4d2e-9f71-2c4b8e6a1d30'], addedAt: '2026-11-22T11:05:00.000Z' },
+});
+
+/** `album.shared.v1`: the owner shared an album with an account, or changed its role. */
+export const AlbumSharedV1 = defineEvent({
+  name: 'album.shared',
+  version: 1,
+  description: 'An album was shared with an account (or its role changed): e.g. to notify the grantee.',
+  schema: Type.Object({ albumId: AlbumId, ownerId: OwnerId, granteeId: GranteeId, role: Role, sharedAt: Timestamp }, openObject),
+  example: { albumId: ALBUM, ownerId: 'user-7f3a', granteeId: 'user-91bc', role: 'viewer', sharedAt: '2026-11-22T11:10:00.000Z' },
+});
+
+/** `album.share-revoked.v1`: the owner stopped sharing an album with an account. */
+export const AlbumShareRevokedV1 = defineEvent({
+  name: 'album.share-revoked',
+  version: 1,
+  description: 'An album is no longer shared with an account; it sees none of its photos from now on.',
+  schema: Type.Object({ albumId: AlbumId, ownerId: OwnerId, granteeId: GranteeId, revokedAt: Timestamp }, openObject),
+  example: { albumId: ALBUM, ownerId: 'user-7f3a', granteeId: 'user-91bc', revokedAt: '2026-11-22T12:00:00.000Z' },
+});
+
+/** `album.deleted.v1`: the owner deleted an album (its photos stay); its grants went with it. */
+export const AlbumDeletedV1 = defineEvent({
+  name: 'album.deleted',
+  version: 1,
+  description: 'An album was deleted by its owner; its photos stay, its grants are gone (granteeIds: who lost access).',
+  schema: Type.Object({ albumId: AlbumId, ownerId: OwnerId, granteeIds: Type.Array(GranteeId), deletedAt: Timestamp }, openObject),
+  example: { albumId: ALBUM, ownerId: 'user-7f3a', granteeIds: ['user-91bc'], deletedAt: '2026-11-22T13:00:00.000Z' },
+});
