@@ -2,8 +2,16 @@ import { accessOf, type Access, type AlbumRole } from '../domain/album-access.js
 import type { AlbumEntry, CandidatePhoto } from '../domain/album-decisions.js';
 import type { PageQuery } from '../domain/photo-page.js';
 import { isVisible, type VisiblePhoto } from '../domain/photo-record.js';
-import type { PrismaClient } from '../generated/prisma/client.js';
+import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
 import { recordOf } from './photo-rows.js';
+
+/**
+ * A photo (or the album) was deleted between the check and the insert of an add: the foreign key
+ * refused the row. Nothing was added (one statement); the caller answers as for a photo not found.
+ */
+export class AlbumTargetGoneError extends Error {
+  override readonly name = 'AlbumTargetGoneError';
+}
 
 /** An album as stored. */
 export interface AlbumRow {
@@ -118,10 +126,15 @@ export function createAlbumStore(prisma: PrismaClient): AlbumStore {
       const have = new Set(existing.map((row) => row.photoId));
       const fresh = photos.filter((photo) => !have.has(photo.id));
       // skipDuplicates: a concurrent add of the same photo is not an error, the photo is in the album.
-      await prisma.albumPhoto.createMany({
-        data: fresh.map((photo) => ({ albumId, photoId: photo.id, photoUploadedAt: photo.uploadedAt, addedBy, addedAt: now })),
-        skipDuplicates: true,
-      });
+      try {
+        await prisma.albumPhoto.createMany({
+          data: fresh.map((photo) => ({ albumId, photoId: photo.id, photoUploadedAt: photo.uploadedAt, addedBy, addedAt: now })),
+          skipDuplicates: true,
+        });
+      } catch (error) {
+        if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2003') throw new AlbumTargetGoneError('a photo or the album is gone', { cause: error });
+        throw error;
+      }
       return fresh.map((photo) => photo.id);
     },
 

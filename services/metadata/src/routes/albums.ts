@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { photoCatalogue, type AlbumEvent } from '@photos/contracts';
 import { BadRequestError, ForbiddenError, NotFoundError, problemResponses, type ServiceApp } from '@photos/service-kit';
 import Type from 'typebox';
-import type { AlbumStore, AlbumSummary } from '../adapters/album-store.js';
+import { AlbumTargetGoneError, type AlbumStore, type AlbumSummary } from '../adapters/album-store.js';
 import type { Access } from '../domain/album-access.js';
 import { decideAddPhotos, decideCover, decideManage, decideRemovePhotos, decideShare, type Decision } from '../domain/album-decisions.js';
 import { decodeCursor } from '../domain/page-cursor.js';
@@ -204,7 +204,10 @@ export function albumRoutes(app: ServiceApp, { albums, now, publish, metrics }: 
       const ids = settle(decideAddPhotos({ albumId: id, callerId, access, photoIds: request.body.photoIds, found }));
       const byId = new Map(found.map((photo) => [photo.id, photo]));
       const at = now();
-      const added = await albums.addPhotos(id, callerId, ids.map((photoId) => byId.get(photoId)!), at);
+      const added = await albums.addPhotos(id, callerId, ids.map((photoId) => byId.get(photoId)!), at).catch((error: unknown) => {
+        if (error instanceof AlbumTargetGoneError) throw new NotFoundError('A photo or the album was deleted meanwhile: nothing was added.');
+        throw error;
+      });
       if (added.length > 0 && album) {
         await announce(request, 'album.photos-added', id, { albumId: id, ownerId: album.ownerId, addedBy: callerId, photoIds: added, addedAt: at.toISOString() });
       }
