@@ -78,6 +78,7 @@ describe('what the catalogue says about a bad event', () => {
       problems: ['/data/ownerId must not have fewer than 1 characters'],
     });
     expect(photoCatalogue.validate({ ...good(), data: null })).toEqual({ ok: false, problems: ['/data/ must be object'] });
+    expect(photoCatalogue.validate({ ...good(), data: 'text' })).toEqual({ ok: false, problems: ['/data/ must be object'] });
     // The envelope is closed: an attribute CloudEvents does not define is refused.
     expect(photoCatalogue.validate({ ...good(), extension: 'x' })).toMatchObject({ ok: false });
     for (const notAnObject of [null, undefined, 'nope', 42]) {

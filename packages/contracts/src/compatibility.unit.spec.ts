@@ -62,6 +62,7 @@ describe('compatibility check', () => {
     expect(breakingChanges({ anyOf: [{ const: true }] }, { type: 'boolean' })).toEqual(['/: new values "(any value)"']);
     expect(breakingChanges({ type: 'number' }, { type: 'integer' })).toEqual([]);
     expect(breakingChanges({ type: 'integer' }, { type: 'number' })).toEqual(['/: type changed from integer to number']);
+    expect(breakingChanges({ type: 'string' }, { type: 'integer' })).toEqual(['/: type changed from string to integer']);
     expect(breakingChanges({ type: 'string' }, {})).toEqual(['/: type changed from string to anything']);
     // A union of schemas that are not all literals is no enum: nothing known, nothing flagged.
     expect(breakingChanges({ anyOf: [{ const: 'a' }, { type: 'string' }] }, { type: 'number' })).toEqual([]);
@@ -89,6 +90,7 @@ describe('compatibility check', () => {
     expect(breakingChanges({ type: 'array', minItems: 1, maxItems: 3 }, { type: 'array', minItems: '1', maxItems: 3 })).toEqual([
       '/: minItems loosened from 1 to 1',
     ]);
+    expect(breakingChanges({ type: 'string', maxLength: 10 }, { type: 'string', maxLength: '5' })).toEqual(['/: maxLength loosened from 10 to 5']);
   });
 
   it('catches a changed or dropped pattern or format', () => {
