@@ -20,7 +20,7 @@ function literals(schema: Schema): unknown[] | undefined {
 function typeOf(schema: Schema): string | undefined {
   if (typeof schema['type'] === 'string') return schema['type'];
   const values = literals(schema);
-  if (values) return typeof values[0] === 'number' ? 'number' : typeof values[0];
+  if (values) return typeof values[0];
   return undefined;
 }
 
