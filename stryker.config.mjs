@@ -32,6 +32,26 @@ export default {
   thresholds: { high: 90, low: 80, break: null },
   tempDirName: '.stryker-tmp',
   cleanTempDir: 'always',
-  // The sandbox is a copy of what the specs need, not of the whole checkout (caches, reports, web app).
-  ignorePatterns: ['/*', '!/packages', '!/services', '!/package.json', '!/tsconfig*.json', '!/vitest.mutation.config.ts', 'dist', '.data'],
+  // The sandbox is a copy of what the specs need, not of the whole checkout (reports, the web app, caches
+  // other than the sample photos and the format corpus the processor's specs read).
+  ignorePatterns: [
+    '/*',
+    '!/packages',
+    '!/services',
+    '!/test',
+    '!/scripts',
+    '!/package.json',
+    '!/tsconfig*.json',
+    // The root tsconfig references the apps' projects: vite reads them when it compiles test/ and scripts/.
+    '!/apps',
+    '/apps/*/*',
+    '!/apps/*/tsconfig*.json',
+    '!/vitest.mutation.config.ts',
+    '!/.cache',
+    '/.cache/*',
+    '!/.cache/sample-photos',
+    '!/.cache/format-corpus',
+    'dist',
+    '.data',
+  ],
 };
