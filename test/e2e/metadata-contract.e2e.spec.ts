@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ServiceApp } from '@photos/service-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { albumsClient } from '../../services/bff/src/adapters/albums-client.js';
 import { metadataClient, UpstreamError, type CallerContext } from '../../services/bff/src/adapters/metadata-client.js';
 import { newPhotoId, processed, processingFailed, uploaded } from '../../services/metadata/src/test-support/photo-events.js';
 import { as, buildTestApp } from '../../services/metadata/src/test-support/test-app.js';
@@ -62,7 +63,7 @@ function checkedClient() {
     if (checked.problems.length > 0) problems.push({ call: `${method} ${url} -> ${response.status}`, problems: checked.problems });
     return response;
   };
-  return { client: metadataClient(baseUrl, checkingFetch), problems };
+  return { client: metadataClient(baseUrl, checkingFetch), albums: albumsClient(baseUrl, checkingFetch), problems };
 }
 
 const caller = (sub: string): CallerContext => ({ authorization: as(sub).authorization, correlationId: randomUUID() });
@@ -103,5 +104,32 @@ describe("the BFF's metadata client and metadata's OpenAPI document", () => {
     expect([...calls].sort()).toEqual(
       expect.arrayContaining(['GET /photos 200', 'GET /photos 400', 'GET /photos/{id} 200', 'GET /photos/{id} 400', 'GET /photos/{id} 401', 'GET /photos/{id} 404', 'DELETE /photos/{id} 204', 'DELETE /photos/{id} 404']),
     );
+  });
+
+  it("every answer to the BFF's album client fits the document", async () => {
+    const { albums, problems } = checkedClient();
+    const friend = caller('contract-friend');
+    const album = await albums.create(owner, 'Contract');
+    expect(album).toMatchObject({ name: 'Contract', access: 'owner', photoCount: 0 });
+    expect(await albums.addPhotos(owner, album.id, [ready])).toEqual({ added: [ready] });
+    expect(await refusal(albums.addPhotos(friend, album.id, [ready]))).toBe(404);
+    expect(await albums.update(owner, album.id, { coverPhotoId: ready })).toMatchObject({ coverPhotoId: ready });
+    await albums.share(owner, album.id, 'contract-friend', 'viewer');
+    expect(await refusal(albums.share(owner, album.id, 'contract-owner', 'viewer'))).toBe(400);
+    expect((await albums.grants(owner, album.id)).items).toEqual([expect.objectContaining({ granteeId: 'contract-friend', role: 'viewer' })]);
+    expect(await refusal(albums.grants(friend, album.id))).toBe(403);
+    expect((await albums.sharedWithMe(friend)).items.map((shared) => shared.id)).toEqual([album.id]);
+    expect((await albums.owned(owner)).items.map((own) => own.id)).toEqual([album.id]);
+    expect((await albums.get(friend, album.id)).access).toBe('viewer');
+    expect((await albums.photos(friend, album.id, new URLSearchParams({ limit: '10' }))).items.map((photo) => photo.id)).toEqual([ready]);
+    expect(await refusal(albums.photos(friend, album.id, new URLSearchParams({ cursor: 'bogus' })))).toBe(400);
+    expect(await refusal(albums.removePhotos(friend, album.id, [ready]))).toBe(403);
+    await albums.revoke(owner, album.id, 'contract-friend');
+    expect(await refusal(albums.get(friend, album.id))).toBe(404);
+    await albums.removePhotos(owner, album.id, [ready]);
+    expect(await refusal(albums.delete(friend, album.id))).toBe(404);
+    await albums.delete(owner, album.id);
+    expect(await refusal(albums.get(owner, album.id))).toBe(404);
+    expect(problems).toEqual([]);
   });
 });
