@@ -7,7 +7,7 @@
  *   4. Nobody adds someone else's photo to an album: not the owner (a grantee's photo), not a contributor
  *      (the owner's photo from outside the album), not a stranger; a viewer adds nothing (403).
  *   5. A contributor takes out only what they added (403 for the owner's photo).
- *   6. A revoked grant takes effect on the next request.
+ *   6. A revoked grant takes effect on the next request, also once the grantee's visible-album set is cached.
  *   7. Deleting a photo takes it out of every album (and unsets the cover); deleting an album leaves the photos.
  *   8. Album photos page newest first with the gallery's keyset cursor, across photos added between pages.
  */
@@ -16,7 +16,7 @@ import type { EventBus } from '@photos/event-bus';
 import type { ServiceApp } from '@photos/service-kit';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { at, newPhotoId, uploaded } from './test-support/photo-events.js';
-import { as, buildTestApp } from './test-support/test-app.js';
+import { as, buildTestApp, cacheLookups } from './test-support/test-app.js';
 import { openMigratedTestDatabase } from './test-support/test-database.js';
 
 let app: ServiceApp;
@@ -156,6 +156,24 @@ describe('albums: visibility', () => {
     expect((await call('GET', `/albums/${album}`, viewer)).statusCode).toBe(404);
     expect((await call('GET', `/albums/${album}/photos`, viewer)).statusCode).toBe(404);
     expect(ids(await call('GET', '/albums/shared', viewer))).toEqual([]);
+  });
+
+  it('6b. a revoke reaches a grantee whose visible-album set is cached (Redis), and a re-share too', async () => {
+    const { album, inside, viewer, owner } = await sharedAlbum();
+    expect((await call('GET', `/photos/${inside[0]}`, viewer)).statusCode).toBe(200);
+    const hits = async () => (await cacheLookups(app))['albums/hit'] ?? 0;
+    // The set is stored after the answer (not awaited): wait until a read is answered from the cache.
+    const before = await hits();
+    await vi.waitFor(async () => {
+      expect((await call('GET', `/photos/${inside[1]}`, viewer)).statusCode).toBe(200);
+      expect(await hits()).toBeGreaterThan(before);
+    }, { timeout: 5_000, interval: 20 });
+    expect((await call('DELETE', `/albums/${album}/grants/${viewer}`, owner)).statusCode).toBe(204);
+    expect((await call('GET', `/photos/${inside[0]}`, viewer)).statusCode).toBe(404);
+    expect((await call('PUT', `/albums/${album}/grants/${viewer}`, owner, { role: 'viewer' })).statusCode).toBe(204);
+    expect((await call('GET', `/photos/${inside[0]}`, viewer)).statusCode).toBe(200);
+    expect((await call('DELETE', `/albums/${album}`, owner)).statusCode).toBe(204);
+    expect((await call('GET', `/photos/${inside[0]}`, viewer)).statusCode).toBe(404);
   });
 
   it('refuses to share with oneself (400) and validates bodies (400 problem+json, nothing stored)', async () => {

@@ -13,6 +13,7 @@ import { photoEventHandlers } from './consumers/photo-events.js';
 import { metadataMetrics } from './metadata-metrics.js';
 import { createPhotoReads } from './photo-reads.js';
 import { projectPhotoEvent } from './project-photo-event.js';
+import { createVisibleAlbums } from './visible-albums.js';
 import { albumRoutes } from './routes/albums.js';
 import { apiDocs } from './routes/api-docs.js';
 import { photoRoutes } from './routes/photos.js';
@@ -67,7 +68,14 @@ export async function buildMetadataApp(deps: MetadataAppDeps): Promise<ServiceAp
 
   const now = deps.now ?? (() => new Date());
   const albums = createAlbumStore(database.prisma);
-  photoRoutes(app, { reads, queries, albums, publish: (event) => bus.publish(event), project, now });
-  albumRoutes(app, { albums, now, publish: (event) => bus.publish(event), metrics });
+  const visibleAlbums = createVisibleAlbums({
+    load: (granteeId) => albums.grantsOf(granteeId),
+    store: cacheStore,
+    prefix: config.CACHE_PREFIX,
+    ttlSeconds: config.CACHE_TTL_SECONDS,
+    metrics,
+  });
+  photoRoutes(app, { reads, queries, albums, visibleAlbums, publish: (event) => bus.publish(event), project, now });
+  albumRoutes(app, { albums, visibleAlbums, now, publish: (event) => bus.publish(event), metrics });
   return app;
 }

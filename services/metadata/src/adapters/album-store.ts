@@ -1,6 +1,7 @@
 import { accessOf, type Access, type AlbumRole } from '../domain/album-access.js';
 import type { AlbumEntry, CandidatePhoto } from '../domain/album-decisions.js';
 import type { PageQuery } from '../domain/photo-page.js';
+import type { VisibleAlbumSet } from '../visible-albums.js';
 import { isVisible, type VisiblePhoto } from '../domain/photo-record.js';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
 import { recordOf } from './photo-rows.js';
@@ -62,9 +63,12 @@ export interface AlbumStore {
   page(albumId: string, query: Pick<PageQuery, 'limit' | 'after'>): Promise<VisiblePhoto[]>;
   /**
    * The photo if the caller may see it through an album shared with them (never their own: the
-   * owner's reads go through the cached path), per {@link accessOf}.
+   * owner's reads go through the cached path), per {@link accessOf}. `visible` is the caller's
+   * visible-album set: when empty (most callers), no query is made.
    */
-  sharedPhoto(callerId: string, photoId: string): Promise<VisiblePhoto | undefined>;
+  sharedPhoto(callerId: string, photoId: string, visible: VisibleAlbumSet): Promise<VisiblePhoto | undefined>;
+  /** The albums shared with `granteeId` and the role of each (for the cached {@link VisibleAlbumSet}). */
+  grantsOf(granteeId: string): Promise<VisibleAlbumSet>;
   grants(albumId: string): Promise<AlbumGrantRow[]>;
   /** Shares, or changes the role of an existing grant. */
   share(albumId: string, granteeId: string, role: AlbumRole, now: Date): Promise<void>;
@@ -162,18 +166,26 @@ export function createAlbumStore(prisma: PrismaClient): AlbumStore {
       return rows.map(({ photo }) => recordOf({ ...photo, exif: null })).filter(isVisible);
     },
 
-    async sharedPhoto(callerId, photoId) {
+    async sharedPhoto(callerId, photoId, visible) {
+      const albumIds = Object.keys(visible);
+      if (albumIds.length === 0) return undefined;
       const row = await prisma.photo.findUnique({
         where: { id: photoId },
         omit: { updatedAt: true },
-        include: { albums: { where: { album: { grants: { some: { granteeId: callerId } } } }, select: { album: { select: { grants: { where: { granteeId: callerId }, select: { role: true } } } } } } },
+        include: { albums: { where: { albumId: { in: albumIds } }, select: { albumId: true } } },
       });
       if (!row) return undefined;
       const { albums, ...photo } = row;
-      const access = accessOf(callerId, photo, albums.flatMap(({ album }) => album.grants));
+      const grants = albums.flatMap(({ albumId }) => (visible[albumId] ? [{ role: visible[albumId] }] : []));
+      const access = accessOf(callerId, photo, grants);
       if (access === undefined || access === 'owner') return undefined;
       const record = recordOf(photo);
       return isVisible(record) ? record : undefined;
+    },
+
+    async grantsOf(granteeId) {
+      const rows = await prisma.albumGrant.findMany({ where: { granteeId }, select: { albumId: true, role: true } });
+      return Object.fromEntries(rows.map(({ albumId, role }) => [albumId, role]));
     },
 
     grants: (albumId) => prisma.albumGrant.findMany({ where: { albumId }, orderBy: [{ createdAt: 'asc' }, { granteeId: 'asc' }], select: { granteeId: true, role: true, createdAt: true } }),

@@ -21,6 +21,7 @@ import {
   UpdateAlbumSchema,
 } from './album-schemas.js';
 import type { MetadataMetrics } from '../metadata-metrics.js';
+import type { VisibleAlbums } from '../visible-albums.js';
 import { PageSchema } from './photo-schemas.js';
 
 type AlbumEventName = AlbumEvent['type'] extends `${infer N}.v${number}` ? N : never;
@@ -28,6 +29,8 @@ type DataOf<N extends AlbumEventName> = Extract<AlbumEvent, { type: `${N}.v${num
 
 export interface AlbumRoutesDeps {
   albums: AlbumStore;
+  /** Invalidated after every committed grant change (share, revoke, album deletion). */
+  visibleAlbums: Pick<VisibleAlbums, 'invalidate'>;
   now: () => Date;
   publish: (event: AlbumEvent) => Promise<void>;
   metrics: MetadataMetrics;
@@ -58,7 +61,7 @@ const view = (album: AlbumSummary, access: Exclude<Access, undefined>) => ({
  * i.e. the one visibility rule (domain/album-access.ts); what the caller may then do is decided by
  * domain/album-decisions.ts. An album the caller may not see answers 404, like one that does not exist.
  */
-export function albumRoutes(app: ServiceApp, { albums, now, publish, metrics }: AlbumRoutesDeps): void {
+export function albumRoutes(app: ServiceApp, { albums, visibleAlbums, now, publish, metrics }: AlbumRoutesDeps): void {
   /**
    * Publishes an album event AFTER its change is committed (metadata has no outbox): a change the
    * database refused is never announced. If the bus then refuses the event, the change stands and the
@@ -159,6 +162,7 @@ export function albumRoutes(app: ServiceApp, { albums, now, publish, metrics }: 
       settle(decideManage(id, (await albums.withAccess(request.user.sub, id)).access));
       const granteeIds = (await albums.grants(id)).map((grant) => grant.granteeId);
       await albums.delete(id);
+      await visibleAlbums.invalidate(granteeIds);
       await announce(request, 'album.deleted', id, { albumId: id, ownerId: request.user.sub, granteeIds, deletedAt: now().toISOString() });
       return reply.code(204).send(null);
     },
@@ -274,6 +278,7 @@ export function albumRoutes(app: ServiceApp, { albums, now, publish, metrics }: 
       const role = settle(decideShare({ albumId: id, ownerId: callerId, access: (await albums.withAccess(callerId, id)).access, granteeId: userId, role: request.body.role }));
       const at = now();
       await albums.share(id, userId, role, at);
+      await visibleAlbums.invalidate([userId]);
       await announce(request, 'album.shared', id, { albumId: id, ownerId: callerId, granteeId: userId, role, sharedAt: at.toISOString() });
       return reply.code(204).send(null);
     },
@@ -291,7 +296,9 @@ export function albumRoutes(app: ServiceApp, { albums, now, publish, metrics }: 
     async (request, reply) => {
       const { id, userId } = request.params;
       settle(decideManage(id, (await albums.withAccess(request.user.sub, id)).access));
-      if (await albums.revoke(id, userId)) {
+      const revoked = await albums.revoke(id, userId);
+      await visibleAlbums.invalidate([userId]);
+      if (revoked) {
         await announce(request, 'album.share-revoked', id, { albumId: id, ownerId: request.user.sub, granteeId: userId, revokedAt: now().toISOString() });
       }
       return reply.code(204).send(null);

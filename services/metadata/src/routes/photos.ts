@@ -8,6 +8,7 @@ import type { PageQuery } from '../domain/photo-page.js';
 import { wallClockFilter } from '../domain/taken-at.js';
 import { toPhotoDetail } from '../domain/photo-view.js';
 import type { PhotoReads } from '../photo-reads.js';
+import type { VisibleAlbums } from '../visible-albums.js';
 import type { ProjectPhotoEvent } from '../project-photo-event.js';
 import { CountsSchema, PageQuerySchema, PageSchema, PhotoParamsSchema, PhotoSchema } from './photo-schemas.js';
 
@@ -17,6 +18,7 @@ export interface PhotoRoutesDeps {
   queries: PhotoQueries;
   /** For a photo the caller sees through an album shared with them. */
   albums: Pick<AlbumStore, 'sharedPhoto'>;
+  visibleAlbums: VisibleAlbums;
   publish: (event: PhotoDeleted) => Promise<void>;
   project: ProjectPhotoEvent;
   now: () => Date;
@@ -45,7 +47,7 @@ function pageQueryOf(query: { limit: number; cursor?: string; status?: PageQuery
 }
 
 async function sharedPhotoDetail(deps: PhotoRoutesDeps, callerId: string, id: string) {
-  const record = await deps.albums.sharedPhoto(callerId, id);
+  const record = await deps.albums.sharedPhoto(callerId, id, await deps.visibleAlbums.of(callerId));
   return record ? toPhotoDetail(record) : undefined;
 }
 
@@ -92,8 +94,9 @@ export function photoRoutes(app: ServiceApp, deps: PhotoRoutesDeps): void {
       },
     },
     async (request) => {
-      // The owner's read is cached per owner; a grantee's goes to the database, so a revoked share
-      // takes effect on the next request. Both decide with domain/album-access.ts's accessOf.
+      // The owner's read is cached per owner; a grantee's starts from their cached visible-album set
+      // (invalidated on every grant change, so a revoke takes effect on the next request). Both decide
+      // with domain/album-access.ts's accessOf.
       const photo = (await deps.reads.find(request.user.sub, request.params.id)) ?? (await sharedPhotoDetail(deps, request.user.sub, request.params.id));
       if (!photo) throw notFound(request.params.id);
       return photo;
