@@ -1,5 +1,5 @@
 import type { Album, AlbumGrantList, AlbumList, AlbumPhotosAdded, StoredPhotoPage } from '@photos/api-contracts';
-import { UpstreamError, type CallerContext } from './metadata-client.js';
+import { UpstreamError, withTraceContext, type CallerContext } from './metadata-client.js';
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
@@ -14,12 +14,13 @@ export function albumsClient(baseUrl: string, fetchImpl: typeof fetch = fetch) {
     try {
       response = await fetchImpl(new URL(path, baseUrl), {
         method,
-        headers: {
+        // With the active span's traceparent, so metadata's spans join the BFF's trace.
+        headers: withTraceContext({
           authorization: caller.authorization,
           'x-correlation-id': caller.correlationId,
           accept: 'application/json',
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
+        }),
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         signal: AbortSignal.timeout(10_000),
       });
