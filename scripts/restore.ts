@@ -9,5 +9,6 @@ import { dataDirFromEnv, progress, run } from './backup-cli.js';
 await run('usage: [DATA_DIR=.data] npm run restore -- DIR   (into an absent or empty DATA_DIR, platform stopped)', process.argv.slice(2), async (dir) => {
   const started = performance.now();
   const manifest = await restore(dir, dataDirFromEnv(), progress);
-  console.log(`restored ${manifest.counts.files} files (backup of ${manifest.createdAt}) into ${dataDirFromEnv()} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  console.log(`restored ${manifest.counts.files} files (backup of ${manifest.createdAt}) into ${dataDirFromEnv()} in ${seconds} s`);
 });

@@ -54,7 +54,9 @@ describe('backup-infra.sh (PostgreSQL part)', () => {
          INSERT INTO photos SELECT 'p' || i, CASE WHEN i % 7 = 0 THEN 'failed' ELSE 'ready' END, jsonb_build_object('n', i) FROM generate_series(1, 120) i;
          CREATE TABLE photo_tombstones (id text PRIMARY KEY); INSERT INTO photo_tombstones VALUES ('gone');`,
       ),
-      ACCOUNTS_DATABASE_URL: await database(`CREATE TABLE accounts (id text PRIMARY KEY, email text); INSERT INTO accounts VALUES ('a1', 'a@x'), ('a2', 'b@x');`),
+      ACCOUNTS_DATABASE_URL: await database(
+        `CREATE TABLE accounts (id text PRIMARY KEY, email text); INSERT INTO accounts VALUES ('a1', 'a@x'), ('a2', 'b@x');`,
+      ),
     };
     const dir = join(scratch, 'backup-1');
     const backup = await run(['backup', dir], source);

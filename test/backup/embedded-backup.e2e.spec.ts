@@ -91,7 +91,8 @@ describe('embedded backup and restore', () => {
     bytes[bytes.length >> 1]! ^= 0xff;
     writeFileSync(join(backupDir, 'data', victim.path), bytes);
     expect(await verify(backupDir)).toEqual([`checksum differs: ${victim.path}`]);
-    const command = await promisify(execFile)(process.execPath, ['--conditions=@photos/source', '--import', 'tsx', 'scripts/backup-verify.ts', backupDir], { cwd: root }).then(
+    const verifyCommand = [process.execPath, '--conditions=@photos/source', '--import', 'tsx', 'scripts/backup-verify.ts', backupDir] as const;
+    const command = await promisify(execFile)(verifyCommand[0], verifyCommand.slice(1), { cwd: root }).then(
       () => ({ code: 0, stdout: '' }),
       (error: { code: number; stdout: string }) => error,
     );

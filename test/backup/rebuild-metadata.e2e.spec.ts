@@ -115,7 +115,10 @@ describe.each(['memory', 'rabbitmq'] as const)('rebuilding the metadata read mod
     // One photo with EXIF, so that the rebuilt EXIF is compared with something.
     const withExif = {
       name: 'exif.jpg',
-      bytes: await sharp(photos[3]!.bytes).withExif({ IFD0: { Make: 'Rebuild', Model: 'Test camera' }, IFD2: { DateTimeOriginal: '2024:05:06 07:08:09' } }).jpeg().toBuffer(),
+      bytes: await sharp(photos[3]!.bytes)
+        .withExif({ IFD0: { Make: 'Rebuild', Model: 'Test camera' }, IFD2: { DateTimeOriginal: '2024:05:06 07:08:09' } })
+        .jpeg()
+        .toBuffer(),
     };
     expect((await api.upload(bob.accessToken, [photos[2]!, withExif])).status).toBe(202);
     await expect.poll(() => settled(platform.url, alice.accessToken), { timeout: 60_000 }).toBe(true);
@@ -127,7 +130,8 @@ describe.each(['memory', 'rabbitmq'] as const)('rebuilding the metadata read mod
     // Precondition: a photo in each final state, and every variant loads.
     expect(before.alice.map((p) => p.status).sort()).toEqual(['failed', 'ready']);
     expect(before.bob.map((p) => p.status)).toEqual(['ready', 'ready']);
-    expect(before.bob.find((p) => p.filename === 'exif.jpg')?.exif).toMatchObject({ cameraMake: 'Rebuild', cameraModel: 'Test camera', takenAt: '2024-05-06T07:08:09' });
+    const exif = before.bob.find((p) => p.filename === 'exif.jpg')?.exif;
+    expect(exif).toMatchObject({ cameraMake: 'Rebuild', cameraModel: 'Test camera', takenAt: '2024-05-06T07:08:09' });
     expect([...before.alice, ...before.bob].flatMap((p) => p.loads).every((status) => status === 200)).toBe(true);
 
     // The metadata database is lost: a new, empty one (migrated at start) under the running services.
