@@ -23,7 +23,7 @@
 # their records). The one gap: a photo deleted between the dump and the mirror comes back as a record
 # without its files; delete it again after a restore. Dumped the other way round, the dump could name
 # photos whose files the mirror never saw. Metadata before accounts: an account made in between is only
-# an account with no photos. Albums and grants (not built yet) will live in metadata's database.
+# an account with no photos. Albums and grants live in metadata's database: the dump holds them.
 set -eu
 
 ORIGINALS_BUCKET=${ORIGINALS_BUCKET:-originals}
