@@ -25,6 +25,14 @@ describe('configureSharp', () => {
   });
 
   it('leaves everything alone when given nothing', () => {
-    expect(configureSharp({})).toEqual({ concurrency: initialConcurrency });
+    configureSharp({ concurrency: 3, cache: false });
+    expect(configureSharp({})).toEqual({ concurrency: 3 });
+    expect(sharp.concurrency()).toBe(3);
+    expect(sharp.cache().memory.max).toBe(0);
+  });
+
+  it('sets the cache limits it is given', () => {
+    configureSharp({ cache: { memory: 10, files: 2, items: 3 } });
+    expect(sharp.cache()).toMatchObject({ memory: { max: 10 }, files: { max: 2 }, items: { max: 3 } });
   });
 });
