@@ -113,7 +113,9 @@ async function tableCounts(dir: string): Promise<Record<string, number>> {
     );
     const counts: Record<string, number> = {};
     for (const { name } of rows) {
-      const { rows: [row] } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${name}`);
+      const {
+        rows: [row],
+      } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${name}`);
       counts[name] = row!.n;
     }
     return counts;
@@ -267,7 +269,13 @@ export async function restore(backupDirArg: string, dataDirArg: string, progress
   rmSync(staging, { recursive: true, force: true });
   progress(`copying into ${dataDir}`);
   makeDirectories(staging, manifest.directories);
-  await copyAndHash(join(backupDir, 'data'), staging, manifest.files.map((file) => file.path), progress, false);
+  await copyAndHash(
+    join(backupDir, 'data'),
+    staging,
+    manifest.files.map((file) => file.path),
+    progress,
+    false,
+  );
   rmSync(dataDir, { recursive: true, force: true }); // absent or empty, checked above
   renameSync(staging, dataDir);
   return manifest;

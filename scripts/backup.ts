@@ -12,5 +12,10 @@ await run('usage: [DATA_DIR=.data] npm run backup -- DIR   (with the platform st
   const { files, bytes, parts, tables } = manifest.counts;
   console.log(`backup of ${manifest.source} in ${dir}: ${files} files, ${(bytes / 1e6).toFixed(1)} MB, ${((performance.now() - started) / 1000).toFixed(1)} s`);
   for (const [part, count] of Object.entries(parts)) console.log(`  ${part}: ${count.files} files, ${(count.bytes / 1e6).toFixed(1)} MB`);
-  for (const [database, counts] of Object.entries(tables)) console.log(`  ${database}: ${Object.entries(counts).map(([t, n]) => `${t} ${n}`).join(', ')}`);
+  for (const [database, counts] of Object.entries(tables))
+    console.log(
+      `  ${database}: ${Object.entries(counts)
+        .map(([t, n]) => `${t} ${n}`)
+        .join(', ')}`,
+    );
 });

@@ -46,7 +46,14 @@ const subjectOf = (letter: DeadLetter) => letter.event?.subject ?? letter.header
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
@@ -61,9 +68,7 @@ async function list(bus: EventBus, group: string, limit: number, json: boolean):
   if (json) return write(JSON.stringify(letters.map(summary), null, 2));
   if (letters.length === 0) return write(`no dead letters in group ${group}`);
   const header = ['EVENT ID', 'TYPE', 'SUBJECT', 'ATTEMPTS', 'DEAD-LETTERED AT', 'REASON'];
-  const rows = letters
-    .map(summary)
-    .map((l) => [l.id, l.type, l.subject, String(l.attempts), l.deadLetteredAt, clip(l.reason.replace(/\s+/g, ' '), 80)]);
+  const rows = letters.map(summary).map((l) => [l.id, l.type, l.subject, String(l.attempts), l.deadLetteredAt, clip(l.reason.replace(/\s+/g, ' '), 80)]);
   write(table([header, ...rows]));
   write(`\n${letters.length} dead letter(s) in group ${group}${letters.length === limit ? ` (first ${limit}; --limit for more)` : ''}`);
 }
@@ -73,7 +78,12 @@ async function show(bus: EventBus, group: string, id: string, json: boolean): Pr
   if (!letter) throw new Exit(`no dead letter with event id ${id} in group ${group}`, 1);
   if (json) return write(JSON.stringify(letter, null, 2));
   const { reason, attempts, deadLetteredAt } = letter;
-  const fields = [['event id', id], ['type', typeOf(letter)], ['subject', subjectOf(letter)], ['group', group]];
+  const fields = [
+    ['event id', id],
+    ['type', typeOf(letter)],
+    ['subject', subjectOf(letter)],
+    ['group', group],
+  ];
   write(table([...fields, ['attempts', String(attempts)], ['dead-lettered at', deadLetteredAt]]));
   write(`reason:\n  ${reason}`);
   write(letter.event ? `event:\n${JSON.stringify(letter.event, null, 2)}` : `body (not a valid event):\n${letter.body}`);

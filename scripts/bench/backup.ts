@@ -80,19 +80,40 @@ try {
   const databaseUrl = `postgresql://postgres@127.0.0.1:5432/${database}`;
   const broker = new MemoryBroker();
   const services = await startServices(
-    [{ definition: metadataService, listen: { port: 0, host: '127.0.0.1' } }, { definition: processorService }, { definition: uploadService }, { definition: bffService, env: { UPLOAD_URL: 'http://127.0.0.1:1', METADATA_URL: 'http://127.0.0.1:1' } }],
+    [
+      { definition: metadataService, listen: { port: 0, host: '127.0.0.1' } },
+      { definition: processorService },
+      { definition: uploadService },
+      { definition: bffService, env: { UPLOAD_URL: 'http://127.0.0.1:1', METADATA_URL: 'http://127.0.0.1:1' } },
+    ],
     {
-      env: { LOG_LEVEL: 'error', DATA_DIR: restored, JWT_SECRET: 'bench-backup-secret-0123456789-0123456789', DATABASE_URL: databaseUrl, MIGRATE_ON_START: 'true', KAFKA_BROKERS: '', AMQP_URL: '', S3_ENDPOINT: '', ACCOUNTS_DATABASE_URL: '', REDIS_URL: '' },
+      env: {
+        LOG_LEVEL: 'error',
+        DATA_DIR: restored,
+        JWT_SECRET: 'bench-backup-secret-0123456789-0123456789',
+        DATABASE_URL: databaseUrl,
+        MIGRATE_ON_START: 'true',
+        KAFKA_BROKERS: '',
+        AMQP_URL: '',
+        S3_ENDPOINT: '',
+        ACCOUNTS_DATABASE_URL: '',
+        REDIS_URL: '',
+      },
       memoryBroker: broker,
     },
   );
   const metadata = new pg.Client({ connectionString: databaseUrl });
   await metadata.connect();
   started = performance.now();
-  const result = await republishRecordedUploads({ originals: createObjectStore({ DATA_DIR: restored, S3_REGION: 'us-east-1' }, 'originals'), bus: createMemoryBus({ broker, catalogue: photoCatalogue }) });
+  const result = await republishRecordedUploads({
+    originals: createObjectStore({ DATA_DIR: restored, S3_REGION: 'us-east-1' }, 'originals'),
+    bus: createMemoryBus({ broker, catalogue: photoCatalogue }),
+  });
   const published = seconds(started);
   await until(async () => (await metadata.query(`SELECT count(*)::int AS n FROM photos WHERE status <> 'processing'`)).rows[0].n === count);
-  console.log(`rebuild: ${seconds(started).toFixed(1)} s (${result.published} events published in ${published.toFixed(1)} s, the rest is the processor re-deriving variants)`);
+  console.log(
+    `rebuild: ${seconds(started).toFixed(1)} s (${result.published} events published in ${published.toFixed(1)} s, the rest is the processor re-deriving variants)`,
+  );
   await metadata.end();
   await services.stop();
   await admin.query(`DROP DATABASE ${database} WITH (FORCE)`);

@@ -94,10 +94,19 @@ const baseline = await load(bareUrl);
 // The metadata service alone (the BFF's upstream call), to split the BFF's cost.
 const upstream = split ? await load(metadataUrl, '/photos?limit=50') : undefined;
 console.log(`gallery page: ${Buffer.byteLength(body)} bytes, 50 items, ${connections} connections, ${seconds} s each`);
-console.log(`bare Fastify (same JSON): ${baseline.rps.toFixed(0)} req/s, p50 ${baseline.p50} ms, p99 ${baseline.p99} ms, ${baseline.cpuUs.toFixed(0)} µs CPU/req`);
-console.log(`BFF gallery page        : ${measured.rps.toFixed(0)} req/s, p50 ${measured.p50} ms, p99 ${measured.p99} ms, ${measured.cpuUs.toFixed(0)} µs CPU/req`);
-if (upstream) console.log(`metadata alone (upstream): ${upstream.rps.toFixed(0)} req/s, p50 ${upstream.p50} ms, p99 ${upstream.p99} ms, ${upstream.cpuUs.toFixed(0)} µs CPU/req`);
-console.log(`ratio BFF / bare: throughput ${(measured.rps / baseline.rps).toFixed(2)}, p99 ${(measured.p99 / Math.max(baseline.p99, 1)).toFixed(1)}x (goal: p99 < 30 ms)`);
+console.log(
+  `bare Fastify (same JSON): ${baseline.rps.toFixed(0)} req/s, p50 ${baseline.p50} ms, p99 ${baseline.p99} ms, ${baseline.cpuUs.toFixed(0)} µs CPU/req`,
+);
+console.log(
+  `BFF gallery page        : ${measured.rps.toFixed(0)} req/s, p50 ${measured.p50} ms, p99 ${measured.p99} ms, ${measured.cpuUs.toFixed(0)} µs CPU/req`,
+);
+if (upstream)
+  console.log(
+    `metadata alone (upstream): ${upstream.rps.toFixed(0)} req/s, p50 ${upstream.p50} ms, p99 ${upstream.p99} ms, ${upstream.cpuUs.toFixed(0)} µs CPU/req`,
+  );
+console.log(
+  `ratio BFF / bare: throughput ${(measured.rps / baseline.rps).toFixed(2)}, p99 ${(measured.p99 / Math.max(baseline.p99, 1)).toFixed(1)}x (goal: p99 < 30 ms)`,
+);
 
 await bare.close();
 await services.stop();

@@ -100,7 +100,18 @@ const workload = Array.from({ length: COPIES }, () => stored).flat();
 function uploadedEvent(photo: (typeof stored)[number]): PhotoUploaded {
   const photoId = randomUUID();
   const { objectKey, name: filename, sha256, width, height } = photo;
-  const data = { photoId, ownerId: 'bench', objectKey, filename, contentType: filename.endsWith('.webp') ? 'image/webp' : 'image/jpeg', bytes: photo.bytes.length, sha256, width, height, uploadedAt: new Date().toISOString() } as const;
+  const data = {
+    photoId,
+    ownerId: 'bench',
+    objectKey,
+    filename,
+    contentType: filename.endsWith('.webp') ? 'image/webp' : 'image/jpeg',
+    bytes: photo.bytes.length,
+    sha256,
+    width,
+    height,
+    uploadedAt: new Date().toISOString(),
+  } as const;
   return photoCatalogue.create('photo.uploaded', photoId, data, { source: '/bench' });
 }
 
@@ -113,20 +124,28 @@ const pipelineRound = async () => {
   await Promise.all(done);
 };
 
-console.log(`bench:processor  ${photos.length} photos (${flag('--webp') ? 'JPEG + WebP' : 'JPEG'}, ${(sum(photos.map((p) => p.bytes.length)) / 2 ** 20).toFixed(1)} MiB)` +
-  ` x${COPIES} per round, ${ROUNDS} rounds per side, concurrency ${CONCURRENCY}, libvips threads ${libvips.concurrency}, ${quick ? 'quick' : 'full'}, ${machine()}`);
+console.log(
+  `bench:processor  ${photos.length} photos (${flag('--webp') ? 'JPEG + WebP' : 'JPEG'}, ${(sum(photos.map((p) => p.bytes.length)) / 2 ** 20).toFixed(1)} MiB)` +
+    ` x${COPIES} per round, ${ROUNDS} rounds per side, concurrency ${CONCURRENCY}, libvips threads ${libvips.concurrency}, ${quick ? 'quick' : 'full'}, ${machine()}`,
+);
 await sharpRound(); // warm-up: code paths, page cache, allocator
 await pipelineRound();
 const { a: sharpRuns, b: pipelineRuns } = await alternate(ROUNDS, sharpRound, pipelineRound);
 const rate = (ms: number) => workload.length / (ms / 1000);
 const cpu = (runs: Sample[]) => sum(runs.map((run) => run.cpuMs)) / (runs.length * workload.length);
 const pairRatios = pipelineRuns.map((run, i) => sharpRuns[i]!.wallMs / run.wallMs);
-sharpRuns.forEach((run, i) => console.log(`  pair ${i + 1}: sharp ${fmt(rate(run.wallMs), 2)} photos/s   pipeline ${fmt(rate(pipelineRuns[i]!.wallMs), 2)} photos/s   ratio ${fmt(pairRatios[i]!, 3)}`));
+sharpRuns.forEach((run, i) =>
+  console.log(
+    `  pair ${i + 1}: sharp ${fmt(rate(run.wallMs), 2)} photos/s   pipeline ${fmt(rate(pipelineRuns[i]!.wallMs), 2)} photos/s   ratio ${fmt(pairRatios[i]!, 3)}`,
+  ),
+);
 const [sharpRate, pipelineRate] = [sharpRuns, pipelineRuns].map((runs) => rate(median(runs.map((run) => run.wallMs))));
 const ratio = median(pairRatios);
 console.log(`throughput (median of rounds)  sharp ${fmt(sharpRate!, 2)} photos/s   pipeline ${fmt(pipelineRate!, 2)} photos/s`);
 console.log(`CPU per photo (all threads)    sharp ${fmt(cpu(sharpRuns), 0)} ms   pipeline ${fmt(cpu(pipelineRuns), 0)} ms`);
-console.log(`ratio pipeline/sharp ${fmt(ratio, 3)} (median of pairs; all rounds pooled ${fmt(sum(sharpRuns.map((r) => r.wallMs)) / sum(pipelineRuns.map((r) => r.wallMs)), 3)})   goal >= 0.90  ${verdict(ratio >= 0.9)}`);
+console.log(
+  `ratio pipeline/sharp ${fmt(ratio, 3)} (median of pairs; all rounds pooled ${fmt(sum(sharpRuns.map((r) => r.wallMs)) / sum(pipelineRuns.map((r) => r.wallMs)), 3)})   goal >= 0.90  ${verdict(ratio >= 0.9)}`,
+);
 
 // --- part 2: latency, one photo at a time: POST /photos -> photo.processed, minus that photo's sharp time
 async function uploadAndWait(photo: { name: string; bytes: Buffer }): Promise<{ acceptedMs: number; processedMs: number }> {
@@ -137,7 +156,9 @@ async function uploadAndWait(photo: { name: string; bytes: Buffer }): Promise<{ 
   const response = await fetch(`${uploadUrl}/photos`, { method: 'POST', body: form, headers });
   if (response.status !== 202) throw new Error(`POST /photos answered ${response.status}: ${await response.text()}`);
   const accepted = performance.now();
-  const { photos: [created] } = (await response.json()) as { photos: { id: string }[] };
+  const {
+    photos: [created],
+  } = (await response.json()) as { photos: { id: string }[] };
   return { acceptedMs: accepted - start, processedMs: (await processedAt(created!.id)) - start };
 }
 
@@ -154,10 +175,14 @@ for (const photo of photos) {
   }
   const m = (key: keyof (typeof rows)[number]) => median(rows.map((row) => row[key]));
   added.push(m('added'));
-  console.log(`  ${photo.name.padEnd(24)} sharp ${fmt(m('sharp'), 0).padStart(5)}   202 after ${fmt(m('accepted'), 0).padStart(4)}   processed after ${fmt(m('processed'), 0).padStart(5)}   added ${fmt(m('added'), 0).padStart(4)}`);
+  console.log(
+    `  ${photo.name.padEnd(24)} sharp ${fmt(m('sharp'), 0).padStart(5)}   202 after ${fmt(m('accepted'), 0).padStart(4)}   processed after ${fmt(m('processed'), 0).padStart(5)}   added ${fmt(m('added'), 0).padStart(4)}`,
+  );
 }
 const typical = median(added);
-console.log(`added latency over sharp, per photo: median ${fmt(typical, 0)} ms, worst ${fmt(Math.max(...added), 0)} ms   goal <= 150 ms (median)  ${verdict(typical <= 150)}`);
+console.log(
+  `added latency over sharp, per photo: median ${fmt(typical, 0)} ms, worst ${fmt(Math.max(...added), 0)} ms   goal <= 150 ms (median)  ${verdict(typical <= 150)}`,
+);
 
 // --- part 3: HEIC, per photo, one at a time, beside the same picture as JPEG
 const heic = heicPhotos();
@@ -188,8 +213,10 @@ for (const photo of heic) {
   const cell = (key: keyof (typeof rows)[number]) => `${fmt(m(key, 'wall'), 0).padStart(5)} /${fmt(m(key, 'cpu'), 0).padStart(5)}`;
   const { width, height } = await sharp(photo.jpeg).metadata();
   heicRatios.push(m('heic', 'wall') / m('jpeg', 'wall'));
-  console.log(`  ${`${photo.name} ${width}x${height}`.padEnd(26)} JPEG: sharp ${cell('sharp')}  processImage ${cell('jpeg')}   HEIC: processImage ${cell('heic')}` +
-    `  of which WASM decode ${cell('wasm')}  upload->processed ${fmt(m('e2e', 'wall'), 0).padStart(5)}   HEIC/JPEG ${fmt(m('heic', 'wall') / m('jpeg', 'wall'), 1)}x`);
+  console.log(
+    `  ${`${photo.name} ${width}x${height}`.padEnd(26)} JPEG: sharp ${cell('sharp')}  processImage ${cell('jpeg')}   HEIC: processImage ${cell('heic')}` +
+      `  of which WASM decode ${cell('wasm')}  upload->processed ${fmt(m('e2e', 'wall'), 0).padStart(5)}   HEIC/JPEG ${fmt(m('heic', 'wall') / m('jpeg', 'wall'), 1)}x`,
+  );
 }
 console.log(`HEIC costs ${fmt(median(heicRatios), 1)}x the JPEG of the same picture (median over photos; processImage wall time)`);
 await heifDecoder.close();

@@ -44,8 +44,10 @@ const EMBEDDED_GOAL_BYTES = 500e6;
 const photos = samplePhotos(process.argv.includes('--webp') ? /\.(jpe?g|webp)$/i : /\.jpe?g$/i);
 const met = (ok: boolean): string => (ok ? 'MET' : 'MISS');
 if (!Number.isInteger(TOTAL) || TOTAL < 20 || !['both', 'multi', 'embedded'].includes(ONLY) || (ALLOCATOR !== 'image' && ALLOCATOR !== 'system')) {
-  console.error('usage: npm run bench:soak -- [--photos N>=20] [--only multi|embedded] [--max-minutes M] [--settle S] [--webp]' +
-    ' [--allocator image|system] [--embedded-entry FILE]');
+  console.error(
+    'usage: npm run bench:soak -- [--photos N>=20] [--only multi|embedded] [--max-minutes M] [--settle S] [--webp]' +
+      ' [--allocator image|system] [--embedded-entry FILE]',
+  );
   process.exit(2);
 }
 
@@ -66,7 +68,10 @@ interface Checkpoint {
 }
 
 async function memoryOfService(service: ServiceProcess, rssAfter1s: number, maxSinceLast: number): Promise<Memory> {
-  const text = await fetch(service.metricsUrl).then((r) => r.text(), () => '');
+  const text = await fetch(service.metricsUrl).then(
+    (r) => r.text(),
+    () => '',
+  );
   const metric = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
   const { rss } = memoryOf(service.pid);
   return {
@@ -165,9 +170,7 @@ async function soak(title: string, platform: Platform): Promise<Checkpoint[]> {
     const after1s = new Map(platform.processes.map((p) => [p.name, memoryOf(p.pid).rss]));
     await sleep(Math.max(0, SETTLE_MS - 1000));
     const memory = new Map(
-      await Promise.all(
-        platform.processes.map(async (p) => [p.name, await memoryOfService(p, after1s.get(p.name)!, maxima.get(p.name)!)] as const),
-      ),
+      await Promise.all(platform.processes.map(async (p) => [p.name, await memoryOfService(p, after1s.get(p.name)!, maxima.get(p.name)!)] as const)),
     );
     for (const name of maxima.keys()) maxima.set(name, 0);
     checkpoints.push({ label, photos: ready + failed, memory });
@@ -186,12 +189,17 @@ async function soak(title: string, platform: Platform): Promise<Checkpoint[]> {
     console.log(`    ${String(uploaded).padStart(5)}/${TOTAL} uploaded, ${done}   RSS MiB: ${rss}`);
   };
 
-  console.log(`${title}: ${TOTAL} photos (${photos.length} sample photos in turn), ${UPLOADERS} uploads at a time,` +
-    ` at most ${WINDOW} in flight, ${machine()}`);
+  console.log(
+    `${title}: ${TOTAL} photos (${photos.length} sample photos in turn), ${UPLOADERS} uploads at a time,` + ` at most ${WINDOW} in flight, ${machine()}`,
+  );
   console.log(`  allocator: ${platform.allocator}`);
   await new Promise((resolve) => setTimeout(resolve, 2000)); // start-up garbage collected before "start"
   await measure('start');
-  for (const [label, target] of [['after warm-up', WARM_UP], ['middle', Math.round(TOTAL / 2)], ['end', TOTAL]] as const) {
+  for (const [label, target] of [
+    ['after warm-up', WARM_UP],
+    ['middle', Math.round(TOTAL / 2)],
+    ['end', TOTAL],
+  ] as const) {
     await uploadUntil(target);
     if (failure) throw failure;
     await measure(label);
@@ -224,8 +232,10 @@ if (ONLY !== 'embedded') {
       const growth = (end! - warm!) / warm!;
       const goal = name === 'processor' ? `   goal <= ${PROCESSOR_GROWTH_GOAL * 100}%  ${met(growth <= PROCESSOR_GROWTH_GOAL)}` : '';
       const change = `${growth >= 0 ? '+' : ''}${fmt(growth * 100)}%`;
-      console.log(`  ${name.padEnd(9)} RSS after warm-up ${fmt(warm! / MiB, 0)} MiB -> end ${fmt(end! / MiB, 0)} MiB: ${change}` +
-        ` (max under load after warm-up ${fmt(peakOf(checkpoints, name) / MiB, 0)} MiB)${goal}`);
+      console.log(
+        `  ${name.padEnd(9)} RSS after warm-up ${fmt(warm! / MiB, 0)} MiB -> end ${fmt(end! / MiB, 0)} MiB: ${change}` +
+          ` (max under load after warm-up ${fmt(peakOf(checkpoints, name) / MiB, 0)} MiB)${goal}`,
+      );
     }
   } finally {
     await platform.stop();
@@ -238,8 +248,10 @@ if (ONLY !== 'multi') {
     const checkpoints = await soak('embedded (npm start: one process, PGlite, files, memory bus)', platform);
     const end = checkpoints.find((c) => c.label === 'end')!.memory.get('embedded')!;
     const max = fmt(peakOf(checkpoints, 'embedded') / MiB, 0);
-    console.log(`  embedded RSS at the end ${fmt(end.rss / 1e6, 0)} MB (${fmt(end.rss / MiB, 0)} MiB; max under load after warm-up ${max} MiB)` +
-      `   goal < 500 MB  ${met(end.rss < EMBEDDED_GOAL_BYTES)}`);
+    console.log(
+      `  embedded RSS at the end ${fmt(end.rss / 1e6, 0)} MB (${fmt(end.rss / MiB, 0)} MiB; max under load after warm-up ${max} MiB)` +
+        `   goal < 500 MB  ${met(end.rss < EMBEDDED_GOAL_BYTES)}`,
+    );
   } finally {
     await platform.stop();
   }

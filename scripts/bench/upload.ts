@@ -74,17 +74,23 @@ const serviceRound = () => {
   return pool(photos, CONCURRENCY, (photo) => post(service.url, owner, { name: photo.name, size: photo.bytes.length, chunks: () => chunked(photo.bytes) }));
 };
 
-console.log(`bench:upload  ${photos.length} photos (${fmt(totalBytes / MB)} MB: JPEG + WebP) per round, ${ROUNDS} rounds per side, concurrency ${CONCURRENCY}, s3rver ${endpoint}, ${quick ? 'quick' : 'full'}, ${machine()}`);
+console.log(
+  `bench:upload  ${photos.length} photos (${fmt(totalBytes / MB)} MB: JPEG + WebP) per round, ${ROUNDS} rounds per side, concurrency ${CONCURRENCY}, s3rver ${endpoint}, ${quick ? 'quick' : 'full'}, ${machine()}`,
+);
 await directRound(); // warm-up: connections, JIT, s3rver's directories
 await serviceRound();
 const { a: directRuns, b: serviceRuns } = await alternate(ROUNDS, directRound, serviceRound);
 const mbps = (ms: number) => totalBytes / MB / (ms / 1000);
 const pairRatios = serviceRuns.map((run, i) => directRuns[i]!.wallMs / run.wallMs);
-directRuns.forEach((run, i) => console.log(`  pair ${i + 1}: direct ${fmt(mbps(run.wallMs))} MB/s   service ${fmt(mbps(serviceRuns[i]!.wallMs))} MB/s   ratio ${fmt(pairRatios[i]!, 3)}`));
+directRuns.forEach((run, i) =>
+  console.log(`  pair ${i + 1}: direct ${fmt(mbps(run.wallMs))} MB/s   service ${fmt(mbps(serviceRuns[i]!.wallMs))} MB/s   ratio ${fmt(pairRatios[i]!, 3)}`),
+);
 const [directRate, serviceRate] = [directRuns, serviceRuns].map((runs) => mbps(median(runs.map((run) => run.wallMs))));
 const ratio = median(pairRatios);
 console.log(`throughput (median of rounds)  direct PUT ${fmt(directRate!)} MB/s   upload service ${fmt(serviceRate!)} MB/s`);
-console.log(`ratio service/direct ${fmt(ratio, 3)} (median of pairs; all rounds pooled ${fmt(sum(directRuns.map((r) => r.wallMs)) / sum(serviceRuns.map((r) => r.wallMs)), 3)})   goal >= 0.85  ${verdict(ratio >= 0.85)}`);
+console.log(
+  `ratio service/direct ${fmt(ratio, 3)} (median of pairs; all rounds pooled ${fmt(sum(directRuns.map((r) => r.wallMs)) / sum(serviceRuns.map((r) => r.wallMs)), 3)})   goal >= 0.85  ${verdict(ratio >= 0.85)}`,
+);
 
 // --- part 2: memory of the service process during one 1 GiB upload, on a fresh process
 await stopChild(service.child);
@@ -104,8 +110,10 @@ await post(service.url, 'bench-big', { name: 'big.jpg', size: BIG, chunks: big }
 const bigMs = performance.now() - started;
 const { peak, hwmReset, samples } = sampler.stop();
 const growth = peak - before.rss;
-console.log(`1 GiB upload: ${fmt(bigMs / 1000)} s (${fmt(BIG / MB / (bigMs / 1000))} MB/s), service RSS before ${fmt(before.rss / MiB)} MiB, peak ${fmt(peak / MiB)} MiB` +
-  ` (${samples} samples${hwmReset ? ' + VmHWM reset at the start' : ''})`);
+console.log(
+  `1 GiB upload: ${fmt(bigMs / 1000)} s (${fmt(BIG / MB / (bigMs / 1000))} MB/s), service RSS before ${fmt(before.rss / MiB)} MiB, peak ${fmt(peak / MiB)} MiB` +
+    ` (${samples} samples${hwmReset ? ' + VmHWM reset at the start' : ''})`,
+);
 console.log(`  (${machine()})`);
 console.log(`RSS growth during the 1 GiB upload ${fmt(growth / MiB)} MiB   goal < 64 MiB  ${verdict(growth < 64 * MiB)}`);
 

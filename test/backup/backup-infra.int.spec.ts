@@ -76,7 +76,10 @@ describe('backup-infra.sh (PostgreSQL part)', () => {
     expect(restored.code, restored.stderr).toBe(0);
     const photos = `SELECT id, status, exif FROM photos ORDER BY id`;
     expect(await sql(target.METADATA_DATABASE_URL, photos)).toEqual(await sql(source.METADATA_DATABASE_URL, photos));
-    expect(await sql(target.ACCOUNTS_DATABASE_URL, 'SELECT * FROM accounts ORDER BY id')).toEqual([['a1', 'a@x'], ['a2', 'b@x']]);
+    expect(await sql(target.ACCOUNTS_DATABASE_URL, 'SELECT * FROM accounts ORDER BY id')).toEqual([
+      ['a1', 'a@x'],
+      ['a2', 'b@x'],
+    ]);
 
     // One byte of the metadata dump changed: verify fails, restore refuses and leaves the database as it was.
     const dump = readFileSync(join(dir, 'metadata.dump'));
@@ -101,7 +104,10 @@ describe('backup-infra.sh (PostgreSQL part)', () => {
 
   it('prune removes the backups older than the retention and keeps the others', async () => {
     const root = join(scratch, 'pruned');
-    for (const [name, days] of [['old', 20], ['recent', 2]] as const) {
+    for (const [name, days] of [
+      ['old', 20],
+      ['recent', 2],
+    ] as const) {
       mkdirSync(join(root, name), { recursive: true });
       const when = new Date(Date.now() - days * 86_400_000);
       utimesSync(join(root, name), when, when);

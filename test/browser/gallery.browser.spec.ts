@@ -25,7 +25,16 @@ beforeAll(async () => {
   platform = await startEmbeddedPlatform({ dataDir, port: 0, host: '127.0.0.1', env: { LOG_LEVEL: 'warn', SCRYPT_COST: '12' } });
   browser = await chromium.launch({
     executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   mkdirSync(artifacts, { recursive: true });
 }, 300_000);
@@ -44,7 +53,10 @@ describe('the web app in a browser', () => {
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     page.on('console', (message) => message.type() === 'error' && !message.text().startsWith('Failed to load resource') && errors.push(message.text()));
-    page.on('response', (response) => response.status() >= 400 && errors.push(`${response.status()} ${response.request().method()} ${new URL(response.url()).pathname}`));
+    page.on(
+      'response',
+      (response) => response.status() >= 400 && errors.push(`${response.status()} ${response.request().method()} ${new URL(response.url()).pathname}`),
+    );
 
     await page.goto(platform.url);
     await page.getByTestId('show-register').click();
@@ -59,7 +71,9 @@ describe('the web app in a browser', () => {
     await expect.poll(() => tiles(page).count(), { timeout: 30_000 }).toBe(2);
     await expect.poll(() => page.locator('[data-testid="photo-tile"][data-status="ready"]').count(), { timeout: 60_000 }).toBe(2);
     await expect
-      .poll(() => page.getByTestId('photo-thumb').evaluateAll((imgs) => imgs.filter((img) => (img as HTMLImageElement).naturalWidth > 0).length), { timeout: 30_000 })
+      .poll(() => page.getByTestId('photo-thumb').evaluateAll((imgs) => imgs.filter((img) => (img as HTMLImageElement).naturalWidth > 0).length), {
+        timeout: 30_000,
+      })
       .toBe(2);
     await page.screenshot({ path: join(artifacts, 'gallery.png') });
 
@@ -67,7 +81,9 @@ describe('the web app in a browser', () => {
     await page.locator(`[data-testid="photo-tile"][data-photo-id="${first}"]`).click();
     const detail = page.getByTestId('photo-detail');
     await expect.poll(() => detail.isVisible(), { timeout: 10_000 }).toBe(true);
-    await expect.poll(() => page.getByTestId('photo-preview').evaluate((img) => (img as HTMLImageElement).naturalWidth), { timeout: 15_000 }).toBeGreaterThan(320);
+    await expect
+      .poll(() => page.getByTestId('photo-preview').evaluate((img) => (img as HTMLImageElement).naturalWidth), { timeout: 15_000 })
+      .toBeGreaterThan(320);
     await page.screenshot({ path: join(artifacts, 'detail.png') });
     await page.keyboard.press('Escape');
     await expect.poll(() => detail.isVisible(), { timeout: 10_000 }).toBe(false);

@@ -28,7 +28,17 @@ beforeAll(async () => {
   platform = await startEmbeddedPlatform({ dataDir, port: 0, host: '127.0.0.1', env: { LOG_LEVEL: 'warn', SCRYPT_COST: '12' } });
   browser = await chromium.launch({
     executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--lang=en-US'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--lang=en-US',
+    ],
   });
   mkdirSync(artifacts, { recursive: true });
 }, 300_000);
@@ -64,7 +74,9 @@ describe('an iPhone photo in the web app', () => {
     await expect.poll(() => tile.getAttribute('data-status'), { timeout: 60_000 }).toBe('ready');
     // The thumbnail is a WebP the browser decodes, upright (landscape, as the photo is shown).
     await expect
-      .poll(() => page.getByTestId('photo-thumb').evaluate((img) => [(img as HTMLImageElement).naturalWidth, (img as HTMLImageElement).naturalHeight]), { timeout: 30_000 })
+      .poll(() => page.getByTestId('photo-thumb').evaluate((img) => [(img as HTMLImageElement).naturalWidth, (img as HTMLImageElement).naturalHeight]), {
+        timeout: 30_000,
+      })
       .toEqual([320, Math.round((320 * heic.height) / heic.width)]);
 
     await tile.click();

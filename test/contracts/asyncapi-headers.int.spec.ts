@@ -35,7 +35,10 @@ beforeAll(async () => {
 });
 
 function messageOf(type: string): MessageInterface {
-  const message = document.messages().all().find((m) => m.name() === type);
+  const message = document
+    .messages()
+    .all()
+    .find((m) => m.name() === type);
   if (!message) throw new Error(`${type} is not in the AsyncAPI document`);
   return message;
 }

@@ -74,11 +74,17 @@ describe('with tracing on, events carry their producer span in the traceparent h
     try {
       const event = uploadedEvent(catalogue);
       const producer = await publishedBy(bus, event);
-      expect(producer.attributes).toMatchObject({ 'messaging.system': 'kafka', 'messaging.destination.name': catalogue.channel, 'messaging.operation': 'publish' });
+      expect(producer.attributes).toMatchObject({
+        'messaging.system': 'kafka',
+        'messaging.destination.name': catalogue.channel,
+        'messaging.operation': 'publish',
+      });
       await reader.connect();
       await reader.subscribe({ topic: catalogue.channel, fromBeginning: true });
       const headers = await new Promise<Record<string, string>>((resolve) => {
-        void reader.run({ eachMessage: async ({ message }) => resolve(Object.fromEntries(Object.entries(message.headers ?? {}).map(([n, v]) => [n, String(v)]))) });
+        void reader.run({
+          eachMessage: async ({ message }) => resolve(Object.fromEntries(Object.entries(message.headers ?? {}).map(([n, v]) => [n, String(v)]))),
+        });
       });
       expect(headers['ce_traceparent']).toBe(`00-${ORIGIN_TRACE_ID}-${producer.spanContext().spanId}-01`);
 
@@ -119,7 +125,11 @@ describe('with tracing on, events carry their producer span in the traceparent h
       const second = await publishedBy(bus, uploadedEvent(catalogue));
       const consumer = await consumed;
       expect(consumer.parentSpanContext?.spanId).toBe(second.spanContext().spanId);
-      expect(consumer.attributes).toMatchObject({ 'messaging.system': 'rabbitmq', 'messaging.operation': 'process', 'messaging.consumer.group.name': 'traceparent-consumer' });
+      expect(consumer.attributes).toMatchObject({
+        'messaging.system': 'rabbitmq',
+        'messaging.operation': 'process',
+        'messaging.consumer.group.name': 'traceparent-consumer',
+      });
     } finally {
       await connection.close();
       await bus.close();

@@ -22,7 +22,9 @@ const PHOTOS = 6;
 
 /** A small JPEG of its own colour, so no two uploads are duplicates. */
 const distinctJpeg = (n: number) =>
-  sharp({ create: { width: 64, height: 48, channels: 3, background: { r: (n * 37) % 256, g: (n * 91) % 256, b: (n * 53 + 7) % 256 } } }).jpeg().toBuffer();
+  sharp({ create: { width: 64, height: 48, channels: 3, background: { r: (n * 37) % 256, g: (n * 91) % 256, b: (n * 53 + 7) % 256 } } })
+    .jpeg()
+    .toBuffer();
 
 describe('a database outage while photos are uploaded', () => {
   const suffix = randomUUID().slice(0, 8);
@@ -83,7 +85,10 @@ describe('a database outage while photos are uploaded', () => {
     for (const name of databases) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.end();
     await vhost?.remove();
-    expect(codes.every((code) => code === 0), `graceful exits: ${codes.join(',')}`).toBe(true);
+    expect(
+      codes.every((code) => code === 0),
+      `graceful exits: ${codes.join(',')}`,
+    ).toBe(true);
   });
 
   const readiness = async (service: ServiceProcess) => {

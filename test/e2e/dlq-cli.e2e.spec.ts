@@ -89,7 +89,7 @@ describe('npm run dlq (RabbitMQ)', () => {
     await vhost?.remove();
   });
 
-  it('lists a group\'s dead letters with their reason, as a table and as JSON', async () => {
+  it("lists a group's dead letters with their reason, as a table and as JSON", async () => {
     const listed = await dlq(env, 'list', broken);
     expect(listed.code).toBe(0);
     expect(listed.stdout).toMatch(/EVENT ID\s+TYPE\s+SUBJECT\s+ATTEMPTS\s+DEAD-LETTERED AT\s+REASON/);

@@ -86,7 +86,13 @@ function slowUpload(url: string, token: string, photo: TestPhoto, release: Promi
 
 async function stopped(url: string): Promise<void> {
   for (const deadline = Date.now() + 15_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 25))) {
-    if (!(await fetch(`${url}/health/live`).then((r) => r.ok, () => false))) return;
+    if (
+      !(await fetch(`${url}/health/live`).then(
+        (r) => r.ok,
+        () => false,
+      ))
+    )
+      return;
   }
   throw new Error('the BFF still accepts connections 15 s after SIGTERM');
 }
@@ -110,7 +116,10 @@ describe('embedded platform, stopped by SIGTERM while busy', () => {
 
     first.child.kill('SIGTERM');
     await stopped(first.url);
-    const late = await api.upload(accessToken, [photos[0]!]).then((r) => r.status, (error: Error) => error.message);
+    const late = await api.upload(accessToken, [photos[0]!]).then(
+      (r) => r.status,
+      (error: Error) => error.message,
+    );
     release();
     const answer = await inFlight;
     expect(await first.exited, first.output()).toBe(0);

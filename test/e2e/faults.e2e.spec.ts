@@ -43,7 +43,10 @@ async function upload(api: Api, token: string, files: TestPhoto[], perRequest = 
   const uploaded: Uploaded[] = [];
   for (let start = 0; start < files.length; start += perRequest) {
     const batch = files.slice(start, start + perRequest);
-    const response = await api.upload(token, batch.map(({ name, bytes }) => ({ name, bytes })));
+    const response = await api.upload(
+      token,
+      batch.map(({ name, bytes }) => ({ name, bytes })),
+    );
     const body = (await response.text()) || '(empty)';
     expect(response.status, body).toBe(202);
     const answered = (JSON.parse(body) as { photos: { id: string; status: string; duplicate?: boolean }[] }).photos;
@@ -103,7 +106,10 @@ async function expectExactVariants(platform: ProcessPlatform, api: Api, token: s
 async function expectNoDeadLetters(bus: EventBus): Promise<void> {
   for (const group of DURABLE_GROUPS) {
     const letters = await bus.deadLetters(group, 10);
-    expect(letters.map((l) => `${l.event?.type ?? '?'} ${l.event?.subject ?? ''}: ${l.reason}`), `dead letters of ${group}`).toEqual([]);
+    expect(
+      letters.map((l) => `${l.event?.type ?? '?'} ${l.event?.subject ?? ''}: ${l.reason}`),
+      `dead letters of ${group}`,
+    ).toEqual([]);
   }
 }
 
@@ -143,7 +149,12 @@ async function killProcessorMidBatch(platform: ProcessPlatform, observer: EventB
   // Otherwise the kill came too late to test anything.
   expect(doneBeforeKill, `photos processed before the kill: ${JSON.stringify(counts)}`).toBeLessThan(uploaded.length);
 
-  await expectAllReady(api, token, uploaded.map((p) => p.id), 120_000);
+  await expectAllReady(
+    api,
+    token,
+    uploaded.map((p) => p.id),
+    120_000,
+  );
   await expectExactVariants(platform, api, token, uploaded);
   await expectNoDeadLetters(observer);
   const survivor = platform.names('processor-')[0]!;
@@ -174,7 +185,10 @@ describe('faults over rabbitmq', () => {
   afterAll(async () => {
     try {
       const codes = (await platform?.stop()) ?? {};
-      expect(Object.values(codes).every((code) => code === 0), `graceful exits: ${JSON.stringify(codes)}`).toBe(true);
+      expect(
+        Object.values(codes).every((code) => code === 0),
+        `graceful exits: ${JSON.stringify(codes)}`,
+      ).toBe(true);
     } finally {
       await observer?.close();
       await proxy?.close();
@@ -203,32 +217,46 @@ describe('faults over rabbitmq', () => {
     }
     // Same port: the BFF keeps its UPLOAD_URL, as behind a Service or a load balancer.
     await platform.startService('upload', 'upload', {}, port);
-    await expectAllReady(api, token, uploaded.map((p) => p.id), 120_000);
+    await expectAllReady(
+      api,
+      token,
+      uploaded.map((p) => p.id),
+      120_000,
+    );
     await expectExactVariants(platform, api, token, uploaded);
     await expectNoDeadLetters(observer!);
   }, 180_000);
 
-  it(`broker stopped for ${OUTAGE_MS / 1000} s during 50 uploads: 50/50 ready, no dead letters`, async () => {
-    onTestFailed(() => console.error(platform.logs()));
-    const api = apiClient(platform.bff.url);
-    const token = await newUser(api, 'outage');
-    const files = await photos(50);
-    const perRequest = 5;
-    // Some uploads before the outage (being processed when it starts), most during it, some as it ends.
-    const uploaded = await upload(api, token, files.slice(0, 10), perRequest);
-    await proxy!.cut();
-    const back = Date.now() + OUTAGE_MS;
-    try {
-      uploaded.push(...(await upload(api, token, files.slice(10, 40), perRequest)));
-      await new Promise((resolve) => setTimeout(resolve, Math.max(0, back - Date.now()))); // the outage itself
-    } finally {
-      await proxy!.restore();
-    }
-    uploaded.push(...(await upload(api, token, files.slice(40), perRequest)));
-    await expectAllReady(api, token, uploaded.map((p) => p.id), 150_000);
-    await expectExactVariants(platform, api, token, uploaded);
-    await expectNoDeadLetters(observer!);
-  }, OUTAGE_MS + 240_000);
+  it(
+    `broker stopped for ${OUTAGE_MS / 1000} s during 50 uploads: 50/50 ready, no dead letters`,
+    async () => {
+      onTestFailed(() => console.error(platform.logs()));
+      const api = apiClient(platform.bff.url);
+      const token = await newUser(api, 'outage');
+      const files = await photos(50);
+      const perRequest = 5;
+      // Some uploads before the outage (being processed when it starts), most during it, some as it ends.
+      const uploaded = await upload(api, token, files.slice(0, 10), perRequest);
+      await proxy!.cut();
+      const back = Date.now() + OUTAGE_MS;
+      try {
+        uploaded.push(...(await upload(api, token, files.slice(10, 40), perRequest)));
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, back - Date.now()))); // the outage itself
+      } finally {
+        await proxy!.restore();
+      }
+      uploaded.push(...(await upload(api, token, files.slice(40), perRequest)));
+      await expectAllReady(
+        api,
+        token,
+        uploaded.map((p) => p.id),
+        150_000,
+      );
+      await expectExactVariants(platform, api, token, uploaded);
+      await expectNoDeadLetters(observer!);
+    },
+    OUTAGE_MS + 240_000,
+  );
 });
 
 describe('faults over kafka (mock cluster)', () => {
@@ -250,7 +278,10 @@ describe('faults over kafka (mock cluster)', () => {
   afterAll(async () => {
     try {
       const codes = (await platform?.stop()) ?? {};
-      expect(Object.values(codes).every((code) => code === 0), `graceful exits: ${JSON.stringify(codes)}`).toBe(true);
+      expect(
+        Object.values(codes).every((code) => code === 0),
+        `graceful exits: ${JSON.stringify(codes)}`,
+      ).toBe(true);
     } finally {
       await observer?.close();
       await kafka?.stop();

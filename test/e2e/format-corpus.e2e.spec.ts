@@ -70,7 +70,9 @@ beforeAll(async () => {
     }
     for (;;) {
       const response = await call(`/api/photos/${upload.id}`);
-      const photo = response.ok ? ((await response.json()) as Photo) : ({ status: 'failed', failure: { reason: `GET ${response.status} ${await response.text()}` } } as Photo);
+      const photo = response.ok
+        ? ((await response.json()) as Photo)
+        : ({ status: 'failed', failure: { reason: `GET ${response.status} ${await response.text()}` } } as Photo);
       if (photo.status !== 'processing' || Date.now() > deadline) {
         photos.set(upload.entry.file, photo);
         break;

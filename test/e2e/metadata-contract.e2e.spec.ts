@@ -68,7 +68,11 @@ function checkedClient() {
 
 const caller = (sub: string): CallerContext => ({ authorization: as(sub).authorization, correlationId: randomUUID() });
 const owner = caller('contract-owner');
-const refusal = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => (error instanceof UpstreamError ? error.statusCode : error));
+const refusal = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (error: unknown) => (error instanceof UpstreamError ? error.statusCode : error),
+  );
 
 describe("the BFF's metadata client and metadata's OpenAPI document", () => {
   it('metadata serves a valid document with named components', () => {
@@ -83,7 +87,10 @@ describe("the BFF's metadata client and metadata's OpenAPI document", () => {
     expect(page.nextCursor).toEqual(expect.any(String));
     const rest = await client.listPhotos(owner, new URLSearchParams({ limit: '2', cursor: page.nextCursor! }));
     expect(rest.items.map((photo) => photo.id)).toHaveLength(1);
-    expect((await client.listPhotos(owner, new URLSearchParams({ status: 'failed' }))).items[0]).toMatchObject({ id: failed, failure: { code: expect.any(String) } });
+    expect((await client.listPhotos(owner, new URLSearchParams({ status: 'failed' }))).items[0]).toMatchObject({
+      id: failed,
+      failure: { code: expect.any(String) },
+    });
     expect(await refusal(client.listPhotos(owner, new URLSearchParams({ cursor: 'not-a-cursor' })))).toBe(400);
     expect(await refusal(client.listPhotos(owner, new URLSearchParams({ limit: '101' })))).toBe(400);
 
@@ -102,7 +109,16 @@ describe("the BFF's metadata client and metadata's OpenAPI document", () => {
     expect(problems).toEqual([]);
     const calls = new Set(contract.seen.map((seen) => `${seen.route} ${seen.status}`));
     expect([...calls].sort()).toEqual(
-      expect.arrayContaining(['GET /photos 200', 'GET /photos 400', 'GET /photos/{id} 200', 'GET /photos/{id} 400', 'GET /photos/{id} 401', 'GET /photos/{id} 404', 'DELETE /photos/{id} 204', 'DELETE /photos/{id} 404']),
+      expect.arrayContaining([
+        'GET /photos 200',
+        'GET /photos 400',
+        'GET /photos/{id} 200',
+        'GET /photos/{id} 400',
+        'GET /photos/{id} 401',
+        'GET /photos/{id} 404',
+        'DELETE /photos/{id} 204',
+        'DELETE /photos/{id} 404',
+      ]),
     );
   });
 

@@ -51,7 +51,11 @@ describe.each(transports)('multi-process platform over %s', (transport, setup) =
         ? { AMQP_URL: vhost!.url, KAFKA_BROKERS: '' }
         : { KAFKA_BROKERS: inject('kafkaBrokers').join(','), KAFKA_SESSION_TIMEOUT_MS: inject('kafkaIsMock') ? '6000' : '10000' }),
     };
-    const metadata = await startService('metadata', 'metadata', { ...env, DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${databases[0]}`, MIGRATE_ON_START: 'true' });
+    const metadata = await startService('metadata', 'metadata', {
+      ...env,
+      DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${databases[0]}`,
+      MIGRATE_ON_START: 'true',
+    });
     const upload = await startService('upload', 'upload', env);
     services.push(metadata, upload);
     // Pushed one by one: if a later one fails to start, afterAll still stops the ones already running.
@@ -71,7 +75,10 @@ describe.each(transports)('multi-process platform over %s', (transport, setup) =
 
   afterAll(async () => {
     const codes = await Promise.all(services.map((s) => s.stop()));
-    expect(codes.every((code) => code === 0), `graceful exits: ${codes.join(',')}`).toBe(true);
+    expect(
+      codes.every((code) => code === 0),
+      `graceful exits: ${codes.join(',')}`,
+    ).toBe(true);
     await s3?.close();
     for (const name of databases) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.end();
@@ -124,7 +131,9 @@ describe.each(transports)('multi-process platform over %s', (transport, setup) =
     expect((await api.get(accessToken, ids[1]!)).status).toBe(404);
     const originals = createObjectStore(env as never, env['ORIGINALS_BUCKET']!);
     const variants = createObjectStore(env as never, env['VARIANTS_BUCKET']!);
-    await expect.poll(async () => [...(await originals.list(`originals/${ids[1]}`)), ...(await variants.list(`variants/${ids[1]}/`))], { timeout: 30_000 }).toEqual([]);
+    await expect
+      .poll(async () => [...(await originals.list(`originals/${ids[1]}`)), ...(await variants.list(`variants/${ids[1]}/`))], { timeout: 30_000 })
+      .toEqual([]);
     expect(await variants.list(`variants/${ids[0]}/`)).toHaveLength(2);
     events.close();
   });
@@ -140,7 +149,9 @@ describe.each(transports)('multi-process platform over %s', (transport, setup) =
     await expect.poll(async () => (await api.list(alice.accessToken)).items.find((p) => p.id === id)?.status, { timeout: 90_000 }).toBe('ready');
 
     expect((await api.get(mallory.accessToken, id)).status).toBe(404);
-    expect((await fetch(`${bff.url}/api/photos/${id}/original`, { headers: { authorization: `Bearer ${mallory.accessToken}` }, redirect: 'manual' })).status).toBe(404);
+    expect(
+      (await fetch(`${bff.url}/api/photos/${id}/original`, { headers: { authorization: `Bearer ${mallory.accessToken}` }, redirect: 'manual' })).status,
+    ).toBe(404);
     expect((await api.remove(mallory.accessToken, id)).status).toBe(404);
     expect((await api.list(mallory.accessToken)).items).toEqual([]);
     expect(spy.events.filter((e) => JSON.stringify(e.data).includes(id))).toEqual([]);
@@ -151,8 +162,15 @@ describe.each(transports)('multi-process platform over %s', (transport, setup) =
   it('answers 401 to missing, expired and forged tokens at the BFF and at every service directly', async () => {
     showLogsOnFailure();
     const { createTokenSigner } = await import('@photos/service-kit');
-    const expired = createTokenSigner({ secret: env['JWT_SECRET']!, issuer: 'photo-platform', audience: 'photo-platform', expiresInSeconds: -60 })({ sub: 'x' });
-    const forged = createTokenSigner({ secret: 'someone-else-0123456789-0123456789-0123', issuer: 'photo-platform', audience: 'photo-platform', expiresInSeconds: 60 })({ sub: 'x' });
+    const expired = createTokenSigner({ secret: env['JWT_SECRET']!, issuer: 'photo-platform', audience: 'photo-platform', expiresInSeconds: -60 })({
+      sub: 'x',
+    });
+    const forged = createTokenSigner({
+      secret: 'someone-else-0123456789-0123456789-0123',
+      issuer: 'photo-platform',
+      audience: 'photo-platform',
+      expiresInSeconds: 60,
+    })({ sub: 'x' });
     const id = randomUUID();
     const routes: [ServiceProcess, string, string][] = [
       [bff, 'GET', '/api/photos'],
@@ -160,7 +178,13 @@ describe.each(transports)('multi-process platform over %s', (transport, setup) =
       [bff, 'DELETE', `/api/photos/${id}`],
       [bff, 'POST', '/api/photos'],
       [bff, 'GET', '/api/events'],
-      ...services.filter((s) => s.name === 'metadata').flatMap((s): [ServiceProcess, string, string][] => [[s, 'GET', '/photos'], [s, 'GET', `/photos/${id}`], [s, 'DELETE', `/photos/${id}`]]),
+      ...services
+        .filter((s) => s.name === 'metadata')
+        .flatMap((s): [ServiceProcess, string, string][] => [
+          [s, 'GET', '/photos'],
+          [s, 'GET', `/photos/${id}`],
+          [s, 'DELETE', `/photos/${id}`],
+        ]),
       ...services.filter((s) => s.name === 'upload').map((s): [ServiceProcess, string, string] => [s, 'POST', '/photos']),
     ];
     for (const [service, method, path] of routes) {

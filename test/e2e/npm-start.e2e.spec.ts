@@ -17,7 +17,12 @@ const dataDir = mkdtempSync(join(tmpdir(), 'npm-start-'));
 async function npmStart(port: number): Promise<{ url: string; child: ChildProcess; output: () => string }> {
   // Only what a user's shell has: no broker, database or S3 variables.
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(KAFKA_|AMQP_|S3_|DATABASE_URL|REDIS_URL)/.test(name)));
-  const child = spawn('npm', ['start'], { cwd: root, env: { ...env, PORT: String(port), DATA_DIR: dataDir, SCRYPT_COST: '12' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn('npm', ['start'], {
+    cwd: root,
+    env: { ...env, PORT: String(port), DATA_DIR: dataDir, SCRYPT_COST: '12' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   started.push(child);
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));

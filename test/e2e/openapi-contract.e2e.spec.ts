@@ -85,7 +85,9 @@ describe('the BFF answers as its OpenAPI document says', () => {
 
   it('documents a valid OpenAPI 3.1 document with named components and no def-N', () => {
     const names = Object.keys(contract.document.components?.schemas ?? {});
-    expect(names).toEqual(expect.arrayContaining(['Photo', 'PhotoPage', 'Problem', 'UploadAnswer', 'Credentials', 'PhotoProcessedChange', 'Album', 'ShareAlbum']));
+    expect(names).toEqual(
+      expect.arrayContaining(['Photo', 'PhotoPage', 'Problem', 'UploadAnswer', 'Credentials', 'PhotoProcessedChange', 'Album', 'ShareAlbum']),
+    );
     expect(names.filter((name) => /^def-\d+$/.test(name))).toEqual([]);
   });
 
@@ -143,7 +145,11 @@ describe('the BFF answers as its OpenAPI document says', () => {
     }
     await reader.cancel();
     const data = JSON.parse(new RegExp(`event: photo.processed\\ndata: ([^\\n]*${photoId}[^\\n]*)`).exec(text)![1]!);
-    const eventTypes = (contract.document.paths['/api/events']!['get']!.responses['200']!.content!['text/event-stream']!.schema as { 'x-events': Record<string, { $ref: string }> })['x-events'];
+    const eventTypes = (
+      contract.document.paths['/api/events']!['get']!.responses['200']!.content!['text/event-stream']!.schema as {
+        'x-events': Record<string, { $ref: string }>;
+      }
+    )['x-events'];
     expect(contract.checkComponent(eventTypes['photo.processed']!.$ref.split('/').at(-1)!, data)).toEqual([]);
 
     expect((await call('GET', '/api/photos', { headers: bearer })).response.status).toBe(200);
@@ -184,14 +190,18 @@ describe('the BFF answers as its OpenAPI document says', () => {
     const big = await jpeg(400);
     expect(big.length).toBeGreaterThan(MAX_UPLOAD_BYTES);
     expect((await upload({ headers: bearer, body: form({ name: 'big.jpg', bytes: big }) })).response.status).toBe(413);
-    const tooManyPixels = await sharp({ create: { width: 1200, height: 1000, channels: 3, background: '#336699' } }).png().toBuffer();
+    const tooManyPixels = await sharp({ create: { width: 1200, height: 1000, channels: 3, background: '#336699' } })
+      .png()
+      .toBuffer();
     expect((await upload({ headers: bearer, body: form({ name: 'wide.png', bytes: tooManyPixels }) })).response.status).toBe(422);
   });
 
   it('albums: create, add photos, share by email, shared with me, revoke, delete', async () => {
     const friendEmail = `friend-${Date.now()}@example.com`;
     await call('POST', '/api/auth/register', json({ email: friendEmail, password }));
-    const friend = { authorization: `Bearer ${(await call('POST', '/api/auth/login', json({ email: friendEmail, password }))).json()['accessToken'] as string}` };
+    const friend = {
+      authorization: `Bearer ${(await call('POST', '/api/auth/login', json({ email: friendEmail, password }))).json()['accessToken'] as string}`,
+    };
     const upload = await call('POST', '/api/photos', { headers: bearer, body: form({ name: 'album.jpg', bytes: await jpeg(48) }) });
     const photo = (upload.json()['photos'] as { id: string }[])[0]!.id;
     await expect.poll(async () => (await call('GET', `/api/photos/${photo}`, { headers: bearer })).response.status, { timeout: 20_000 }).toBe(200);
@@ -215,7 +225,9 @@ describe('the BFF answers as its OpenAPI document says', () => {
     expect(shared.response.status).toBe(200);
     const friendId = shared.json()['granteeId'] as string;
     expect((await call('POST', `/api/albums/${album}/shares`, json({ email: 'nobody@example.com', role: 'viewer' }, bearer))).response.status).toBe(404);
-    expect((await call('GET', `/api/albums/${album}/shares`, { headers: bearer })).json()['items']).toEqual([expect.objectContaining({ granteeId: friendId, role: 'viewer' })]);
+    expect((await call('GET', `/api/albums/${album}/shares`, { headers: bearer })).json()['items']).toEqual([
+      expect.objectContaining({ granteeId: friendId, role: 'viewer' }),
+    ]);
     expect((await call('GET', `/api/albums/${album}/shares`, { headers: friend })).response.status).toBe(403);
     expect((await call('GET', '/api/albums/shared', { headers: friend })).json()['items']).toEqual([expect.objectContaining({ id: album, access: 'viewer' })]);
     expect((await call('GET', '/api/albums/shared')).response.status).toBe(401);

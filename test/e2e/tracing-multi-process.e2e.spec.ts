@@ -40,7 +40,8 @@ function startCollector(spans: ExportedSpan[]): Promise<Server> {
       for (const resourceSpans of body.resourceSpans ?? []) {
         const service = resourceSpans.resource?.attributes?.find((a) => a.key === 'service.name')?.value.stringValue ?? '?';
         for (const scope of resourceSpans.scopeSpans ?? []) {
-          for (const s of scope.spans ?? []) spans.push({ service, name: s.name, traceId: hex(s.traceId), spanId: hex(s.spanId), parentSpanId: hex(s.parentSpanId) });
+          for (const s of scope.spans ?? [])
+            spans.push({ service, name: s.name, traceId: hex(s.traceId), spanId: hex(s.spanId), parentSpanId: hex(s.parentSpanId) });
         }
       }
       response.writeHead(200, { 'content-type': 'application/json' }).end('{}');

@@ -81,7 +81,11 @@ describe('tracing', () => {
     const producers = spans.filter((s) => s.kind === SpanKind.PRODUCER);
     expect(producers.map((s) => s.attributes['cloudevents.event_type']).sort()).toEqual(['photo.processed.v1', 'photo.uploaded.v1']);
     for (const producer of producers) {
-      expect(producer.attributes).toMatchObject({ 'messaging.system': 'memory', 'messaging.operation': 'publish', 'messaging.destination.name': expect.any(String) });
+      expect(producer.attributes).toMatchObject({
+        'messaging.system': 'memory',
+        'messaging.operation': 'publish',
+        'messaging.destination.name': expect.any(String),
+      });
     }
     // One tree: every span's parent is the browser's span or another span of the trace.
     const ids = new Set([BROWSER_SPAN_ID, ...spans.map((s) => s.spanContext().spanId)]);

@@ -22,14 +22,7 @@ import { bffConfigSchema } from '../../services/bff/src/config.js';
 import { buildUploadApp } from '../../services/upload/src/app.js';
 import { uploadConfigSchema } from '../../services/upload/src/config.js';
 import { pngDeclaring } from '../../services/upload/src/test-support/bad-inputs.js';
-import {
-  closingDelimiter,
-  filePart,
-  partHead,
-  postHead,
-  rawExchange,
-  type RawResponse,
-} from '../../services/upload/src/test-support/raw-http.js';
+import { closingDelimiter, filePart, partHead, postHead, rawExchange, type RawResponse } from '../../services/upload/src/test-support/raw-http.js';
 
 const JWT_SECRET = 'hop-test-secret-0123456789-0123456789-0123';
 const sign = createTokenSigner({ secret: JWT_SECRET, issuer: 'photo-platform', audience: 'photo-platform', expiresInSeconds: 600 });

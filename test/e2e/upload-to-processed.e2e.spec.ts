@@ -74,10 +74,7 @@ describe.each(transports)('upload -> processed over %s', (_name, transport) => {
     const [upload] = [await pipeline.startUpload(), await pipeline.startProcessor(), await pipeline.startProcessor()];
     const files = samplePhotos(/^(Aqua|Dune|FreshFlower|GreenMeadow|Storm|Elephants_3840x2160)\.jpg$|^truchet-d\.webp$/);
     const rotated = await rotatedWithOrientation6(files[0]!);
-    const inputs = [
-      ...files.map((file) => ({ name: file.split('/').pop()!, bytes: readFileSync(file) })),
-      { name: 'rotated.jpg', bytes: rotated.bytes },
-    ];
+    const inputs = [...files.map((file) => ({ name: file.split('/').pop()!, bytes: readFileSync(file) })), { name: 'rotated.jpg', bytes: rotated.bytes }];
     const ids: string[] = [];
     for (const input of inputs) {
       const response = await postPhotos(upload.url, [input]);
@@ -94,7 +91,10 @@ describe.each(transports)('upload -> processed over %s', (_name, transport) => {
       const source = await sharp(inputs[index]!.bytes).metadata();
       expect([data.width, data.height]).toEqual([source.autoOrient.width, source.autoOrient.height]);
       const longEdge = Math.max(data.width, data.height);
-      for (const [name, edge] of [['thumb', 320], ['preview', 1600]] as const) {
+      for (const [name, edge] of [
+        ['thumb', 320],
+        ['preview', 1600],
+      ] as const) {
         const variant = data.variants[name];
         const bytes = await readAll(await pipeline.variants.get(variant.key));
         const decoded = await sharp(bytes).metadata();

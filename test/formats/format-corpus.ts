@@ -216,13 +216,25 @@ function make(dir: string): CorpusEntry[] {
       `-DateTimeOriginal=${date.replaceAll('-', ':')} ${time}`,
       ...(offset ? [`-OffsetTimeOriginal=${offset}`] : []),
       ...(gps
-        ? [`-GPSLatitude=${CAMERA.lat}`, '-GPSLatitudeRef=N', `-GPSLongitude=${CAMERA.lon}`, '-GPSLongitudeRef=E', `-GPSAltitude=${CAMERA.alt}`, '-GPSAltitudeRef=0']
+        ? [
+            `-GPSLatitude=${CAMERA.lat}`,
+            '-GPSLatitudeRef=N',
+            `-GPSLongitude=${CAMERA.lon}`,
+            '-GPSLongitudeRef=E',
+            `-GPSAltitude=${CAMERA.alt}`,
+            '-GPSAltitudeRef=0',
+          ]
         : []),
     ];
   };
   const tag = (file: string, ...args: string[]) => sh('exiftool', '-q', '-overwrite_original', ...args, file);
   const readTags = (file: string): Record<string, unknown> => (JSON.parse(sh('exiftool', '-j', '-n', file)) as Record<string, unknown>[])[0]!;
-  const apple = { cameraMake: CAMERA.make, cameraModel: CAMERA.model, takenAt: CAMERA.takenAt, gps: { latitude: CAMERA.lat, longitude: CAMERA.lon, altitude: CAMERA.alt } };
+  const apple = {
+    cameraMake: CAMERA.make,
+    cameraModel: CAMERA.model,
+    takenAt: CAMERA.takenAt,
+    gps: { latitude: CAMERA.lat, longitude: CAMERA.lon, altitude: CAMERA.alt },
+  };
   const canon = { cameraMake: CANON.make, cameraModel: CANON.model, takenAt: CANON.takenAt };
   const checkTags = (file: string, expected: CorpusEntry['exif']) => {
     const tags = readTags(file);
@@ -278,13 +290,31 @@ function make(dir: string): CorpusEntry[] {
 
   // JPEG, EXIF orientations 1-8: the stored pixels are the scene undone by each orientation, so every
   // file displays as the upright scene (red top left) and 5-8 store it as portrait.
-  const undo: Record<number, string[]> = { 1: [], 2: ['-flop'], 3: ['-rotate', '180'], 4: ['-flip'], 5: ['-transpose'], 6: ['-rotate', '270'], 7: ['-transverse'], 8: ['-rotate', '90'] };
+  const undo: Record<number, string[]> = {
+    1: [],
+    2: ['-flop'],
+    3: ['-rotate', '180'],
+    4: ['-flip'],
+    5: ['-transpose'],
+    6: ['-rotate', '270'],
+    7: ['-transverse'],
+    8: ['-rotate', '90'],
+  };
   for (let orientation = 1; orientation <= 8; orientation++) {
     const file = `jpeg-orientation-${orientation}.jpg`;
     magick('scene.png', ...undo[orientation]!, '-quality', '90', file);
     tag(file, `-Orientation#=${orientation}`, ...exifArgs(CANON, false));
     const stored = orientation >= 5 ? { width: H, height: W } : AS_SHOWN;
-    record({ file, description: `JPEG, EXIF orientation ${orientation}`, hevc: false, width: W, height: H, stored, exif: { ...canon, orientation }, colours: MARKERS });
+    record({
+      file,
+      description: `JPEG, EXIF orientation ${orientation}`,
+      hevc: false,
+      width: W,
+      height: H,
+      stored,
+      exif: { ...canon, orientation },
+      colours: MARKERS,
+    });
   }
 
   magick('scene.png', '-interlace', 'JPEG', '-quality', '90', 'jpeg-progressive.jpg');
@@ -296,7 +326,16 @@ function make(dir: string): CorpusEntry[] {
   // Colour-managed: two flat patches converted from sRGB into the file's space (ImageMagick, LittleCMS).
   // Expected: the sRGB colour ImageMagick converts the file back to; ignoring the profile shows the stored numbers.
   const half = W / 2;
-  magick('-size', `${half}x${H}`, `xc:rgb(${PATCHES[0]!.join(',')})`, '-size', `${half}x${H}`, `xc:rgb(${PATCHES[1]!.join(',')})`, '+append', 'PNG24:patches.png');
+  magick(
+    '-size',
+    `${half}x${H}`,
+    `xc:rgb(${PATCHES[0]!.join(',')})`,
+    '-size',
+    `${half}x${H}`,
+    `xc:rgb(${PATCHES[1]!.join(',')})`,
+    '+append',
+    'PNG24:patches.png',
+  );
   const profiles = writeLibvipsProfiles(dir);
   const managed = [
     { file: 'jpeg-adobe-rgb.jpg', icc: `${ICC_DIR}/compatibleWithAdobeRGB1998.icc`, description: 'JPEG in Adobe RGB (1998), ICC profile embedded' },
@@ -317,7 +356,10 @@ function make(dir: string): CorpusEntry[] {
       ifProfileIgnored: pixel(file, x, 0.5, cmyk ? 'naive' : 'stored'),
     }));
     // The point of these files: getting the profile wrong must show.
-    assert(colours.some((c) => !near(c.srgb, c.ifProfileIgnored!, 3 * c.tolerance)), `${file}: profile makes no difference`);
+    assert(
+      colours.some((c) => !near(c.srgb, c.ifProfileIgnored!, 3 * c.tolerance)),
+      `${file}: profile makes no difference`,
+    );
     assert(size(file).join('x') === `${W}x${H}`, `${file}: stored size`);
     entries.push({ file, description, hevc: false, width: W, height: H, stored: AS_SHOWN, exif: {}, colours });
   }
@@ -326,7 +368,22 @@ function make(dir: string): CorpusEntry[] {
   assert(magick('png-16bit.png', '-format', '%z', 'info:') === '16', '16-bit PNG is not 16-bit');
   record({ file: 'png-16bit.png', description: 'PNG, 16 bits per channel', hevc: false, width: W, height: H, stored: AS_SHOWN, exif: {}, colours: MARKERS });
 
-  magick('scene.png', '-alpha', 'set', '(', '-size', `${half}x${H / 2}`, 'xc:none', ')', '-geometry', `+${half}+${H / 2}`, '-compose', 'Copy', '-composite', 'PNG32:png-alpha.png');
+  magick(
+    'scene.png',
+    '-alpha',
+    'set',
+    '(',
+    '-size',
+    `${half}x${H / 2}`,
+    'xc:none',
+    ')',
+    '-geometry',
+    `+${half}+${H / 2}`,
+    '-compose',
+    'Copy',
+    '-composite',
+    'PNG32:png-alpha.png',
+  );
   assert(magick('png-alpha.png', '-format', `%[fx:p{${W * 0.9},${H * 0.9}}.a]`, 'info:') === '0', 'alpha');
   record({
     file: 'png-alpha.png',

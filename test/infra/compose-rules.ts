@@ -48,7 +48,7 @@ export const otlpEndpoint = { service: 'jaeger', port: 4318 } as const;
 
 export function interpolate(text: string, env: Readonly<Record<string, string | undefined>>): string {
   let out = '';
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const c = text[i]!;
     if (c !== '$') {
       out += c;
@@ -128,7 +128,10 @@ export function parseEnvFile(text: string): Record<string, string> {
     if (!trimmed || trimmed.startsWith('#')) continue;
     const eq = trimmed.indexOf('=');
     if (eq < 1) throw new Error(`not KEY=value: ${line}`);
-    env[trimmed.slice(0, eq).trim()] = trimmed.slice(eq + 1).trim().replace(/^(['"])(.*)\1$/, '$2');
+    env[trimmed.slice(0, eq).trim()] = trimmed
+      .slice(eq + 1)
+      .trim()
+      .replace(/^(['"])(.*)\1$/, '$2');
   }
   return env;
 }

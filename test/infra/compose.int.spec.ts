@@ -84,24 +84,48 @@ describe('infra/compose/docker-compose.yml', () => {
   const mutations: Array<[string, (doc: ComposeDocument) => void, string]> = [
     ['a service without healthcheck', (d) => delete d['services'].processor.healthcheck, 'processor: no healthcheck'],
     ['infrastructure without healthcheck', (d) => delete d['services'].kafka.healthcheck, 'kafka: no healthcheck'],
-    ['metadata not waiting for migrations', (d) => (d['services'].metadata.depends_on.migrate.condition = 'service_started'), 'metadata: depends_on migrate must use condition service_completed_successfully'],
-    ['an app not waiting for health', (d) => (d['services'].upload.depends_on.minio.condition = 'service_started'), 'upload: depends_on minio must use condition service_healthy'],
+    [
+      'metadata not waiting for migrations',
+      (d) => (d['services'].metadata.depends_on.migrate.condition = 'service_started'),
+      'metadata: depends_on migrate must use condition service_completed_successfully',
+    ],
+    [
+      'an app not waiting for health',
+      (d) => (d['services'].upload.depends_on.minio.condition = 'service_started'),
+      'upload: depends_on minio must use condition service_healthy',
+    ],
     ['an app missing a dependency', (d) => delete d['services'].bff.depends_on.metadata, 'bff: must depend on metadata'],
-    ['a hard dependency on the profile-only broker', (d) => delete d['services'].upload.depends_on.rabbitmq.required, 'upload: depends on rabbitmq, which only runs with profile rabbitmq'],
+    [
+      'a hard dependency on the profile-only broker',
+      (d) => delete d['services'].upload.depends_on.rabbitmq.required,
+      'upload: depends on rabbitmq, which only runs with profile rabbitmq',
+    ],
     ['a processor container_name', (d) => (d['services'].processor.container_name = 'processor'), 'processor: container_name prevents --scale'],
     ['a processor host port', (d) => (d['services'].processor.ports = ['3002:3002']), 'processor: a host port prevents --scale'],
     ['infrastructure publishing a port', (d) => (d['services'].postgres.ports = ['5432:5432']), 'postgres: publishes ports'],
     ['a console published beyond loopback', (d) => (d['services'].consoles.ports = ['9001:9001']), 'consoles: console port "9001:9001" must bind 127.0.0.1'],
     ['a second network', (d) => (d['services'].redis.networks = ['backend', 'other']), 'redis: must be on network backend only'],
-    ['data outside its named volume', (d) => (d['services'].postgres.volumes = ['./pgdata:/var/lib/postgresql/data']), 'postgres: does not keep its data in volume postgres-data'],
+    [
+      'data outside its named volume',
+      (d) => (d['services'].postgres.volumes = ['./pgdata:/var/lib/postgresql/data']),
+      'postgres: does not keep its data in volume postgres-data',
+    ],
     ['an undeclared volume', (d) => delete d['volumes']['kafka-data'], 'volume kafka-data is not declared'],
     ['an unpinned image', (d) => (d['services'].redis.image = 'redis:latest'), 'redis: image redis:latest is not pinned'],
     ['an image without tag', (d) => (d['services'].prometheus.image = 'prom/prometheus'), 'prometheus: image prom/prometheus is not pinned'],
     ['rabbitmq outside its profile', (d) => delete d['services'].rabbitmq.profiles, 'rabbitmq: must be in profile rabbitmq'],
-    ['an app probing the wrong port', (d) => (d['services'].bff.healthcheck.test = ['CMD', 'true']), 'bff: healthcheck must probe http://127.0.0.1:3000/health/ready'],
+    [
+      'an app probing the wrong port',
+      (d) => (d['services'].bff.healthcheck.test = ['CMD', 'true']),
+      'bff: healthcheck must probe http://127.0.0.1:3000/health/ready',
+    ],
     ['a top-level version', (d) => (d['version'] = '3.8'), 'top-level `version` is obsolete'],
     ['metrics on the API port', (d) => (d['services'].bff.environment.METRICS_PORT = 3000), 'bff: METRICS_PORT must be 9300'],
-    ['traces sent nowhere', (d) => delete d['services'].processor.environment.OTEL_EXPORTER_OTLP_ENDPOINT, 'processor: OTEL_EXPORTER_OTLP_ENDPOINT must be http://jaeger:4318'],
+    [
+      'traces sent nowhere',
+      (d) => delete d['services'].processor.environment.OTEL_EXPORTER_OTLP_ENDPOINT,
+      'processor: OTEL_EXPORTER_OTLP_ENDPOINT must be http://jaeger:4318',
+    ],
     ['traces under another name', (d) => (d['services'].upload.environment.OTEL_SERVICE_NAME = 'svc'), 'upload: OTEL_SERVICE_NAME must be upload'],
     ['no log shipper', (d) => delete d['services'].alloy, 'service alloy is missing'],
     ['the metrics port published', (d) => d['services'].bff.ports.push('127.0.0.1:9300:9300'), 'bff: publishes its metrics port'],
@@ -216,13 +240,17 @@ describe('Grafana', () => {
 
   it('has the panels the stack promises', () => {
     const titles = dashboard['panels'].map((p: ComposeDocument) => p['title']);
-    expect(titles).toEqual(expect.arrayContaining(['Uploads / s', 'Processed / s', 'Processing duration', 'Consumer lag', 'Errors / s', 'Upload to ready latency']));
+    expect(titles).toEqual(
+      expect.arrayContaining(['Uploads / s', 'Processed / s', 'Processing duration', 'Consumer lag', 'Errors / s', 'Upload to ready latency']),
+    );
   });
 
   it('queries only metrics the code registers, or exporters that compose runs and Prometheus scrapes', () => {
     expect(dashboardViolations(dashboard, sources(), external)).toEqual([]);
     const services = load()['services'];
-    const jobs = (parse(read(join(composeDir, 'prometheus', 'prometheus.yml'))) as ComposeDocument)['scrape_configs'].map((j: ComposeDocument) => j['job_name']);
+    const jobs = (parse(read(join(composeDir, 'prometheus', 'prometheus.yml'))) as ComposeDocument)['scrape_configs'].map(
+      (j: ComposeDocument) => j['job_name'],
+    );
     for (const provider of Object.values(external)) {
       expect(services[provider], provider).toBeDefined();
       expect(jobs, provider).toContain(provider);
@@ -244,7 +272,9 @@ describe('Grafana', () => {
     const grafana = load()['services'].grafana;
     expect(grafana.volumes).toContain(`./grafana/dashboards:${provider['providers'][0].options.path}:ro`);
     expect(grafana.volumes).toContain('./grafana/provisioning:/etc/grafana/provisioning:ro');
-    expect(grafana.environment.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH).toBe(`${provider['providers'][0].options.path}/${relative(dirname(dashboardPath), dashboardPath)}`);
+    expect(grafana.environment.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH).toBe(
+      `${provider['providers'][0].options.path}/${relative(dirname(dashboardPath), dashboardPath)}`,
+    );
   });
 });
 
@@ -270,7 +300,10 @@ describe('the Dockerfile', () => {
     for (const [name, definition] of Object.entries(services).filter(([, d]) => d['build'])) {
       expect(join(composeDir, definition['build'].context), name).toBe(root);
       expect(definition['build'].dockerfile, name).toBe('Dockerfile');
-      expect(stages.map((s) => s.name), name).toContain(definition['build'].target);
+      expect(
+        stages.map((s) => s.name),
+        name,
+      ).toContain(definition['build'].target);
       expect(existsSync(join(root, 'services', definition['build'].args.SERVICE)), name).toBe(true);
     }
   });
@@ -286,7 +319,9 @@ describe('the Dockerfile', () => {
   });
 
   it('keeps dependencies, build output, data and git out of the build context', () => {
-    const ignored = read(join(root, '.dockerignore')).split('\n').map((line) => line.trim());
+    const ignored = read(join(root, '.dockerignore'))
+      .split('\n')
+      .map((line) => line.trim());
     for (const entry of ['**/node_modules', '**/dist', '**/.data', '**/.cache', '.git', '**/.env']) expect(ignored).toContain(entry);
   });
 

@@ -21,7 +21,9 @@ export type ServiceName = keyof typeof services;
 /** The objects `kubectl kustomize dir` renders (KUBECTL names the binary; kubectl embeds kustomize). */
 export function kustomize(dir: string): K8sObject[] {
   const output = execFileSync(process.env['KUBECTL'] ?? 'kubectl', ['kustomize', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  return parseAllDocuments(output).map((doc) => doc.toJS() as K8sObject).filter(Boolean);
+  return parseAllDocuments(output)
+    .map((doc) => doc.toJS() as K8sObject)
+    .filter(Boolean);
 }
 
 /** Schema errors of every object, from the kubernetes-models class of its apiVersion and kind. */
@@ -110,7 +112,10 @@ export function k8sRuleViolations(objects: K8sObject[], transport: 'kafka' | 'ra
     if (env['METRICS_HOST'] !== '0.0.0.0') problems.push(`${name}: METRICS_HOST must be 0.0.0.0 (scraped from outside the pod)`);
     const unread = Object.keys(env).filter((v) => v !== 'NODE_ENV' && !v.startsWith('OTEL_') && !code.configVariables[name].includes(v));
     if (unread.length > 0) problems.push(`${name}: gets variables its config does not read: ${unread.join(', ')}`);
-    const bus = transport === 'kafka' ? env['KAFKA_BROKERS'] : env['KAFKA_BROKERS'] === '' && container['envFrom']?.some((s: K8sObject) => s['secretRef']?.name === 'event-bus-credentials');
+    const bus =
+      transport === 'kafka'
+        ? env['KAFKA_BROKERS']
+        : env['KAFKA_BROKERS'] === '' && container['envFrom']?.some((s: K8sObject) => s['secretRef']?.name === 'event-bus-credentials');
     if (!bus) problems.push(`${name}: not configured for ${transport}`);
 
     const probe = (kind: string, path: string) => {
@@ -120,7 +125,8 @@ export function k8sRuleViolations(objects: K8sObject[], transport: 'kafka' | 'ra
     probe('livenessProbe', '/health/live');
     probe('readinessProbe', '/health/ready');
     const resources = container['resources'] ?? {};
-    if (!resources.requests?.cpu || !resources.requests?.memory || !resources.limits?.memory) problems.push(`${name}: needs cpu and memory requests and a memory limit`);
+    if (!resources.requests?.cpu || !resources.requests?.memory || !resources.limits?.memory)
+      problems.push(`${name}: needs cpu and memory requests and a memory limit`);
     const security = container['securityContext'] ?? {};
     if (security['readOnlyRootFilesystem'] !== true) problems.push(`${name}: root filesystem must be read-only`);
     if (security['allowPrivilegeEscalation'] !== false) problems.push(`${name}: must not allow privilege escalation`);
@@ -135,7 +141,8 @@ export function k8sRuleViolations(objects: K8sObject[], transport: 'kafka' | 'ra
     const name = service['metadata'].name;
     const target = deployments.find((d) => matches(service['spec']['selector'], d['spec']['template']['metadata']?.labels));
     if (!target) problems.push(`service ${name}: selects no deployment's pods`);
-    if (service['spec']['type'] && service['spec']['type'] !== 'ClusterIP') problems.push(`service ${name}: type ${service['spec']['type']} exposes it outside the cluster`);
+    if (service['spec']['type'] && service['spec']['type'] !== 'ClusterIP')
+      problems.push(`service ${name}: type ${service['spec']['type']} exposes it outside the cluster`);
     const containerPorts = (target?.['spec']['template']['spec']['containers'] ?? []).flatMap((c: K8sObject) => c['ports'] ?? []);
     for (const port of service['spec']['ports'] ?? []) {
       if (!containerPorts.some((p: K8sObject) => p['name'] === port['targetPort'] || p['containerPort'] === port['targetPort'])) {
@@ -147,14 +154,20 @@ export function k8sRuleViolations(objects: K8sObject[], transport: 'kafka' | 'ra
 
   // Only the BFF is reachable from outside: one Ingress, TLS, to the bff Service.
   const ingresses = byKind(objects, 'Ingress');
-  const backends = ingresses.flatMap((i) => (i['spec']['rules'] ?? []).flatMap((r: K8sObject) => (r['http']?.paths ?? []).map((p: K8sObject) => p['backend']?.service?.name)));
+  const backends = ingresses.flatMap((i) =>
+    (i['spec']['rules'] ?? []).flatMap((r: K8sObject) => (r['http']?.paths ?? []).map((p: K8sObject) => p['backend']?.service?.name)),
+  );
   if (ingresses.length === 0) problems.push('no Ingress to the BFF');
   for (const backend of backends) if (backend !== 'bff') problems.push(`an Ingress routes to ${backend}: only the BFF may be exposed`);
   for (const ingress of ingresses) if (!(ingress['spec']['tls'] ?? []).length) problems.push(`ingress ${ingress['metadata'].name}: no TLS`);
 
   // Network policies: deny by default; only the BFF admits other namespaces on its API port.
   const policies = byKind(objects, 'NetworkPolicy');
-  if (!policies.some((p) => Object.keys(p['spec']['podSelector'] ?? {}).length === 0 && (p['spec']['policyTypes'] ?? []).includes('Ingress') && !p['spec']['ingress'])) {
+  if (
+    !policies.some(
+      (p) => Object.keys(p['spec']['podSelector'] ?? {}).length === 0 && (p['spec']['policyTypes'] ?? []).includes('Ingress') && !p['spec']['ingress'],
+    )
+  ) {
     problems.push('no default-deny ingress NetworkPolicy');
   }
   for (const policy of policies) {
@@ -162,7 +175,8 @@ export function k8sRuleViolations(objects: K8sObject[], transport: 'kafka' | 'ra
     for (const rule of policy['spec']['ingress'] ?? []) {
       const fromOutside = (rule['from'] ?? []).some((f: K8sObject) => f['namespaceSelector'] || f['ipBlock']);
       const onlyMetrics = (rule['ports'] ?? []).length > 0 && rule['ports'].every((p: K8sObject) => p['port'] === 'metrics');
-      if ((fromOutside || !rule['from']) && !onlyMetrics && selected !== 'bff') problems.push(`networkpolicy ${policy['metadata'].name}: admits outside traffic to ${selected ?? 'every pod'}`);
+      if ((fromOutside || !rule['from']) && !onlyMetrics && selected !== 'bff')
+        problems.push(`networkpolicy ${policy['metadata'].name}: admits outside traffic to ${selected ?? 'every pod'}`);
     }
   }
 
@@ -174,12 +188,15 @@ export function k8sRuleViolations(objects: K8sObject[], transport: 'kafka' | 'ra
     const lag = triggers.find((t) => t['type'] === transport);
     if (!lag) problems.push(`processor ScaledObject: no ${transport} trigger`);
     else if (transport === 'kafka') {
-      if (lag['metadata']['consumerGroup'] !== code.processorGroup) problems.push(`processor ScaledObject: consumerGroup must be ${code.processorGroup}, is ${lag['metadata']['consumerGroup']}`);
+      if (lag['metadata']['consumerGroup'] !== code.processorGroup)
+        problems.push(`processor ScaledObject: consumerGroup must be ${code.processorGroup}, is ${lag['metadata']['consumerGroup']}`);
       if (lag['metadata']['topic'] !== code.topic) problems.push(`processor ScaledObject: topic must be ${code.topic}, is ${lag['metadata']['topic']}`);
       const configured = named(objects, 'ConfigMap', 'event-bus') ?? byKind(objects, 'ConfigMap').find((c) => c['metadata'].name.startsWith('event-bus-'));
-      if (lag['metadata']['bootstrapServers'] !== configured?.['data']?.KAFKA_BROKERS) problems.push('processor ScaledObject: bootstrapServers differ from the services\' KAFKA_BROKERS');
+      if (lag['metadata']['bootstrapServers'] !== configured?.['data']?.KAFKA_BROKERS)
+        problems.push("processor ScaledObject: bootstrapServers differ from the services' KAFKA_BROKERS");
     } else {
-      if (lag['metadata']['queueName'] !== code.processorQueue) problems.push(`processor ScaledObject: queueName must be ${code.processorQueue}, is ${lag['metadata']['queueName']}`);
+      if (lag['metadata']['queueName'] !== code.processorQueue)
+        problems.push(`processor ScaledObject: queueName must be ${code.processorQueue}, is ${lag['metadata']['queueName']}`);
       const auth = named(objects, 'TriggerAuthentication', lag['authenticationRef']?.name ?? '');
       if (!auth) problems.push('processor ScaledObject: its TriggerAuthentication is missing');
     }
@@ -198,7 +215,9 @@ export function k8sRuleViolations(objects: K8sObject[], transport: 'kafka' | 'ra
     if (!JSON.stringify(container?.command ?? []).includes('"migrate","deploy"')) problems.push('metadata-migrate: must run prisma migrate deploy');
     if (container?.securityContext?.readOnlyRootFilesystem !== true) problems.push('metadata-migrate: root filesystem must be read-only');
   }
-  const metadataEnv = named(objects, 'Deployment', 'metadata') ? containerEnv(objects, named(objects, 'Deployment', 'metadata')!['spec']['template']['spec']['containers'][0]) : {};
+  const metadataEnv = named(objects, 'Deployment', 'metadata')
+    ? containerEnv(objects, named(objects, 'Deployment', 'metadata')!['spec']['template']['spec']['containers'][0])
+    : {};
   if (metadataEnv['MIGRATE_ON_START'] !== 'false') problems.push('metadata: MIGRATE_ON_START must be false (the Job migrates)');
 
   return problems;

@@ -31,13 +31,17 @@ describe('a service whose database does not exist', () => {
   it.each([
     ['bff', 'ACCOUNTS_DATABASE_URL', (url: string) => ({ ACCOUNTS_DATABASE_URL: url })],
     ['metadata', 'DATABASE_URL', (url: string) => ({ DATABASE_URL: url, MIGRATE_ON_START: 'true' })],
-  ] as const)('%s exits 1 at start saying which database to create, without a stack trace', async (service, variable, env) => {
-    const { code, stdout, stderr, missing } = await start(service, env);
-    expect(code, stderr).toBe(1);
-    const fatal = JSON.parse(stderr.trim().split('\n').at(-1)!) as { level: string; msg: string };
-    expect(fatal.level).toBe('fatal');
-    expect(fatal.msg).toContain(`database "${missing}" does not exist (${variable})`);
-    expect(fatal.msg).toContain(`createdb -h 127.0.0.1 -p 5432 -U postgres ${missing}`);
-    expect(stderr + stdout).not.toMatch(/^\s+at /m);
-  }, 60_000);
+  ] as const)(
+    '%s exits 1 at start saying which database to create, without a stack trace',
+    async (service, variable, env) => {
+      const { code, stdout, stderr, missing } = await start(service, env);
+      expect(code, stderr).toBe(1);
+      const fatal = JSON.parse(stderr.trim().split('\n').at(-1)!) as { level: string; msg: string };
+      expect(fatal.level).toBe('fatal');
+      expect(fatal.msg).toContain(`database "${missing}" does not exist (${variable})`);
+      expect(fatal.msg).toContain(`createdb -h 127.0.0.1 -p 5432 -U postgres ${missing}`);
+      expect(stderr + stdout).not.toMatch(/^\s+at /m);
+    },
+    60_000,
+  );
 });

@@ -53,8 +53,19 @@ export function ruleFilesViolations(configPath: string, config: ComposeDocument,
   // Prometheus globs only the last path element (filepath.Glob); Node 20 has no fs.glob, so: that element's `*` and `?`.
   const found = globs.flatMap((pattern) => {
     const dir = resolve(dirname(configPath), dirname(pattern));
-    const element = new RegExp(`^${pattern.split('/').pop()!.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`);
-    return existsSync(dir) ? readdirSync(dir).filter((file) => element.test(file)).map((file) => join(dir, file)) : [];
+    const element = new RegExp(
+      `^${pattern
+        .split('/')
+        .pop()!
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '[^/]*')
+        .replace(/\?/g, '[^/]')}$`,
+    );
+    return existsSync(dir)
+      ? readdirSync(dir)
+          .filter((file) => element.test(file))
+          .map((file) => join(dir, file))
+      : [];
   });
   return found.includes(resolve(rulesFile)) ? [] : [`prometheus.yml: rule_files ${JSON.stringify(globs)} do not load ${rulesFile}`];
 }

@@ -118,7 +118,12 @@ describe('Grafana data sources: metrics, logs and traces', () => {
     const problems = datasourceViolations(broken, Object.keys(compose()['services'])).join('\n');
     expect(problems).toContain('data source loki: http://logs:3100 is not a compose service');
     expect(problems).toContain('data source jaeger: links to unknown data source logs');
-    expect(datasourceViolations(broken.filter((d) => d['type'] !== 'jaeger'), ['prometheus', 'loki'])).toContain('no jaeger data source');
+    expect(
+      datasourceViolations(
+        broken.filter((d) => d['type'] !== 'jaeger'),
+        ['prometheus', 'loki'],
+      ),
+    ).toContain('no jaeger data source');
   });
 });
 

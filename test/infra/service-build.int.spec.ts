@@ -91,9 +91,15 @@ describe('the production image build (scripts/build-service.mjs, as the Dockerfi
     for (const service of services) {
       const files = filesUnder(join(work, service)).filter((f) => !f.startsWith('node_modules') && !/\/node_modules\//.test(f));
       expect(files, service).toContain(join('services', service, 'dist', 'server.js'));
-      expect(files.filter((f) => /(^|\/)src\//.test(f)), service).toEqual([]);
+      expect(
+        files.filter((f) => /(^|\/)src\//.test(f)),
+        service,
+      ).toEqual([]);
       // prisma.config.ts is read by the Prisma CLI (`prisma migrate deploy`), which loads TypeScript itself.
-      expect(files.filter((f) => /\.(ts|map|tsbuildinfo)$/.test(f) && !f.endsWith('prisma.config.ts')), service).toEqual([]);
+      expect(
+        files.filter((f) => /\.(ts|map|tsbuildinfo)$/.test(f) && !f.endsWith('prisma.config.ts')),
+        service,
+      ).toEqual([]);
     }
     expect(filesUnder(join(work, 'metadata', 'services', 'metadata', 'prisma', 'migrations')).some((f) => f.endsWith('migration.sql'))).toBe(true);
   });
@@ -136,28 +142,31 @@ describe('the production image build (scripts/build-service.mjs, as the Dockerfi
     ['processor', {}, false],
     // PGlite under DATA_DIR, migrated at start from the staged prisma/migrations: ready proves they were found.
     ['metadata', { JWT_SECRET: 'x'.repeat(40) }, true],
-  ] as const)('%s starts from the staged output, answers its health checks, and stops cleanly', async (service, extraEnv, checkReady) => {
-    const [node, ...args] = imageCommand();
-    const dataDir = join(work, `${service}-data`);
-    const started = start(service, [node === 'node' ? process.execPath : node!, ...args], { DATA_DIR: dataDir, ...extraEnv });
-    try {
-      const port = await started.listening;
-      expect((await fetch(`http://127.0.0.1:${port}/health/live`)).status).toBe(200);
-      // Ready once its dependencies answer (the first checks may still be running when it listens).
-      if (checkReady) {
-        await vi.waitFor(
-          async () => {
-            const ready = await fetch(`http://127.0.0.1:${port}/health/ready`);
-            expect(ready.status, await ready.text()).toBe(200);
-          },
-          { timeout: 20_000, interval: 250 },
-        );
+  ] as const)(
+    '%s starts from the staged output, answers its health checks, and stops cleanly',
+    async (service, extraEnv, checkReady) => {
+      const [node, ...args] = imageCommand();
+      const dataDir = join(work, `${service}-data`);
+      const started = start(service, [node === 'node' ? process.execPath : node!, ...args], { DATA_DIR: dataDir, ...extraEnv });
+      try {
+        const port = await started.listening;
+        expect((await fetch(`http://127.0.0.1:${port}/health/live`)).status).toBe(200);
+        // Ready once its dependencies answer (the first checks may still be running when it listens).
+        if (checkReady) {
+          await vi.waitFor(
+            async () => {
+              const ready = await fetch(`http://127.0.0.1:${port}/health/ready`);
+              expect(ready.status, await ready.text()).toBe(200);
+            },
+            { timeout: 20_000, interval: 250 },
+          );
+        }
+      } finally {
+        started.child.kill('SIGTERM');
       }
-    } finally {
-      started.child.kill('SIGTERM');
-    }
-    expect(await started.exited, started.output()).toBe(0);
-    expect(started.output()).not.toMatch(/ERR_UNKNOWN_FILE_EXTENSION|ERR_MODULE_NOT_FOUND|"level":"(error|fatal)"/);
-  }, 60_000);
+      expect(await started.exited, started.output()).toBe(0);
+      expect(started.output()).not.toMatch(/ERR_UNKNOWN_FILE_EXTENSION|ERR_MODULE_NOT_FOUND|"level":"(error|fatal)"/);
+    },
+    60_000,
+  );
 });
-

@@ -38,7 +38,12 @@ export async function openApiContract(document: unknown) {
 
   const templates = Object.keys(doc.paths).map((template) => ({
     template,
-    pattern: new RegExp(`^${template.replace(/[.?+^$()[\]\\|]/g, '\\$&').replace('{*}', '.+').replace(/\{[^}]+\}/g, '[^/]+')}$`),
+    pattern: new RegExp(
+      `^${template
+        .replace(/[.?+^$()[\]\\|]/g, '\\$&')
+        .replace('{*}', '.+')
+        .replace(/\{[^}]+\}/g, '[^/]+')}$`,
+    ),
   }));
   const seen: Checked[] = [];
 
@@ -59,7 +64,11 @@ export async function openApiContract(document: unknown) {
      */
     check(method: string, url: string, response: { status: number; headers: Headers }, body?: string): Checked {
       const route = this.routeOf(method, url);
-      const checked: Checked = { route: route ? `${method.toUpperCase()} ${route.template}` : `${method.toUpperCase()} ${url}`, status: response.status, problems: [] };
+      const checked: Checked = {
+        route: route ? `${method.toUpperCase()} ${route.template}` : `${method.toUpperCase()} ${url}`,
+        status: response.status,
+        problems: [],
+      };
       seen.push(checked);
       if (!route) return (checked.problems.push('no such operation in the document'), checked);
       const documented = route.operation.responses[String(response.status)];

@@ -30,17 +30,20 @@ export interface ServiceProcess {
 }
 
 /** Starts `services/<service>` as a process named `name`; `options.port` reuses a port (a restarted service keeps its URL). */
-export async function startService(
-  name: string,
-  service: string,
-  env: Record<string, string>,
-  options: { port?: number } = {},
-): Promise<ServiceProcess> {
+export async function startService(name: string, service: string, env: Record<string, string>, options: { port?: number } = {}): Promise<ServiceProcess> {
   const port = options.port ?? (await freePort());
   const metricsPort = await freePort();
   const child = spawn(process.execPath, ['--conditions=@photos/source', '--import', 'tsx', join(root, 'services', service, 'src', 'server.ts')], {
     cwd: root,
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', METRICS_PORT: String(metricsPort), METRICS_HOST: '127.0.0.1', NODE_ENV: 'production' },
+    env: {
+      ...process.env,
+      ...env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      METRICS_PORT: String(metricsPort),
+      METRICS_HOST: '127.0.0.1',
+      NODE_ENV: 'production',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -51,7 +54,10 @@ export async function startService(
   const deadline = Date.now() + 90_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${output.slice(-4000)}`);
-    const ready = await fetch(`${url}/health/ready`).then((r) => r.ok, () => false);
+    const ready = await fetch(`${url}/health/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL'); // never left running behind a failed start

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { GENERATED_DIR, generatedApiFiles } from '../../scripts/api-types.js';
 
 describe('generated API types', () => {
-  it('are those the BFF\'s current document generates (else run `npm run api:generate`)', async () => {
+  it("are those the BFF's current document generates (else run `npm run api:generate`)", async () => {
     const files = await generatedApiFiles();
     expect(Object.keys(files).sort()).toEqual(['api.ts', 'openapi.json']);
     for (const [name, text] of Object.entries(files)) {

@@ -52,10 +52,13 @@ describe('module boundaries', () => {
     const allowed = probe('services/processor', "import { photoCatalogue } from '@photos/contracts';\nexport const channel = photoCatalogue.channel;\n");
     const { code, output } = await lint([byName, byPath, allowed]);
     const results = JSON.parse(output) as { filePath: string; messages: { ruleId: string; message: string }[] }[];
-    const boundaryErrors = (file: string) =>
-      results.find((r) => r.filePath === file)!.messages.filter((m) => m.ruleId === '@nx/enforce-module-boundaries');
+    const boundaryErrors = (file: string) => results.find((r) => r.filePath === file)!.messages.filter((m) => m.ruleId === '@nx/enforce-module-boundaries');
     expect(code).not.toBe(0);
-    expect(boundaryErrors(byName).map((m) => m.message).join()).toMatch(/type:service/);
+    expect(
+      boundaryErrors(byName)
+        .map((m) => m.message)
+        .join(),
+    ).toMatch(/type:service/);
     expect(boundaryErrors(byPath).length).toBeGreaterThan(0);
     expect(boundaryErrors(allowed)).toEqual([]);
   });

@@ -22,9 +22,7 @@ const familyOf = (messageName: string) => messageName.replace(/\.v\d+$/, '');
 /** The event families each channel of the document carries. */
 const channels = Object.entries(document.channels).map(([id, channel]) => ({
   id,
-  families: new Set(
-    Object.values(channel.messages).map(({ $ref }) => familyOf(document.components.messages[$ref.split('/').at(-1)!]!.name)),
-  ),
+  families: new Set(Object.values(channel.messages).map(({ $ref }) => familyOf(document.components.messages[$ref.split('/').at(-1)!]!.name))),
 }));
 /**
  * Families published for consumers outside the platform (notifications, other teams): they need a
@@ -51,9 +49,15 @@ describe('service definitions against the AsyncAPI document', () => {
   it('has, for every event of every channel, a service producing it and one consuming it (but for those published for outside)', () => {
     for (const channel of channels) {
       for (const family of channel.families) {
-        expect(produced.filter(({ event }) => event === family).map(({ service }) => service), `${family} on ${channel.id}: producers`).not.toEqual([]);
+        expect(
+          produced.filter(({ event }) => event === family).map(({ service }) => service),
+          `${family} on ${channel.id}: producers`,
+        ).not.toEqual([]);
         if (forOutside.has(family)) continue;
-        expect(consumed.filter(({ event }) => event === family).map(({ service }) => service), `${family} on ${channel.id}: consumers`).not.toEqual([]);
+        expect(
+          consumed.filter(({ event }) => event === family).map(({ service }) => service),
+          `${family} on ${channel.id}: consumers`,
+        ).not.toEqual([]);
       }
     }
   });

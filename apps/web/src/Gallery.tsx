@@ -34,7 +34,14 @@ export function Gallery({ gallery, onOpen }: { gallery: GalleryModel; onOpen: (i
   return (
     <section className="gallery" aria-labelledby="gallery-title" aria-busy={loading}>
       <h2 id="gallery-title" className="gallery-title">
-        Your photos{loaded && items.length > 0 ? <span className="count"> · {items.length}{nextCursor ? '+' : ''}</span> : null}
+        Your photos
+        {loaded && items.length > 0 ? (
+          <span className="count">
+            {' '}
+            · {items.length}
+            {nextCursor ? '+' : ''}
+          </span>
+        ) : null}
       </h2>
       {loaded && items.length === 0 && !loading && (
         <p className="empty" data-testid="gallery-empty">

@@ -71,7 +71,12 @@ export function PhotoDetail({ id, photo, onClose, onDeleted }: Props) {
 
   const view: Photo | undefined =
     detail && photo
-      ? { ...mergePhoto(detail, photo), exif: detail.exif ?? null, variants: detail.variants.preview ? detail.variants : photo.variants, ...(detail.originalUrl ? { originalUrl: detail.originalUrl } : {}) }
+      ? {
+          ...mergePhoto(detail, photo),
+          exif: detail.exif ?? null,
+          variants: detail.variants.preview ? detail.variants : photo.variants,
+          ...(detail.originalUrl ? { originalUrl: detail.originalUrl } : {}),
+        }
       : (detail ?? photo);
 
   const remove = async () => {

@@ -134,9 +134,7 @@ function UploadItem({ upload, onCancel }: { upload: Upload; onCancel: () => void
           </button>
         )}
       </div>
-      {upload.status !== 'error' && upload.status !== 'cancelled' && (
-        <progress max={100} value={percent} aria-label={`Upload progress of ${upload.name}`} />
-      )}
+      {upload.status !== 'error' && upload.status !== 'cancelled' && <progress max={100} value={percent} aria-label={`Upload progress of ${upload.name}`} />}
       {upload.status === 'error' && (
         <p className="error" role="alert" data-testid="upload-error" data-http-status={upload.httpStatus}>
           {upload.message}

@@ -42,7 +42,11 @@ describe('gallery state', () => {
     );
     expect(ids(state)).toEqual(['n', 'a']);
     expect(state.items[0]!.status).toBe('processing');
-    state = galleryReducer(state, { type: 'upsert', photo: { id: 'n', status: 'ready', placeholder: 'abc', variants: { thumb: { url: '/t/n', width: 4, height: 3 } } }, insert: false });
+    state = galleryReducer(state, {
+      type: 'upsert',
+      photo: { id: 'n', status: 'ready', placeholder: 'abc', variants: { thumb: { url: '/t/n', width: 4, height: 3 } } },
+      insert: false,
+    });
     // A lagging list page still says processing: the live result stands.
     state = galleryReducer(state, { type: 'loaded', page: { items: [uploaded], nextCursor: null }, cursor: null });
     expect(state.items[0]).toMatchObject({ id: 'n', status: 'ready', placeholder: 'abc', filename: 'n.jpg', variants: { thumb: { url: '/t/n' } } });

@@ -51,21 +51,23 @@ export function useUploads(onAccepted: (photo: Photo) => void) {
         }
       });
       handles.current.set(key, handle);
-      handle.done.then(
-        (photo) => {
-          update(key, {
-            status: 'done',
-            sent: file.size,
-            photoId: photo.id,
-            ...(photo.duplicate ? { message: 'You had already uploaded this photo.' } : {}),
-          });
-          accepted.current(photo);
-        },
-        (error: unknown) => {
-          if (error instanceof DOMException && error.name === 'AbortError') update(key, { status: 'cancelled', message: 'Cancelled.' });
-          else update(key, { status: 'error', message: errorMessage(error), httpStatus: (error as { status?: number }).status ?? 0 });
-        },
-      ).finally(() => handles.current.delete(key));
+      handle.done
+        .then(
+          (photo) => {
+            update(key, {
+              status: 'done',
+              sent: file.size,
+              photoId: photo.id,
+              ...(photo.duplicate ? { message: 'You had already uploaded this photo.' } : {}),
+            });
+            accepted.current(photo);
+          },
+          (error: unknown) => {
+            if (error instanceof DOMException && error.name === 'AbortError') update(key, { status: 'cancelled', message: 'Cancelled.' });
+            else update(key, { status: 'error', message: errorMessage(error), httpStatus: (error as { status?: number }).status ?? 0 });
+          },
+        )
+        .finally(() => handles.current.delete(key));
     },
     [update],
   );
@@ -88,11 +90,14 @@ export function useUploads(onAccepted: (photo: Photo) => void) {
     if (added.length > 0) setUploads((current) => [...added, ...current]);
   }, []);
 
-  const cancel = useCallback((key: string) => {
-    const handle = handles.current.get(key);
-    if (handle) handle.abort();
-    else if (files.current.delete(key)) update(key, { status: 'cancelled', message: 'Cancelled.' });
-  }, [update]);
+  const cancel = useCallback(
+    (key: string) => {
+      const handle = handles.current.get(key);
+      if (handle) handle.abort();
+      else if (files.current.delete(key)) update(key, { status: 'cancelled', message: 'Cancelled.' });
+    },
+    [update],
+  );
 
   const clearFinished = useCallback(() => {
     setUploads((list) => list.filter((upload) => upload.status === 'queued' || upload.status === 'uploading'));

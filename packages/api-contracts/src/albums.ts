@@ -6,7 +6,9 @@ const Uuid = Type.String({ format: 'uuid' });
 export const AlbumAccessSchema = Type.Union([Type.Literal('owner'), Type.Literal('viewer'), Type.Literal('contributor')]);
 
 /** A grantee's role. */
-export const AlbumRoleSchema = Type.Union([Type.Literal('viewer'), Type.Literal('contributor')], { description: 'viewer: sees the album; contributor: may also add their own photos.' });
+export const AlbumRoleSchema = Type.Union([Type.Literal('viewer'), Type.Literal('contributor')], {
+  description: 'viewer: sees the album; contributor: may also add their own photos.',
+});
 
 /** An album, as metadata answers it and the BFF passes it on. */
 export const AlbumSchema = Type.Object(

@@ -24,7 +24,8 @@ export const VariantSchema = Type.Object(
 );
 
 export const ExifSchema = Type.Object(ExifSummarySchema.properties, {
-  $id: 'Exif', title: 'Exif',
+  $id: 'Exif',
+  title: 'Exif',
   additionalProperties: true,
   description: 'The EXIF summary the processor read; every field optional, other fields may appear.',
 });
@@ -50,7 +51,10 @@ function photoFields<V extends TSchema>(variants: V) {
     variants,
     exif: Type.Optional(Nullable(ExifSchema)),
     failure: Type.Optional(
-      Type.Object({ code: Type.String({ description: 'Stable reason code, e.g. undecodable.' }), reason: Type.String() }, { description: 'Why processing failed (status failed).' }),
+      Type.Object(
+        { code: Type.String({ description: 'Stable reason code, e.g. undecodable.' }), reason: Type.String() },
+        { description: 'Why processing failed (status failed).' },
+      ),
     ),
   };
 }
@@ -90,7 +94,8 @@ export const PhotoSchema = Type.Object(
     originalUrl: Type.Optional(Type.String({ description: 'Signed, short-lived URL of the original (GET /api/photos/{id} only).' })),
   },
   {
-    $id: 'Photo', title: 'Photo',
+    $id: 'Photo',
+    title: 'Photo',
     examples: [
       {
         id: '0b6c1f5e-8a3d-4d2e-9f71-2c4b8e6a1d30',

@@ -20,7 +20,8 @@ function transportHeaders(): Record<string, unknown> {
   return {
     kafkaHeaders: {
       type: 'object',
-      description: 'Kafka record headers (CloudEvents Kafka protocol binding, binary content mode). The record key is the subject (photo id; album id for album events).',
+      description:
+        'Kafka record headers (CloudEvents Kafka protocol binding, binary content mode). The record key is the subject (photo id; album id for album events).',
       required: ['content-type', ...required.map((name) => `${headerPrefixes.kafka}${name}`)],
       properties: { 'content-type': datacontenttype, ...prefixed(headerPrefixes.kafka) },
       additionalProperties: false,
@@ -29,7 +30,7 @@ function transportHeaders(): Record<string, unknown> {
       type: 'object',
       description:
         'AMQP application properties (CloudEvents AMQP binding, binary content mode; RabbitMQ message headers). ' +
-        '`datacontenttype` is the message\'s content-type property, and the event id its message-id property.',
+        "`datacontenttype` is the message's content-type property, and the event id its message-id property.",
       required: required.map((name) => `${headerPrefixes.amqp}${name}`),
       properties: prefixed(headerPrefixes.amqp),
       // What the broker adds on its way (RabbitMQ: x-delivery-count on quorum queues, x-death once dead-lettered).

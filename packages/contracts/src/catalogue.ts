@@ -30,10 +30,7 @@ export interface EventContext {
 type FamilyNamed<F extends EventFamily, N extends string> = Extract<F, { name: N }>;
 
 /** The event of family `N`, in its latest version. */
-export type LatestEvent<F extends EventFamily, N extends F['name']> = CloudEvent<
-  FamilyNamed<F, N>['latest']['type'],
-  LatestData<FamilyNamed<F, N>>
->;
+export type LatestEvent<F extends EventFamily, N extends F['name']> = CloudEvent<FamilyNamed<F, N>['latest']['type'], LatestData<FamilyNamed<F, N>>>;
 
 const validateAttributes = Compile(CloudEventAttributes);
 

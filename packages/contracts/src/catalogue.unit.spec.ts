@@ -15,7 +15,17 @@ describe('photo catalogue', () => {
         // The subject of a photo event is its photo, of an album event its album.
         const example = definition.example as { photoId?: string; albumId?: string };
         const subject = example.photoId ?? example.albumId;
-        const event = { specversion: '1.0', id: randomUUID(), source: '/x', type: definition.type, time: new Date().toISOString(), subject, datacontenttype: 'application/json', dataschema: definition.dataschema, data: definition.example };
+        const event = {
+          specversion: '1.0',
+          id: randomUUID(),
+          source: '/x',
+          type: definition.type,
+          time: new Date().toISOString(),
+          subject,
+          datacontenttype: 'application/json',
+          dataschema: definition.dataschema,
+          data: definition.example,
+        };
         expect(photoCatalogue.validate(event), definition.type).toMatchObject({ ok: true });
       }
     }
@@ -38,9 +48,7 @@ describe('photo catalogue', () => {
 
   it('rejects bad data on create, naming the field', () => {
     const photoId = randomUUID();
-    expect(() =>
-      photoCatalogue.create('photo.deleted', photoId, { photoId, ownerId: '', deletedAt: 'yesterday' }, context),
-    ).toThrowError(InvalidEventError);
+    expect(() => photoCatalogue.create('photo.deleted', photoId, { photoId, ownerId: '', deletedAt: 'yesterday' }, context)).toThrowError(InvalidEventError);
     try {
       photoCatalogue.create('photo.deleted', photoId, { photoId, ownerId: '', deletedAt: 'yesterday' }, context);
     } catch (error) {
@@ -101,7 +109,11 @@ describe('what the catalogue says about a bad event', () => {
 
   it('throws errors that carry the message, every problem and their own name', () => {
     const error = new InvalidEventError('event does not match its contract', ['/a bad', '/b worse']);
-    expect(error).toMatchObject({ name: 'InvalidEventError', message: 'event does not match its contract: /a bad; /b worse', problems: ['/a bad', '/b worse'] });
+    expect(error).toMatchObject({
+      name: 'InvalidEventError',
+      message: 'event does not match its contract: /a bad; /b worse',
+      problems: ['/a bad', '/b worse'],
+    });
     expect(() => photoCatalogue.assertValid({ ...good(), specversion: '0.3' })).toThrow(
       'event does not match its contract: /specversion must be equal to constant',
     );
@@ -151,7 +163,17 @@ describe('upcasting', () => {
 
   it('turns an old version into the latest one', () => {
     const photoId = randomUUID();
-    const old = { specversion: '1.0', id: 'e1', source: '/x', type: 'thing.renamed.v1', time: new Date().toISOString(), subject: photoId, datacontenttype: 'application/json', dataschema: V1.dataschema, data: { photoId, name: 'Ada Lovelace' } };
+    const old = {
+      specversion: '1.0',
+      id: 'e1',
+      source: '/x',
+      type: 'thing.renamed.v1',
+      time: new Date().toISOString(),
+      subject: photoId,
+      datacontenttype: 'application/json',
+      dataschema: V1.dataschema,
+      data: { photoId, name: 'Ada Lovelace' },
+    };
     const event = catalogue.upcast(catalogue.assertValid(old));
     expect(event).toMatchObject({ type: 'thing.renamed.v2', dataschema: V2.dataschema, data: { photoId, first: 'Ada', last: 'Lovelace' } });
   });
@@ -167,7 +189,17 @@ describe('upcasting', () => {
     const V3 = defineEvent({ ...V2, version: 3, description: 'v3' });
     const gapped = new EventCatalogue('test', [defineFamily([V1, V3], { 1: (data) => ({ ...(data as object), first: 'F', last: 'L' }) })]);
     const photoId = randomUUID();
-    const old = { specversion: '1.0', id: 'e1', source: '/x', type: 'thing.renamed.v1', time: new Date().toISOString(), subject: photoId, datacontenttype: 'application/json', dataschema: V1.dataschema, data: { photoId, name: 'x' } };
+    const old = {
+      specversion: '1.0',
+      id: 'e1',
+      source: '/x',
+      type: 'thing.renamed.v1',
+      time: new Date().toISOString(),
+      subject: photoId,
+      datacontenttype: 'application/json',
+      dataschema: V1.dataschema,
+      data: { photoId, name: 'x' },
+    };
     expect(gapped.upcast(gapped.assertValid(old))).toMatchObject({ type: 'thing.renamed.v3', data: { photoId, first: 'F', last: 'L' } });
   });
 

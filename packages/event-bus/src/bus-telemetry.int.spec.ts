@@ -57,7 +57,10 @@ describe('bus telemetry in a service', () => {
     bus = await createRabbitMqBus({ url, catalogue, logger: telemetry.logger, metrics: telemetry.metrics });
     const { lines, stream } = lineCollector();
     // A service's logger and registry as service-kit makes them (which depends on this package, not the reverse).
-    const app = { log: pino({ level: 'info', base: { service: 'telemetry-test' }, formatters: { level: (label) => ({ level: label }) } }, stream), metrics: new Registry() };
+    const app = {
+      log: pino({ level: 'info', base: { service: 'telemetry-test' }, formatters: { level: (label) => ({ level: label }) } }, stream),
+      metrics: new Registry(),
+    };
     telemetry.attach(app.log.child({ component: 'bus' }), app.metrics);
 
     const group = 'telemetry';
@@ -77,7 +80,16 @@ describe('bus telemetry in a service', () => {
     const publish = async (filename: string) => {
       const photoId = randomUUID();
       const uploadedAt = new Date().toISOString();
-      const data = { photoId, ownerId: 'o', objectKey: `originals/o/${photoId}`, filename, contentType: 'image/jpeg', bytes: 1, sha256: 'a'.repeat(64), uploadedAt };
+      const data = {
+        photoId,
+        ownerId: 'o',
+        objectKey: `originals/o/${photoId}`,
+        filename,
+        contentType: 'image/jpeg',
+        bytes: 1,
+        sha256: 'a'.repeat(64),
+        uploadedAt,
+      };
       await bus!.publish(catalogue.create('photo.uploaded', photoId, data, { source: '/test' }));
     };
     await publish('flaky.jpg');

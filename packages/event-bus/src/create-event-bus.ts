@@ -22,8 +22,7 @@ export const eventBusConfigSchema = Type.Object({
   BUS_RETRY_HORIZON_MS: Type.Integer({
     minimum: 0,
     default: 3_600_000,
-    description:
-      'How long an event whose handler fails because a dependency is down (database, network) is retried before it is dead-lettered.',
+    description: 'How long an event whose handler fails because a dependency is down (database, network) is retried before it is dead-lettered.',
   }),
   BUS_RETRY_MAX_DELAY_MS: Type.Integer({ minimum: 1, default: 30_000, description: 'The longest wait between two such retries.' }),
 });

@@ -8,13 +8,7 @@ const GROUP = 'x-dead-letter-group';
 const AT = 'x-dead-lettered-at';
 
 /** The original headers plus why the message was dead-lettered, how many tries, by which group, when. */
-export function deadLetterHeaders(
-  original: Record<string, string>,
-  group: string,
-  reason: string,
-  attempts: number,
-  at = new Date(),
-): Record<string, string> {
+export function deadLetterHeaders(original: Record<string, string>, group: string, reason: string, attempts: number, at = new Date()): Record<string, string> {
   return {
     ...original,
     [REASON]: reason.slice(0, 2000),
@@ -31,12 +25,7 @@ export function originalHeaders(headers: Record<string, string>): Record<string,
 }
 
 /** Reads a dead-lettered message back; `event` is set only when it is a valid event. */
-export function parseDeadLetter(
-  headers: Record<string, string>,
-  body: Buffer,
-  prefix: HeaderPrefix,
-  catalogue: EventCatalogue,
-): DeadLetter {
+export function parseDeadLetter(headers: Record<string, string>, body: Buffer, prefix: HeaderPrefix, catalogue: EventCatalogue): DeadLetter {
   let event: DeadLetter['event'];
   try {
     const result = catalogue.validate(fromBinary(originalHeaders(headers), body, prefix));

@@ -22,8 +22,7 @@ const attributesOf = (event: CloudEvent, system: MessagingSystem, destination: s
   'cloudevents.event_subject': event.subject,
 });
 
-const contextOf = (traceparent: string | undefined): Context =>
-  traceparent === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, { traceparent });
+const contextOf = (traceparent: string | undefined): Context => (traceparent === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, { traceparent }));
 
 /**
  * Publishes `event` inside a producer span and carries that span's context in the event's `traceparent`

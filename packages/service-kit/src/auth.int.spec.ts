@@ -23,8 +23,7 @@ describe('auth plugin', () => {
     return app;
   }
 
-  const call = (token?: string) =>
-    app.inject({ method: 'GET', url: '/me', headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const call = (token?: string) => app.inject({ method: 'GET', url: '/me', headers: token ? { authorization: `Bearer ${token}` } : {} });
 
   it('lets a valid token through and names the caller', async () => {
     await build();
@@ -36,7 +35,11 @@ describe('auth plugin', () => {
   it.each([
     ['missing', undefined, /required/],
     ['garbage', 'not.a.jwt', /not valid/],
-    ['forged with another key', createTokenSigner({ ...auth, secret: 'another-secret-0123456789-0123456789', expiresInSeconds: 60 })({ sub: 'user-1' }), /not valid/],
+    [
+      'forged with another key',
+      createTokenSigner({ ...auth, secret: 'another-secret-0123456789-0123456789', expiresInSeconds: 60 })({ sub: 'user-1' }),
+      /not valid/,
+    ],
     ['for another audience', createTokenSigner({ ...auth, audience: 'someone-else', expiresInSeconds: 60 })({ sub: 'user-1' }), /not valid/],
     ['from another issuer', createTokenSigner({ ...auth, issuer: 'evil', expiresInSeconds: 60 })({ sub: 'user-1' }), /not valid/],
     ['expired', createTokenSigner({ ...auth, expiresInSeconds: -10 })({ sub: 'user-1' }), /expired/],
@@ -111,7 +114,8 @@ describe('auth plugin with an OIDC issuer', () => {
       const origin = `http://127.0.0.1:${(issuer!.address() as AddressInfo).port}`;
       response.setHeader('content-type', 'application/json');
       if (request.url === '/.well-known/openid-configuration') return response.end(JSON.stringify({ issuer: origin, jwks_uri: `${origin}/jwks` }));
-      if (request.url === '/jwks') return response.end(JSON.stringify({ keys: keys.map(({ kid, key }) => ({ ...key.export({ format: 'jwk' }), kid, use: 'sig' })) }));
+      if (request.url === '/jwks')
+        return response.end(JSON.stringify({ keys: keys.map(({ kid, key }) => ({ ...key.export({ format: 'jwk' }), kid, use: 'sig' })) }));
       response.statusCode = 404;
       response.end('{}');
     });
@@ -130,7 +134,14 @@ describe('auth plugin with an OIDC issuer', () => {
     await app.register(authPlugin, { ...auth, oidcIssuer });
     app.get('/me', async (request) => ({ sub: request.user.sub }));
     const token = (algorithm: string, kid: string, key: KeyObject | string) =>
-      createSigner({ key: typeof key === 'string' ? key : key.export({ format: 'pem', type: 'pkcs8' }), algorithm: algorithm as 'RS256', kid, iss: oidcIssuer, aud: auth.audience, expiresIn: 60_000 })({ sub: 'oidc-user' });
+      createSigner({
+        key: typeof key === 'string' ? key : key.export({ format: 'pem', type: 'pkcs8' }),
+        algorithm: algorithm as 'RS256',
+        kid,
+        iss: oidcIssuer,
+        aud: auth.audience,
+        expiresIn: 60_000,
+      })({ sub: 'oidc-user' });
     const status = async (jwt: string) => (await app!.inject({ method: 'GET', url: '/me', headers: { authorization: `Bearer ${jwt}` } })).statusCode;
 
     expect(await status(token('RS256', 'rsa', rsa.privateKey))).toBe(200);
@@ -139,7 +150,9 @@ describe('auth plugin with an OIDC issuer', () => {
     expect(await status(token('PS256', 'rsa', rsa.privateKey))).toBe(401);
     // Algorithm confusion: HS256 keyed with the issuer's public key (which anyone can download).
     const publicPem = rsa.publicKey.export({ format: 'pem', type: 'spki' }).toString();
-    expect(await status(createSigner({ key: publicPem, algorithm: 'HS256', kid: 'rsa', iss: oidcIssuer, aud: auth.audience, expiresIn: 60_000 })({ sub: 'x' }))).toBe(401);
+    expect(
+      await status(createSigner({ key: publicPem, algorithm: 'HS256', kid: 'rsa', iss: oidcIssuer, aud: auth.audience, expiresIn: 60_000 })({ sub: 'x' })),
+    ).toBe(401);
     // The platform's own HS256 tokens still work beside the issuer's.
     expect(await status(sign({ sub: 'platform-user' }))).toBe(200);
   });

@@ -35,7 +35,7 @@ const OIDC_ALGORITHMS = ['RS256', 'ES256'];
 /** The variables of {@link AuthOptions}; spread into a service's config schema. */
 export const authConfigSchema = Type.Object({
   JWT_SECRET: Type.String({ minLength: 32, description: 'HS256 key shared by the BFF (signs) and the services (verify).' }),
-  JWT_ISSUER: Type.String({ minLength: 1, default: 'photo-platform', description: 'iss of the platform\'s own tokens.' }),
+  JWT_ISSUER: Type.String({ minLength: 1, default: 'photo-platform', description: "iss of the platform's own tokens." }),
   JWT_AUDIENCE: Type.String({ minLength: 1, default: 'photo-platform', description: 'aud every token must carry.' }),
   OIDC_ISSUER: Type.Optional(Type.String({ format: 'uri', description: 'Also accept tokens of this OpenID Connect issuer (JWKS).' })),
 });

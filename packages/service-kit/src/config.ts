@@ -77,7 +77,10 @@ export function trustProxyOption(value: string): boolean | string[] {
   const trimmed = value.trim();
   if (trimmed === 'false') return false;
   if (trimmed === 'true') return true;
-  return trimmed.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  return trimmed
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
 }
 
 /**
@@ -87,10 +90,7 @@ export function trustProxyOption(value: string): boolean | string[] {
  *
  * @throws {ConfigError} naming every missing or invalid variable.
  */
-export function loadConfig<S extends TObject>(
-  schema: S,
-  env: Readonly<Record<string, string | undefined>> = process.env,
-): Static<S> {
+export function loadConfig<S extends TObject>(schema: S, env: Readonly<Record<string, string | undefined>> = process.env): Static<S> {
   const raw: Record<string, unknown> = {};
   for (const [name, property] of Object.entries(schema.properties as Record<string, TSchema>)) {
     const value = env[name];
@@ -107,10 +107,7 @@ export function loadConfig<S extends TObject>(
  * log line to stderr and exits with code 1, so a misconfigured container fails fast and says why.
  * Other errors are rethrown.
  */
-export function exitOnConfigError<T>(
-  load: () => T,
-  io: { write?: (line: string) => void; exit?: (code: number) => never } = {},
-): T {
+export function exitOnConfigError<T>(load: () => T, io: { write?: (line: string) => void; exit?: (code: number) => never } = {}): T {
   try {
     return load();
   } catch (error) {
@@ -149,7 +146,10 @@ function coerce(value: string, schema: SchemaLike): unknown {
     if (['false', '0', 'no', 'off'].includes(word)) return false;
   }
   if (types.includes('array')) {
-    const items = value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+    const items = value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
     return schema.items ? items.map((item) => coerce(item, schema.items as SchemaLike)) : items;
   }
   return value;
@@ -170,9 +170,7 @@ function issuesOf(schema: TObject, config: Record<string, unknown>): ConfigIssue
     }
     const [error] = Value.Errors(property, value);
     if (!error) continue;
-    const choices = property.anyOf?.every((member) => 'const' in member)
-      ? property.anyOf.map((member) => String(member.const))
-      : undefined;
+    const choices = property.anyOf?.every((member) => 'const' in member) ? property.anyOf.map((member) => String(member.const)) : undefined;
     const where = error.instancePath ? ` (at ${error.instancePath})` : '';
     issues.push({ variable, problem: choices ? `must be one of ${choices.join(', ')}` : `${error.message}${where}` });
   }

@@ -63,9 +63,7 @@ describe('loadConfig', () => {
   });
 
   it('names every bad or missing variable and why, without echoing values', () => {
-    const error = errorOf(() =>
-      loadConfig(schema, { PORT: '80.5', LOG_LEVEL: 'loud', CACHE_ENABLED: 'maybe', RATIO: 'half' }),
-    );
+    const error = errorOf(() => loadConfig(schema, { PORT: '80.5', LOG_LEVEL: 'loud', CACHE_ENABLED: 'maybe', RATIO: 'half' }));
     expect(error.issues).toEqual([
       { variable: 'PORT', problem: 'must be integer' },
       { variable: 'LOG_LEVEL', problem: 'must be one of fatal, error, warn, info, debug, trace, silent' },
@@ -124,6 +122,10 @@ describe('exitOnConfigError', () => {
 
   it('returns the config when it is valid and rethrows other errors', () => {
     expect(exitOnConfigError(() => loadConfig(schema, { DATABASE_URL: 'x' })).PORT).toBe(3000);
-    expect(() => exitOnConfigError(() => { throw new TypeError('bug'); })).toThrow(TypeError);
+    expect(() =>
+      exitOnConfigError(() => {
+        throw new TypeError('bug');
+      }),
+    ).toThrow(TypeError);
   });
 });

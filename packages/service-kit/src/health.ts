@@ -64,8 +64,7 @@ export const healthPlugin = fp(
 
     app.get('/health/ready', { config: { probe: true } }, async (request, reply) => {
       if (shuttingDown) return reply.code(503).send({ status: 'shutting down', checks: {} });
-      const run = (entries: [string, ReadinessCheck][]) =>
-        Promise.all(entries.map(async ([name, check]) => [name, await runCheck(check, timeoutMs)] as const));
+      const run = (entries: [string, ReadinessCheck][]) => Promise.all(entries.map(async ([name, check]) => [name, await runCheck(check, timeoutMs)] as const));
       const [required, degrading] = await Promise.all([run([...checks]), run(optional)]);
       const failing = required.filter(([, outcome]) => outcome !== 'ok');
       const degraded = degrading.filter(([, outcome]) => outcome !== 'ok');

@@ -19,11 +19,7 @@ export const ConflictError = createError<'CONFLICT', 409, [detail: string]>('CON
 /** 413: the body exceeds a byte, pixel or frame limit. */
 export const PayloadTooLargeError = createError<'PAYLOAD_TOO_LARGE', 413, [detail: string]>('PAYLOAD_TOO_LARGE', '%s', 413);
 /** 415: a content type (or file type read from magic bytes) the service does not accept. */
-export const UnsupportedMediaTypeError = createError<'UNSUPPORTED_MEDIA_TYPE', 415, [detail: string]>(
-  'UNSUPPORTED_MEDIA_TYPE',
-  '%s',
-  415,
-);
+export const UnsupportedMediaTypeError = createError<'UNSUPPORTED_MEDIA_TYPE', 415, [detail: string]>('UNSUPPORTED_MEDIA_TYPE', '%s', 415);
 /** 429: rate limited. */
 export const TooManyRequestsError = createError<'TOO_MANY_REQUESTS', 429, [detail: string]>('TOO_MANY_REQUESTS', '%s', 429);
 

@@ -35,10 +35,7 @@ export const metricsPlugin = fp(
       if (request.routeOptions.config?.probe === true) return;
       // The pattern, never the raw URL: one series per route, whatever ids the URLs carry.
       const route = request.is404 ? 'unmatched' : (request.routeOptions.url ?? 'unmatched');
-      duration.observe(
-        { method: request.method, route, status_code: String(reply.statusCode) },
-        reply.elapsedTime / 1000,
-      );
+      duration.observe({ method: request.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
     });
   },
   { name: '@photos/service-kit/metrics', fastify: '5.x' },

@@ -92,12 +92,7 @@ function sendErrorProblem(error: FastifyError, request: FastifyRequest, reply: F
   return sendProblem(request, reply, status, problem);
 }
 
-function sendProblem(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  status: number,
-  fields: Partial<ProblemDetails>,
-) {
+function sendProblem(request: FastifyRequest, reply: FastifyReply, status: number, fields: Partial<ProblemDetails>) {
   const problem: ProblemDetails = {
     type: 'about:blank',
     title: STATUS_CODES[status] ?? 'Error',
@@ -166,7 +161,9 @@ export function answerClientError(this: FastifyInstance, error: Error & { code?:
       correlationId: (response?.req && correlationIdFrom(response.req.headers)) ?? randomUUID(),
     };
     const body = JSON.stringify(problem);
-    const security = Object.entries(PROBLEM_SECURITY_HEADERS).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+    const security = Object.entries(PROBLEM_SECURITY_HEADERS)
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('');
     socket.write(
       `HTTP/1.1 ${known.status} ${problem.title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n${security}` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,

@@ -13,7 +13,10 @@ export const ProblemSchema = Type.Object(ProblemDetailsSchema.properties, { $id:
 export function problemResponses(why: Record<number, string>) {
   const responses: Record<number, { description: string; content: Record<string, { schema: typeof ProblemSchema }> }> = {};
   for (const [status, description] of Object.entries(why)) {
-    responses[Number(status)] = { description: `${STATUS_CODES[Number(status)] ?? 'Error'}: ${description}`, content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } } };
+    responses[Number(status)] = {
+      description: `${STATUS_CODES[Number(status)] ?? 'Error'}: ${description}`,
+      content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } },
+    };
   }
   return responses;
 }

@@ -74,7 +74,9 @@ describe('HTTP server timeouts and unreadable requests', () => {
       httpRequest({ port, host: '127.0.0.1', path: '/slow', agent }, (res) => {
         res.resume();
         res.on('end', () => resolve({ status: res.statusCode!, connection: res.headers.connection }));
-      }).on('error', reject).end();
+      })
+        .on('error', reject)
+        .end();
     });
     await arrival;
     const closed = app.close();

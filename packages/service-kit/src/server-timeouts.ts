@@ -11,7 +11,7 @@ export const serverTimeoutsConfigSchema = Type.Object({
     minimum: 1_000,
     maximum: 300_000,
     default: 30_000,
-    description: 'A request\'s headers must arrive within this time (slowloris); 408 beyond.',
+    description: "A request's headers must arrive within this time (slowloris); 408 beyond.",
   }),
   HTTP_REQUEST_TIMEOUT_MS: Type.Integer({
     minimum: 1_000,

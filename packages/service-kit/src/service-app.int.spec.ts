@@ -21,16 +21,12 @@ async function buildApp(): Promise<ServiceApp> {
     logLevel: 'info',
     logStream: { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) },
   });
-  app.get(
-    '/echo/:id',
-    { schema: { params: Type.Object({ id: Type.Integer() }) } },
-    async (request) => {
-      request.log.info({ headers: request.headers }, 'handling');
-      // The TypeBox type provider types params from the schema: id is a number here.
-      const id: number = request.params.id;
-      return { id, correlationId: request.id };
-    },
-  );
+  app.get('/echo/:id', { schema: { params: Type.Object({ id: Type.Integer() }) } }, async (request) => {
+    request.log.info({ headers: request.headers }, 'handling');
+    // The TypeBox type provider types params from the schema: id is a number here.
+    const id: number = request.params.id;
+    return { id, correlationId: request.id };
+  });
   return app;
 }
 

@@ -13,13 +13,7 @@ import { metricsPlugin, type MetricsOptions } from './metrics.js';
 import { answerClientError, answerFrameworkError, problemDetailsPlugin } from './problem-details.js';
 
 /** A Fastify app with the TypeBox type provider, as {@link createServiceApp} builds it. */
-export type ServiceApp = FastifyInstance<
-  RawServerDefault,
-  IncomingMessage,
-  ServerResponse,
-  FastifyBaseLogger,
-  TypeBoxTypeProvider
->;
+export type ServiceApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
 
 /** Options of {@link serviceKit}. */
 export interface ServiceKitOptions extends HealthOptions {

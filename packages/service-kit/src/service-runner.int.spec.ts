@@ -121,13 +121,7 @@ describe('startServices', () => {
 
     await started.stop(() => void log.push('between'));
     stopped = true;
-    expect(log).toEqual([
-      "beta: app's own onClose",
-      "alpha: app's own onClose",
-      'between',
-      'beta: adapters closed',
-      'alpha: adapters closed',
-    ]);
+    expect(log).toEqual(["beta: app's own onClose", "alpha: app's own onClose", 'between', 'beta: adapters closed', 'alpha: adapters closed']);
     await expect(fetch(`${started.metricsUrl}/metrics/alpha`)).rejects.toThrow();
   });
 
@@ -135,9 +129,9 @@ describe('startServices', () => {
     const log: string[] = [];
     const alpha = recordingService('alpha', log);
     const broken = recordingService('broken', log, { handles: ['photo.uploaded'] });
-    await expect(
-      startServices([{ definition: alpha.definition }, { definition: broken.definition }], { env: { LOG_LEVEL: 'silent' } }),
-    ).rejects.toThrow(/broken, group broken/);
+    await expect(startServices([{ definition: alpha.definition }, { definition: broken.definition }], { env: { LOG_LEVEL: 'silent' } })).rejects.toThrow(
+      /broken, group broken/,
+    );
     expect(log).toEqual(["broken: app's own onClose", 'broken: adapters closed', "alpha: app's own onClose", 'alpha: adapters closed']);
   });
 });

@@ -149,7 +149,11 @@ export async function runService<C extends RunnableConfig, A>(definition: Servic
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     metrics: { port: config.METRICS_PORT, host: config.METRICS_HOST },
     // Last: the spans of the shutdown itself are flushed too.
-    onShutdown: () => runAll([['closing what the service opened', () => service.closeResources()], ['flushing traces', () => tracing?.shutdown()]]),
+    onShutdown: () =>
+      runAll([
+        ['closing what the service opened', () => service.closeResources()],
+        ['flushing traces', () => tracing?.shutdown()],
+      ]),
   });
 }
 

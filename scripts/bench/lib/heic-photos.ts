@@ -31,7 +31,18 @@ export function heicPhotos(): HeicPhoto[] {
   };
   const iphoneJpeg = join(dir, `${IPHONE.name}.jpg`);
   if (!existsSync(iphoneJpeg)) {
-    execFileSync(imageMagick, [join(photos, IPHONE.from), '-resize', `${IPHONE.size}^`, '-gravity', 'center', '-extent', IPHONE.size, '-quality', '92', iphoneJpeg]);
+    execFileSync(imageMagick, [
+      join(photos, IPHONE.from),
+      '-resize',
+      `${IPHONE.size}^`,
+      '-gravity',
+      'center',
+      '-extent',
+      IPHONE.size,
+      '-quality',
+      '92',
+      iphoneJpeg,
+    ]);
   }
   return [...SOURCES.map((source) => make(source.replace(/\.jpg$/, ''), join(photos, source))), make(IPHONE.name, iphoneJpeg)];
 }

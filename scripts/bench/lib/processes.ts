@@ -33,7 +33,13 @@ export async function freePort(): Promise<number> {
 /** Polls `url` until it answers 200 (or gives up after `timeoutMs`). */
 export async function waitForOk(url: string, timeoutMs = 30_000): Promise<void> {
   for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
-    if (await fetch(url).then((r) => r.ok, () => false)) return;
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
   }
   throw new Error(`${url} not ready after ${timeoutMs} ms`);
 }

@@ -68,7 +68,8 @@ describe('BFF accounts, auth and live status', () => {
   });
 
   const email = () => `user-${randomUUID().slice(0, 8)}@example.com`;
-  const post = (url: string, payload: object, remoteAddress?: string) => app.inject({ method: 'POST', url, payload, ...(remoteAddress ? { remoteAddress } : {}) });
+  const post = (url: string, payload: object, remoteAddress?: string) =>
+    app.inject({ method: 'POST', url, payload, ...(remoteAddress ? { remoteAddress } : {}) });
   /** Register answers no token: log in next, and read the account id from the token. */
   const signUp = async (address: string, password: string) => {
     expect((await post('/api/auth/register', { email: address, password })).statusCode).toBe(202);
@@ -142,13 +143,15 @@ describe('BFF accounts, auth and live status', () => {
     await start();
     const docs = await app.inject({ method: 'GET', url: '/api/docs/json' });
     expect(docs.statusCode).toBe(200);
-    expect(Object.keys(docs.json().paths)).toEqual(expect.arrayContaining(['/api/auth/register', '/api/auth/login', '/api/photos', '/api/photos/{id}', '/api/events']));
+    expect(Object.keys(docs.json().paths)).toEqual(
+      expect.arrayContaining(['/api/auth/register', '/api/auth/login', '/api/photos', '/api/photos/{id}', '/api/events']),
+    );
     const health = await app.inject({ method: 'GET', url: '/health/live' });
     expect(health.headers['x-content-type-options']).toBe('nosniff');
     expect(health.headers['content-security-policy']).toMatch(/default-src 'self'/);
   });
 
-  it('streams the caller\'s own status changes over SSE, and nobody else\'s', async () => {
+  it("streams the caller's own status changes over SSE, and nobody else's", async () => {
     await start();
     const url = await app.listen({ port: 0, host: '127.0.0.1' });
     const alice = await signUp(email(), 'alice password');
@@ -158,7 +161,12 @@ describe('BFF accounts, auth and live status', () => {
     const reader = response.body!.getReader();
     const failedFor = (ownerId: string) => {
       const photoId = randomUUID();
-      return photoCatalogue.create('photo.processing-failed', photoId, { photoId, ownerId, code: 'undecodable', reason: 'The image is truncated.', failedAt: new Date().toISOString() }, { source: '/test' });
+      return photoCatalogue.create(
+        'photo.processing-failed',
+        photoId,
+        { photoId, ownerId, code: 'undecodable', reason: 'The image is truncated.', failedAt: new Date().toISOString() },
+        { source: '/test' },
+      );
     };
     const forBob = failedFor(bob.user.id);
     const forAlice = failedFor(alice.user.id);

@@ -117,7 +117,12 @@ export async function buildBffApp(deps: BffAppDeps): Promise<ServiceApp> {
   const csrf = csrfTokens(config.JWT_SECRET);
   cookieAuthGuard(app, { accessCookie: cookies.names.access, csrfValid: csrf.valid });
 
-  const issueToken = createTokenSigner({ secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, expiresInSeconds: config.ACCESS_TOKEN_TTL_SECONDS });
+  const issueToken = createTokenSigner({
+    secret: config.JWT_SECRET,
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    expiresInSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+  });
   const users = accounts({
     store: deps.accountStore,
     throttle: loginThrottle,
@@ -186,6 +191,10 @@ export async function buildBffApp(deps: BffAppDeps): Promise<ServiceApp> {
   }
 
   // Status changes pushed to this replica's event streams; service.ts declares the (live) group.
-  handleEvents(app, 'bff-live', statusEventHandlers(live, (key) => media.variant(key)));
+  handleEvents(
+    app,
+    'bff-live',
+    statusEventHandlers(live, (key) => media.variant(key)),
+  );
   return app;
 }

@@ -28,7 +28,7 @@ export const bffConfigSchema = Type.Object({
   ACCESS_TOKEN_TTL_SECONDS: Type.Integer({
     minimum: 60,
     default: 900,
-    description: 'Lifetime of issued access tokens (and of the browser\'s access cookie, renewed by refresh).',
+    description: "Lifetime of issued access tokens (and of the browser's access cookie, renewed by refresh).",
   }),
   REFRESH_TOKEN_TTL_SECONDS: Type.Integer({
     minimum: 300,

@@ -100,7 +100,7 @@ afterEach(async () => {
 });
 
 describe('1. failed logins are limited per (account, client address)', () => {
-  it('attack: one address guesses alice\'s password. Answer: 401 five times, then 429 problem+json with Retry-After, even for the right one', async () => {
+  it("attack: one address guesses alice's password. Answer: 401 five times, then 429 problem+json with Retry-After, even for the right one", async () => {
     const bff = await startBff();
     const alice = email();
     await bff.register(alice, PASSWORD, ALICE_HOME);
@@ -129,7 +129,7 @@ describe('1. failed logins are limited per (account, client address)', () => {
 });
 
 describe('2. nobody can lock the owner out', () => {
-  it('attack: an attacker throttles himself on alice\'s email. Answer: alice, from her own address and with her password, gets 200 meanwhile', async () => {
+  it("attack: an attacker throttles himself on alice's email. Answer: alice, from her own address and with her password, gets 200 meanwhile", async () => {
     const bff = await startBff();
     const alice = email();
     await bff.register(alice, PASSWORD, ALICE_HOME);
@@ -177,7 +177,7 @@ describe('4. register never says whether an email has an account', () => {
     const alice = email();
     // Different addresses so the rate-limit headers (counts per address) are alike too.
     const first = await bff.register(alice, PASSWORD, '192.0.2.1');
-    const second = await bff.register(alice.toUpperCase(), 'the attacker\'s password', '192.0.2.2');
+    const second = await bff.register(alice.toUpperCase(), "the attacker's password", '192.0.2.2');
     expect(first.statusCode).toBe(202);
     expect(second.statusCode).toBe(first.statusCode);
     expect(second.rawPayload.equals(first.rawPayload)).toBe(true);
@@ -190,7 +190,7 @@ describe('4. register never says whether an email has an account', () => {
     expect(first.body).not.toMatch(/token|"id"/i);
 
     // The second registration changed nothing: its password does not log in, the first still does.
-    expect((await bff.login(alice, 'the attacker\'s password', ALICE_HOME)).statusCode).toBe(401);
+    expect((await bff.login(alice, "the attacker's password", ALICE_HOME)).statusCode).toBe(401);
     expect((await bff.login(alice, PASSWORD, ALICE_HOME)).statusCode).toBe(200);
   });
 });
@@ -200,8 +200,17 @@ describe('5. register and login are rate-limited per client address', () => {
     const bff = await startBff({ RATE_LIMIT_AUTH_PER_MINUTE: '3' });
     for (const [route, send] of [
       ['login', (from: string, i: number) => bff.login(email(), 'a guess', from, { 'x-forwarded-for': `100.64.0.${i}` })],
-      ['register', (from: string, i: number) => bff.app.inject({ method: 'POST', url: '/api/auth/register', remoteAddress: from,
-        headers: { 'x-forwarded-for': `100.64.0.${i}` }, payload: { email: email(), password: PASSWORD } })],
+      [
+        'register',
+        (from: string, i: number) =>
+          bff.app.inject({
+            method: 'POST',
+            url: '/api/auth/register',
+            remoteAddress: from,
+            headers: { 'x-forwarded-for': `100.64.0.${i}` },
+            payload: { email: email(), password: PASSWORD },
+          }),
+      ],
     ] as const) {
       const statuses = [];
       for (let i = 0; i < 5; i++) statuses.push((await send('192.0.2.10', i)).statusCode);

@@ -125,7 +125,9 @@ function raw(port: number, request: string): Promise<RawResponse> {
       const end = received.indexOf('\r\n\r\n');
       if (end < 0) return reject(new Error(`no answer: ${JSON.stringify(received)}`));
       const [statusLine = '', ...lines] = received.slice(0, end).split('\r\n');
-      const headers = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(':')).trim().toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+      const headers = Object.fromEntries(
+        lines.map((line) => [line.slice(0, line.indexOf(':')).trim().toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+      );
       resolve({ status: Number(statusLine.split(' ')[1]), headers, body: Buffer.from(received.slice(end + 4), 'latin1').toString('utf8') });
     });
   });
@@ -198,19 +200,27 @@ describe('3. every error answer is problem+json with the security headers', () =
       `POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 20000\r\nConnection: close\r\n\r\n${'{'.padEnd(20_000, ' ')}`,
       413,
     ],
-    ['400: malformed JSON', 'POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5\r\nConnection: close\r\n\r\n{"a":', 400],
+    [
+      '400: malformed JSON',
+      'POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5\r\nConnection: close\r\n\r\n{"a":',
+      400,
+    ],
     ['400: malformed HTTP', 'GET /api/photos HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n', 400],
     ['400: a URL Fastify cannot decode', 'GET /api/photos/%E0%A4%A HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 400],
     ['404: an unknown API route', 'GET /api/nothing-here HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 404],
     // Fastify answers a method a path does not take as an unknown route: 404, never a 405 of its own.
-    ['404: a method the route does not take', `PUT /api/photos HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${bearer()}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`, 404],
+    [
+      '404: a method the route does not take',
+      `PUT /api/photos HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${bearer()}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
+      404,
+    ],
     ['401: an API route without credentials', 'GET /api/photos HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 401],
   ])('attack: %s. Answer: that status as problem+json, with the security headers', async (_name, request, status) => {
     const { port } = await startBff();
     expectProblemWithSecurityHeaders(await raw(port, request), status);
   });
 
-  it('the headers on errors are helmet\'s own where helmet ran (the CSP of the web app, not a stand-in)', async () => {
+  it("the headers on errors are helmet's own where helmet ran (the CSP of the web app, not a stand-in)", async () => {
     const { port } = await startBff();
     const page = await raw(port, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
     const notFound = await raw(port, 'GET /api/nothing-here HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');

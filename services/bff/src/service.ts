@@ -45,8 +45,6 @@ export const bffService = defineService({
   configSchema: bffConfigSchema,
   open: openBffAdapters,
   build: ({ config, adapters, bus }) => buildBffApp({ ...adapters, config, bus }),
-  consumes: [
-    { group: 'bff-live', live: true, events: ['photo.processed', 'photo.processing-failed', 'photo.deleted'], concurrency: 4, maxAttempts: 2 },
-  ],
+  consumes: [{ group: 'bff-live', live: true, events: ['photo.processed', 'photo.processing-failed', 'photo.deleted'], concurrency: 4, maxAttempts: 2 }],
   produces: [],
 });

@@ -181,7 +181,7 @@ describe('browser sessions: the attack, and the answer', () => {
       expect((await refresh(owner)).statusCode).toBe(401);
     });
 
-    it('attack: the thief refreshes first; when the owner then uses the same (now spent) token, the thief\'s new token dies too', async () => {
+    it("attack: the thief refreshes first; when the owner then uses the same (now spent) token, the thief's new token dies too", async () => {
       await start();
       const { jar } = await loggedIn();
       const first = await refresh({ ...jar });
@@ -225,7 +225,7 @@ describe('browser sessions: the attack, and the answer', () => {
       expect(again.json().detail).toMatch(/ended/);
     });
 
-    it('ends only that session: the same user\'s other session (another browser) goes on', async () => {
+    it("ends only that session: the same user's other session (another browser) goes on", async () => {
       await start();
       const first = await loggedIn();
       const email = JSON.parse(Buffer.from(first.accessToken.split('.')[1]!, 'base64url').toString()).email as string;
@@ -236,7 +236,7 @@ describe('browser sessions: the attack, and the answer', () => {
   });
 
   describe('CSRF', () => {
-    it('attack: a cross-site form posts with the victim\'s cookies but cannot know the CSRF token -> 403, nothing done', async () => {
+    it("attack: a cross-site form posts with the victim's cookies but cannot know the CSRF token -> 403, nothing done", async () => {
       await start();
       const { jar } = await loggedIn();
       const photo = randomUUID();
@@ -250,11 +250,17 @@ describe('browser sessions: the attack, and the answer', () => {
         expect(response.statusCode, String(csrf)).toBe(403);
         expect(response.headers['content-type']).toMatch(/problem\+json/);
       }
-      const upload = await app.inject({ method: 'POST', url: '/api/photos', cookies: pick(jar, ACCESS), headers: { 'content-type': 'multipart/form-data; boundary=x' }, payload: '--x--' });
+      const upload = await app.inject({
+        method: 'POST',
+        url: '/api/photos',
+        cookies: pick(jar, ACCESS),
+        headers: { 'content-type': 'multipart/form-data; boundary=x' },
+        payload: '--x--',
+      });
       expect(upload.statusCode).toBe(403);
     });
 
-    it('attack: the attacker\'s own valid CSRF token with the victim\'s cookies -> 403 (tokens are bound to the session)', async () => {
+    it("attack: the attacker's own valid CSRF token with the victim's cookies -> 403 (tokens are bound to the session)", async () => {
       await start();
       const victim = await loggedIn();
       const attacker = await loggedIn();
@@ -271,7 +277,12 @@ describe('browser sessions: the attack, and the answer', () => {
     it('with the right token the request goes through (here to the unreachable metadata service: not a 403)', async () => {
       await start();
       const { jar } = await loggedIn();
-      const response = await app.inject({ method: 'DELETE', url: `/api/photos/${randomUUID()}`, cookies: pick(jar, ACCESS), headers: { 'x-csrf-token': jar[CSRF]! } });
+      const response = await app.inject({
+        method: 'DELETE',
+        url: `/api/photos/${randomUUID()}`,
+        cookies: pick(jar, ACCESS),
+        headers: { 'x-csrf-token': jar[CSRF]! },
+      });
       expect(response.statusCode).not.toBe(403);
       expect(response.statusCode).not.toBe(401);
     });
@@ -312,7 +323,10 @@ describe('browser sessions: the attack, and the answer', () => {
       const bob = await loggedIn();
       const open = (token: string) => {
         const controller = new AbortController();
-        return fetch(`${url}/api/events`, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal }).then((response) => ({ response, close: () => controller.abort() }));
+        return fetch(`${url}/api/events`, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal }).then((response) => ({
+          response,
+          close: () => controller.abort(),
+        }));
       };
       const first = await open(alice.accessToken);
       const second = await open(alice.accessToken);
@@ -323,11 +337,13 @@ describe('browser sessions: the attack, and the answer', () => {
       const other = await open(bob.accessToken);
       expect(other.response.status).toBe(200);
       first.close();
-      await expect.poll(async () => {
-        const retry = await open(alice.accessToken);
-        retry.close();
-        return retry.response.status;
-      }).toBe(200);
+      await expect
+        .poll(async () => {
+          const retry = await open(alice.accessToken);
+          retry.close();
+          return retry.response.status;
+        })
+        .toBe(200);
       second.close();
       other.close();
     });
@@ -346,7 +362,9 @@ describe('browser sessions: the attack, and the answer', () => {
     it('a stream does not outlive its access token (a revoked session stops listening at the latest then)', async () => {
       await start();
       const url = await app.listen({ port: 0, host: '127.0.0.1' });
-      const shortLived = createTokenSigner({ secret: SECRET, issuer: 'photo-platform', audience: 'photo-platform', expiresInSeconds: 1 })({ sub: randomUUID() });
+      const shortLived = createTokenSigner({ secret: SECRET, issuer: 'photo-platform', audience: 'photo-platform', expiresInSeconds: 1 })({
+        sub: randomUUID(),
+      });
       const response = await fetch(`${url}/api/events`, { headers: { authorization: `Bearer ${shortLived}` } });
       expect(response.status).toBe(200);
       let text = '';

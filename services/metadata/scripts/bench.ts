@@ -60,7 +60,8 @@ try {
   await database.migrate();
   console.log(`metadata bench: ${availableParallelism()} cores, load ${loadavg()[0]!.toFixed(1)}; filling ${dbName}...`);
   // In SQL (a bulk import); the owner is an SQL expression, so that one statement can spread rows over owners.
-  const fill = (ownerExpr: string, count: number) => database.prisma.$executeRawUnsafe(`
+  const fill = (ownerExpr: string, count: number) =>
+    database.prisma.$executeRawUnsafe(`
     INSERT INTO photos (id, owner_id, status, filename, content_type, bytes, sha256, width, height, taken_at, taken_at_local,
                         uploaded_at, placeholder, dominant_color, exif, variants, status_event_time, status_event_id, updated_at)
     SELECT id, ${ownerExpr}, 'ready', 'IMG_' || i || '.jpg', 'image/jpeg', 2483112, repeat('9', 64), 3024, 4032,
@@ -86,8 +87,16 @@ try {
 
   // --- the four ways of reading a page
   const secret = 'bench-secret-0123456789-0123456789-0123456789';
-  const headers = { authorization: `Bearer ${createTokenSigner({ secret, issuer: 'photo-platform', audience: 'photo-platform', expiresInSeconds: 3600 })({ sub: OWNER })}` };
-  const config = loadConfig(metadataConfigSchema, { JWT_SECRET: secret, LOG_LEVEL: 'silent', DATABASE_URL: dbUrl.toString(), REDIS_URL: redisUrl, CACHE_PREFIX: prefix });
+  const headers = {
+    authorization: `Bearer ${createTokenSigner({ secret, issuer: 'photo-platform', audience: 'photo-platform', expiresInSeconds: 3600 })({ sub: OWNER })}`,
+  };
+  const config = loadConfig(metadataConfigSchema, {
+    JWT_SECRET: secret,
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: dbUrl.toString(),
+    REDIS_URL: redisUrl,
+    CACHE_PREFIX: prefix,
+  });
   const bus = createMemoryBus({ broker: new MemoryBroker(), catalogue: photoCatalogue });
   const appWith = async (cacheStore: CacheStore) => {
     const app = await buildMetadataApp({ config, database, bus, cacheStore });
@@ -125,8 +134,16 @@ try {
     'raw pg': async (i) => {
       const after = pages[i % pages.length];
       const { rows } = after
-        ? await rawPool.query({ name: 'page-after', text: `SELECT ${columns} FROM photos WHERE owner_id = $1 AND (uploaded_at, id) < ($2, $3) ORDER BY uploaded_at DESC, id DESC LIMIT ${LIMIT + 1}`, values: [OWNER, after.uploadedAt, after.id] })
-        : await rawPool.query({ name: 'page-first', text: `SELECT ${columns} FROM photos WHERE owner_id = $1 ORDER BY uploaded_at DESC, id DESC LIMIT ${LIMIT + 1}`, values: [OWNER] });
+        ? await rawPool.query({
+            name: 'page-after',
+            text: `SELECT ${columns} FROM photos WHERE owner_id = $1 AND (uploaded_at, id) < ($2, $3) ORDER BY uploaded_at DESC, id DESC LIMIT ${LIMIT + 1}`,
+            values: [OWNER, after.uploadedAt, after.id],
+          })
+        : await rawPool.query({
+            name: 'page-first',
+            text: `SELECT ${columns} FROM photos WHERE owner_id = $1 ORDER BY uploaded_at DESC, id DESC LIMIT ${LIMIT + 1}`,
+            values: [OWNER],
+          });
       if (rows.length === 0) throw new Error('empty page');
     },
     prisma: async (i) => {
@@ -143,7 +160,9 @@ try {
   await new Promise((resolve) => setTimeout(resolve, 200));
   // Numbers, not the registry's objects: prom-client updates those in place.
   const pageLookups = async (result: string) =>
-    (await hitApp.metrics.getSingleMetric('metadata_cache_requests_total')!.get()).values.find((v) => v.labels['kind'] === 'page' && v.labels['result'] === result)?.value ?? 0;
+    (await hitApp.metrics.getSingleMetric('metadata_cache_requests_total')!.get()).values.find(
+      (v) => v.labels['kind'] === 'page' && v.labels['result'] === result,
+    )?.value ?? 0;
   const [hitsBefore, missesBefore] = [await pageLookups('hit'), await pageLookups('miss')];
 
   const latencies: Record<string, number[]> = {};
@@ -181,8 +200,10 @@ try {
     console.log(`${name.padEnd(14)} ${p50.toFixed(2).padStart(8)} ${p99.toFixed(2).padStart(8)} ${rps.toFixed(0).padStart(11)}`);
   }
   const [raw, hit, miss] = [row('raw pg'), row('service hit'), row('service miss')];
-  console.log(`\nratios (p50 latency, throughput): hit/raw pg ${(hit.p50 / raw.p50).toFixed(2)}x, ${(hit.rps / raw.rps).toFixed(2)}x;`,
-    `miss/raw pg ${(miss.p50 / raw.p50).toFixed(2)}x, ${(miss.rps / raw.rps).toFixed(2)}x; hit/miss ${(hit.p50 / miss.p50).toFixed(2)}x, ${(hit.rps / miss.rps).toFixed(2)}x`);
+  console.log(
+    `\nratios (p50 latency, throughput): hit/raw pg ${(hit.p50 / raw.p50).toFixed(2)}x, ${(hit.rps / raw.rps).toFixed(2)}x;`,
+    `miss/raw pg ${(miss.p50 / raw.p50).toFixed(2)}x, ${(miss.rps / raw.rps).toFixed(2)}x; hit/miss ${(hit.p50 / miss.p50).toFixed(2)}x, ${(hit.rps / miss.rps).toFixed(2)}x`,
+  );
   console.log(`page cache hit rate in the "service hit" runs: ${(hitRate * 100).toFixed(1)}%`);
   await bus.close();
 } finally {

@@ -77,7 +77,10 @@ async function withEngine<T>(adapter: SqlMigrationAwareDriverAdapterFactory, use
 export async function readMigrations(migrationsDir: string): Promise<MigrationList> {
   const baseDir = resolve(migrationsDir);
   const entries = await readdir(baseDir, { withFileTypes: true });
-  const folders = entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+  const folders = entries
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
   const migrationDirectories = await Promise.all(
     folders.map(async (path): Promise<MigrationDirectory> => {
       const content = await readFile(join(baseDir, path, 'migration.sql'), 'utf8').then(

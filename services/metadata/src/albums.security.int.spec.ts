@@ -50,9 +50,12 @@ const actors = () => {
 async function photosOf(ownerId: string, offsets: number[]): Promise<string[]> {
   const ids = offsets.map(() => newPhotoId());
   for (const [index, id] of ids.entries()) await publish(uploaded(id, ownerId, { uploadedAt: at(t0, offsets[index]!).toISOString(), filename: `${id}.jpg` }));
-  await vi.waitFor(async () => {
-    for (const id of ids) expect((await call('GET', `/photos/${id}`, ownerId)).statusCode).toBe(200);
-  }, { timeout: 10_000, interval: 50 });
+  await vi.waitFor(
+    async () => {
+      for (const id of ids) expect((await call('GET', `/photos/${id}`, ownerId)).statusCode).toBe(200);
+    },
+    { timeout: 10_000, interval: 50 },
+  );
   return ids;
 }
 
@@ -87,7 +90,7 @@ describe('albums: visibility', () => {
     expect(ids(await call('GET', '/albums/shared', stranger))).toEqual([]);
   });
 
-  it('2. a grantee sees exactly the album\'s photos, newest first, and not the owner\'s other photos', async () => {
+  it("2. a grantee sees exactly the album's photos, newest first, and not the owner's other photos", async () => {
     const { album, inside, outside, viewer, owner } = await sharedAlbum();
     const page = await call('GET', `/albums/${album}/photos`, viewer);
     expect(page.statusCode).toBe(200);
@@ -100,7 +103,7 @@ describe('albums: visibility', () => {
     expect(shared.items).toEqual([expect.objectContaining({ id: album, access: 'viewer', ownerId: owner, photoCount: 2 })]);
   });
 
-  it('3. a grantee cannot delete the owner\'s photos, nor rename, delete or re-share the album', async () => {
+  it("3. a grantee cannot delete the owner's photos, nor rename, delete or re-share the album", async () => {
     const { album, inside, viewer, contributor, stranger, owner } = await sharedAlbum();
     for (const grantee of [viewer, contributor]) {
       expect((await call('DELETE', `/photos/${inside[0]}`, grantee)).statusCode).toBe(404);
@@ -113,8 +116,9 @@ describe('albums: visibility', () => {
     expect((await call('PATCH', `/albums/${album}`, stranger, { name: 'x' })).statusCode).toBe(404);
     expect((await call('GET', `/photos/${inside[0]}`, owner)).statusCode).toBe(200);
     expect((await call('GET', `/albums/${album}`, owner)).json()).toMatchObject({ name: 'Holidays', photoCount: 2 });
-    expect(((await call('GET', `/albums/${album}/grants`, owner)).json() as { items: { granteeId: string }[] }).items.map((g) => g.granteeId).sort())
-      .toEqual([contributor, viewer].sort());
+    expect(((await call('GET', `/albums/${album}/grants`, owner)).json() as { items: { granteeId: string }[] }).items.map((g) => g.granteeId).sort()).toEqual(
+      [contributor, viewer].sort(),
+    );
   });
 
   it('4. nobody adds a photo that is not their own; a viewer adds nothing', async () => {
@@ -164,10 +168,13 @@ describe('albums: visibility', () => {
     const hits = async () => (await cacheLookups(app))['albums/hit'] ?? 0;
     // The set is stored after the answer (not awaited): wait until a read is answered from the cache.
     const before = await hits();
-    await vi.waitFor(async () => {
-      expect((await call('GET', `/photos/${inside[1]}`, viewer)).statusCode).toBe(200);
-      expect(await hits()).toBeGreaterThan(before);
-    }, { timeout: 5_000, interval: 20 });
+    await vi.waitFor(
+      async () => {
+        expect((await call('GET', `/photos/${inside[1]}`, viewer)).statusCode).toBe(200);
+        expect(await hits()).toBeGreaterThan(before);
+      },
+      { timeout: 5_000, interval: 20 },
+    );
     expect((await call('DELETE', `/albums/${album}/grants/${viewer}`, owner)).statusCode).toBe(204);
     expect((await call('GET', `/photos/${inside[0]}`, viewer)).statusCode).toBe(404);
     expect((await call('PUT', `/albums/${album}/grants/${viewer}`, owner, { role: 'viewer' })).statusCode).toBe(204);
@@ -200,7 +207,10 @@ describe('albums: lifecycle', () => {
     const { album, inside, viewer, owner } = await sharedAlbum();
     const other = await albumOf(owner, 'Best of');
     await call('POST', `/albums/${other}/photos`, owner, { photoIds: [inside[0]] });
-    expect((await call('PATCH', `/albums/${album}`, owner, { coverPhotoId: inside[0], name: 'Summer' })).json()).toMatchObject({ coverPhotoId: inside[0], name: 'Summer' });
+    expect((await call('PATCH', `/albums/${album}`, owner, { coverPhotoId: inside[0], name: 'Summer' })).json()).toMatchObject({
+      coverPhotoId: inside[0],
+      name: 'Summer',
+    });
 
     expect((await call('DELETE', `/photos/${inside[0]}`, owner)).statusCode).toBe(204);
     expect(ids(await call('GET', `/albums/${album}/photos`, viewer))).toEqual([inside[1]]);
@@ -232,7 +242,10 @@ describe('albums: lifecycle', () => {
     const seen = [...first.items.map((p) => p.id)];
     let cursor: string | null = first.nextCursor;
     while (cursor) {
-      const page = (await call('GET', `/albums/${album}/photos?limit=2&cursor=${cursor}`, viewer)).json() as { items: { id: string }[]; nextCursor: string | null };
+      const page = (await call('GET', `/albums/${album}/photos?limit=2&cursor=${cursor}`, viewer)).json() as {
+        items: { id: string }[];
+        nextCursor: string | null;
+      };
       seen.push(...page.items.map((p) => p.id));
       cursor = page.nextCursor;
     }

@@ -37,7 +37,10 @@ describe('metadata HTTP API', () => {
     await publish(processingFailed(failed, 'alice', { time: at(t0, 12) }));
     await publish(uploaded(processing, 'alice', { uploadedAt: at(t0, 20).toISOString(), filename: 'processing.jpg' }));
     await publish(uploaded(bobPhoto, 'bob', { uploadedAt: at(t0, 30).toISOString() }));
-    await vi.waitFor(async () => expect((await get('/photos/counts')).json()).toEqual({ processing: 1, ready: 1, failed: 1, total: 3 }), { timeout: 10_000, interval: 50 });
+    await vi.waitFor(async () => expect((await get('/photos/counts')).json()).toEqual({ processing: 1, ready: 1, failed: 1, total: 3 }), {
+      timeout: 10_000,
+      interval: 50,
+    });
     await vi.waitFor(async () => expect((await get(`/photos/${bobPhoto}`, 'bob')).statusCode).toBe(200), { timeout: 10_000, interval: 50 });
   });
   afterAll(async () => {
@@ -45,7 +48,7 @@ describe('metadata HTTP API', () => {
     await closeDatabase();
   });
 
-  it('lists the caller\'s photos newest first, with status, failure and no EXIF', async () => {
+  it("lists the caller's photos newest first, with status, failure and no EXIF", async () => {
     const response = await get('/photos');
     expect(response.statusCode).toBe(200);
     const { items, nextCursor } = response.json();
@@ -105,7 +108,14 @@ describe('metadata HTTP API', () => {
   });
 
   it('refuses bad input with a problem, not a 500', async () => {
-    for (const url of ['/photos?cursor=nonsense', '/photos?limit=0', '/photos?limit=1000', '/photos?status=lost', '/photos?takenFrom=yesterday', '/photos/not-a-uuid']) {
+    for (const url of [
+      '/photos?cursor=nonsense',
+      '/photos?limit=0',
+      '/photos?limit=1000',
+      '/photos?status=lost',
+      '/photos?takenFrom=yesterday',
+      '/photos/not-a-uuid',
+    ]) {
       const response = await get(url);
       expect(response.statusCode, url).toBe(400);
       expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
@@ -113,7 +123,12 @@ describe('metadata HTTP API', () => {
   });
 
   it('answers 401 without a valid token, on every route', async () => {
-    for (const [method, url] of [['GET', '/photos'], ['GET', '/photos/counts'], ['GET', `/photos/${alicePhotos[0]}`], ['DELETE', `/photos/${alicePhotos[0]}`]] as const) {
+    for (const [method, url] of [
+      ['GET', '/photos'],
+      ['GET', '/photos/counts'],
+      ['GET', `/photos/${alicePhotos[0]}`],
+      ['DELETE', `/photos/${alicePhotos[0]}`],
+    ] as const) {
       expect((await app.inject({ method, url })).statusCode).toBe(401);
       expect((await app.inject({ method, url, headers: { authorization: 'Bearer forged' } })).statusCode).toBe(401);
     }

@@ -31,14 +31,16 @@ describe('read cache', () => {
   /** Reads through `store`, counting database reads; events are projected the service's way. */
   function setUp(store: CacheStore) {
     const prefix = testCachePrefix();
-    cleanups.push(() => deleteCacheKeys(prefix), () => store.close());
+    cleanups.push(
+      () => deleteCacheKeys(prefix),
+      () => store.close(),
+    );
     const real = createPhotoQueries(database.prisma);
     const queries: PhotoQueries = { find: vi.fn(real.find), page: vi.fn(real.page), counts: vi.fn(real.counts) };
     const metrics = metadataMetrics(new Registry());
     const reads = createPhotoReads({ queries, store, prefix, ttlSeconds: 60, metrics });
     const project = projectPhotoEvent({ store: createPhotoProjectionStore(database.prisma), reads, metrics });
-    const lookups = async () =>
-      Object.fromEntries((await metrics.cache.get()).values.map(({ labels, value }) => [`${labels.kind}/${labels.result}`, value]));
+    const lookups = async () => Object.fromEntries((await metrics.cache.get()).values.map(({ labels, value }) => [`${labels.kind}/${labels.result}`, value]));
     const owner = `owner-${randomUUID()}`;
     const page = () => reads.page(owner, { limit: 10 }, 'first-page');
     return { reads, queries, project, lookups, owner, page, prefix };

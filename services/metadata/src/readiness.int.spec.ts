@@ -31,6 +31,9 @@ describe('metadata readiness', () => {
 
   it('is not ready while its database does not answer, within the check budget', async () => {
     const port = (blackHole.address() as { port: number }).port;
-    expect(await readinessWith(`postgresql://postgres@127.0.0.1:${port}/metadata`)).toMatchObject({ status: 503, database: expect.stringMatching(/^(error|timed out)$/) });
+    expect(await readinessWith(`postgresql://postgres@127.0.0.1:${port}/metadata`)).toMatchObject({
+      status: 503,
+      database: expect.stringMatching(/^(error|timed out)$/),
+    });
   });
 });

@@ -50,7 +50,9 @@ function raw(port: number, request: string): Promise<RawResponse> {
       const end = received.indexOf('\r\n\r\n');
       if (end < 0) return reject(new Error(`no answer: ${JSON.stringify(received)}`));
       const [statusLine = '', ...lines] = received.slice(0, end).split('\r\n');
-      const headers = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(':')).trim().toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+      const headers = Object.fromEntries(
+        lines.map((line) => [line.slice(0, line.indexOf(':')).trim().toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+      );
       resolve({ status: Number(statusLine.split(' ')[1]), headers, body: Buffer.from(received.slice(end + 4), 'latin1').toString('utf8') });
     });
   });
@@ -71,9 +73,12 @@ const close = 'Connection: close\r\n';
 const bearer = (owner: string) => `Authorization: ${as(owner).authorization}\r\n`;
 
 describe('1. no route answers without a valid token; every read is scoped to the caller', () => {
-  it.each(['GET /photos', 'GET /photos/p-1', 'DELETE /photos/p-1', 'GET /photos/counts'])('attack: %s without a token. Answer: 401 problem+json', async (route) => {
-    expectProblem(await raw(port, `${route} HTTP/1.1\r\nHost: x\r\n${close}\r\n`), 401);
-  });
+  it.each(['GET /photos', 'GET /photos/p-1', 'DELETE /photos/p-1', 'GET /photos/counts'])(
+    'attack: %s without a token. Answer: 401 problem+json',
+    async (route) => {
+      expectProblem(await raw(port, `${route} HTTP/1.1\r\nHost: x\r\n${close}\r\n`), 401);
+    },
+  );
   // Forged, expired, none-algorithm and HS512 tokens: packages/service-kit/src/auth.int.spec.ts. Another
   // owner's photo is a 404 on every route, exactly as one that does not exist: app.int.spec.ts.
 });
@@ -93,7 +98,8 @@ describe('2. a page is at most 100 photos', () => {
 describe('3. a JSON body is at most 16 KiB', () => {
   it('attack: a DELETE with a 20 KiB JSON body. Answer: 413 problem+json, refused before parsing', async () => {
     const body = `{"pad":"${'a'.repeat(20_000)}"}`;
-    const request = `DELETE /photos/p-1 HTTP/1.1\r\nHost: x\r\n${bearer('alice')}Content-Type: application/json\r\n` +
+    const request =
+      `DELETE /photos/p-1 HTTP/1.1\r\nHost: x\r\n${bearer('alice')}Content-Type: application/json\r\n` +
       `Content-Length: ${body.length}\r\n${close}\r\n${body}`;
     expectProblem(await raw(port, request), 413);
   });

@@ -4,7 +4,12 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 export function processorMetrics(registry: Registry) {
   return {
     processed: new Counter({ name: 'photos_processed_total', help: 'Photos processed into variants.', registers: [registry] }),
-    failed: new Counter({ name: 'photos_processing_failed_total', help: 'Photos that cannot be processed, by code.', labelNames: ['code'], registers: [registry] }),
+    failed: new Counter({
+      name: 'photos_processing_failed_total',
+      help: 'Photos that cannot be processed, by code.',
+      labelNames: ['code'],
+      registers: [registry],
+    }),
     duration: new Histogram({
       name: 'photo_processing_duration_seconds',
       help: 'Time to process one photo (read, decode, encode, store, publish).',

@@ -58,7 +58,9 @@ function raw(port: number, request: string): Promise<RawResponse> {
       const end = received.indexOf('\r\n\r\n');
       if (end < 0) return reject(new Error(`no answer: ${JSON.stringify(received)}`));
       const [statusLine = '', ...lines] = received.slice(0, end).split('\r\n');
-      const headers = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(':')).trim().toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+      const headers = Object.fromEntries(
+        lines.map((line) => [line.slice(0, line.indexOf(':')).trim().toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+      );
       resolve({ status: Number(statusLine.split(' ')[1]), headers, body: Buffer.from(received.slice(end + 4), 'latin1').toString('utf8') });
     });
   });
@@ -84,17 +86,12 @@ describe('1. probes only', () => {
     expect(routes.split('\n').filter((line) => line.includes('('))).toHaveLength(2);
   });
 
-  it.each([
-    'POST /photos',
-    'POST /photos/p-1/process',
-    'DELETE /photos/p-1',
-    'PUT /variants/p-1',
-    'GET /originals/p-1',
-    'POST /health/ready',
-    'GET /debug',
-  ])('attack: %s. Answer: 404 problem+json', async (route) => {
-    expectProblem(await raw(port, `${route} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n${close}\r\n`), 404);
-  });
+  it.each(['POST /photos', 'POST /photos/p-1/process', 'DELETE /photos/p-1', 'PUT /variants/p-1', 'GET /originals/p-1', 'POST /health/ready', 'GET /debug'])(
+    'attack: %s. Answer: 404 problem+json',
+    async (route) => {
+      expectProblem(await raw(port, `${route} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n${close}\r\n`), 404);
+    },
+  );
 });
 
 describe('2. /metrics is not on the probe port', () => {
@@ -112,7 +109,11 @@ describe('3. every error answer is problem+json with the security headers', () =
   const json = `{"pad":"${'a'.repeat(20_000)}"}`;
   it.each([
     ['431: headers over 16 KiB', `GET /health/live HTTP/1.1\r\nHost: x\r\n${BIG_HEADERS}\r\n`, 431],
-    ['413: a JSON body over 16 KiB', `POST /health/live HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${json.length}\r\n${close}\r\n${json}`, 413],
+    [
+      '413: a JSON body over 16 KiB',
+      `POST /health/live HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${json.length}\r\n${close}\r\n${json}`,
+      413,
+    ],
     ['400: malformed HTTP', 'GET /health/live HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n', 400],
     ['400: a URL that cannot be decoded', `GET /health/%E0%A4%A HTTP/1.1\r\nHost: x\r\n${close}\r\n`, 400],
   ])('attack: %s. Answer: that status as problem+json', async (_name, request, status) => {

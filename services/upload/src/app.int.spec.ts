@@ -13,7 +13,12 @@ import { uploadService } from './service.js';
 import { pngDeclaring, svgWithScript, textFile, truncated } from './test-support/bad-inputs.js';
 import { samplePhotos } from './test-support/sample-photos.js';
 
-const env = { JWT_SECRET: 'upload-test-secret-0123456789-0123456789', LOG_LEVEL: 'silent', MAX_UPLOAD_BYTES: String(4 * 1024 * 1024), OUTBOX_INTERVAL_MS: '100' };
+const env = {
+  JWT_SECRET: 'upload-test-secret-0123456789-0123456789',
+  LOG_LEVEL: 'silent',
+  MAX_UPLOAD_BYTES: String(4 * 1024 * 1024),
+  OUTBOX_INTERVAL_MS: '100',
+};
 const sign = createTokenSigner({ secret: env.JWT_SECRET, issuer: 'photo-platform', audience: 'photo-platform', expiresInSeconds: 300 });
 const [small, other] = samplePhotos(/^(Garden|LadyBird)\.jpg$/);
 const corpus = formatCorpus();
@@ -75,7 +80,10 @@ describe('upload service', () => {
 
   it('takes several files in one request and dedupes the same bytes from the same owner', async () => {
     await start();
-    const first = await upload([{ name: 'a.jpg', bytes: readFileSync(small!) }, { name: 'b.jpg', bytes: readFileSync(other!) }]);
+    const first = await upload([
+      { name: 'a.jpg', bytes: readFileSync(small!) },
+      { name: 'b.jpg', bytes: readFileSync(other!) },
+    ]);
     expect(first.status).toBe(202);
     const again = await upload([{ name: 'a-again.jpg', bytes: readFileSync(small!) }]);
     const [a] = ((await first.json()) as { photos: any[] }).photos;
@@ -137,7 +145,11 @@ describe('upload service', () => {
   it('refuses requests without a token, without multipart, or without a file part', async () => {
     await start();
     expect((await upload([{ name: 'a.jpg', bytes: readFileSync(small!) }], null)).status).toBe(401);
-    const json = await fetch(`${url}/photos`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json', authorization: `Bearer ${sign({ sub: 'alice' })}` } });
+    const json = await fetch(`${url}/photos`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${sign({ sub: 'alice' })}` },
+    });
     expect(json.status).toBe(415);
     const form = new FormData();
     form.append('title', 'no file here');
@@ -165,7 +177,14 @@ describe('upload service', () => {
     await start();
     const response = await upload([{ name: 'a.jpg', bytes: readFileSync(small!) }]);
     const [photo] = ((await response.json()) as { photos: any[] }).photos;
-    await bus.publish(photoCatalogue.create('photo.deleted', photo.id, { photoId: photo.id, ownerId: 'alice', deletedAt: new Date().toISOString() }, { source: '/test', id: randomUUID() }));
+    await bus.publish(
+      photoCatalogue.create(
+        'photo.deleted',
+        photo.id,
+        { photoId: photo.id, ownerId: 'alice', deletedAt: new Date().toISOString() },
+        { source: '/test', id: randomUUID() },
+      ),
+    );
     await expect.poll(() => storedKeys()).toEqual([]);
   });
 });

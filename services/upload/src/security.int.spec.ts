@@ -61,7 +61,9 @@ function raw(port: number, request: string): Promise<RawResponse> {
       const end = received.indexOf('\r\n\r\n');
       if (end < 0) return reject(new Error(`no answer: ${JSON.stringify(received)}`));
       const [statusLine = '', ...lines] = received.slice(0, end).split('\r\n');
-      const headers = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(':')).trim().toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+      const headers = Object.fromEntries(
+        lines.map((line) => [line.slice(0, line.indexOf(':')).trim().toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+      );
       resolve({ status: Number(statusLine.split(' ')[1]), headers, body: Buffer.from(received.slice(end + 4), 'latin1').toString('utf8') });
     });
   });
@@ -88,9 +90,11 @@ describe('1. no route acts without a valid token', () => {
   ])('attack: an upload with %s. Answer: 401 problem+json, nothing stored', async (_name, auth) => {
     const photo = tinyPng('no-token');
     const boundary = 'X';
-    const body = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n` +
+    const body =
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n` +
       `${photo.bytes.toString('latin1')}\r\n--${boundary}--\r\n`;
-    const head = `POST /photos HTTP/1.1\r\nHost: x\r\n${auth}Content-Type: multipart/form-data; boundary=${boundary}\r\n` +
+    const head =
+      `POST /photos HTTP/1.1\r\nHost: x\r\n${auth}Content-Type: multipart/form-data; boundary=${boundary}\r\n` +
       `Content-Length: ${Buffer.byteLength(body, 'latin1')}\r\n${close}\r\n`;
     expectProblem(await raw(port, head + body), 401);
   });
@@ -122,7 +126,8 @@ describe('3. every error answer is problem+json with the security headers', () =
 describe('4. body caps', () => {
   it('attack: a 20 KiB JSON body on the upload route. Answer: 413 problem+json, refused before parsing', async () => {
     const body = `{"file":"${'a'.repeat(20_000)}"}`;
-    const request = `POST /photos HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token()}\r\nContent-Type: application/json\r\n` +
+    const request =
+      `POST /photos HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token()}\r\nContent-Type: application/json\r\n` +
       `Content-Length: ${body.length}\r\n${close}\r\n${body}`;
     expectProblem(await raw(port, request), 413);
   });

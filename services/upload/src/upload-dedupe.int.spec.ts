@@ -30,7 +30,14 @@ const adapters: { name: string; fresh: () => ObjectStore }[] = [
   {
     name: 's3 on s3rver',
     fresh: () =>
-      createS3ObjectStore({ endPoint: '127.0.0.1', port: s3rver.port, useSSL: false, accessKey: 'S3RVER', secretKey: 'S3RVER', bucket: `dedupe-${randomUUID().slice(0, 8)}` }),
+      createS3ObjectStore({
+        endPoint: '127.0.0.1',
+        port: s3rver.port,
+        useSSL: false,
+        accessKey: 'S3RVER',
+        secretKey: 'S3RVER',
+        bucket: `dedupe-${randomUUID().slice(0, 8)}`,
+      }),
   },
 ];
 
@@ -124,7 +131,9 @@ describe.each(adapters)('upload dedupe: $name', ({ fresh }) => {
     const owner = newOwner();
     const file = tinyPng('deleted');
     const first = ((await (await postPhotos(url, [file], owner)).json()) as Photos).photos[0]!.id;
-    await bus.publish(photoCatalogue.create('photo.deleted', first, { photoId: first, ownerId: owner, deletedAt: new Date().toISOString() }, { source: '/test' }));
+    await bus.publish(
+      photoCatalogue.create('photo.deleted', first, { photoId: first, ownerId: owner, deletedAt: new Date().toISOString() }, { source: '/test' }),
+    );
     await expect.poll(() => bucketState(store)).toMatchObject({ originals: [], records: [], claimed: [] });
     const second = ((await (await postPhotos(url, [file], owner)).json()) as Photos).photos[0]!;
     expect(second).toMatchObject({ duplicate: false });

@@ -37,7 +37,14 @@ const adapters: { name: string; fresh: () => Promise<ObjectStore>; modes: FaultM
   {
     name: 's3 on s3rver',
     fresh: async () =>
-      createS3ObjectStore({ endPoint: '127.0.0.1', port: s3rver.port, useSSL: false, accessKey: 'S3RVER', secretKey: 'S3RVER', bucket: `faults-${randomUUID().slice(0, 8)}` }),
+      createS3ObjectStore({
+        endPoint: '127.0.0.1',
+        port: s3rver.port,
+        useSSL: false,
+        accessKey: 'S3RVER',
+        secretKey: 'S3RVER',
+        bucket: `faults-${randomUUID().slice(0, 8)}`,
+      }),
     modes: ['fail-after', 'die-before'],
   },
 ];
@@ -168,7 +175,14 @@ describe.each(adapters)('upload under storage faults: $name', ({ fresh, modes: a
   it('makes 5 store calls per new file: entry and original together, claim, record; the entry removed once published', async () => {
     const { calls, staging, allCalls } = await cleanRun(fresh);
     const shape = shapeOf(calls);
-    expect(shape.slice(0, staging)).toEqual(['put outbox/', 'put originals/', 'putIfAbsent checksums/', 'put outbox/', 'put originals/', 'putIfAbsent checksums/']);
+    expect(shape.slice(0, staging)).toEqual([
+      'put outbox/',
+      'put originals/',
+      'putIfAbsent checksums/',
+      'put outbox/',
+      'put originals/',
+      'putIfAbsent checksums/',
+    ]);
     expect(shape.slice(staging)).toEqual(['put records/', 'put records/']);
     expect(shapeOf(allCalls).sort()).toEqual(
       ['put outbox/', 'put originals/', 'putIfAbsent checksums/', 'put records/', 'delete outbox/'].flatMap((call) => [call, call]).sort(),
@@ -195,7 +209,11 @@ describe.each(adapters)('upload under storage faults: $name', ({ fresh, modes: a
         retryUrl = await scenario.app(scenario.store);
       } else faulty.arm();
       const retry = await scenario.upload(retryUrl);
-      if (first.status === 202) expect(retry.body.photos?.map((p) => p.id), `${context}: the retry names the answered photos`).toEqual(first.body.photos?.map((p) => p.id));
+      if (first.status === 202)
+        expect(
+          retry.body.photos?.map((p) => p.id),
+          `${context}: the retry names the answered photos`,
+        ).toEqual(first.body.photos?.map((p) => p.id));
       await scenario.sweep();
       await scenario.expectSettled(retry, context, faulty.dead && first.status === 202);
     });

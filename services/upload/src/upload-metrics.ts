@@ -5,7 +5,11 @@ import type { SweeperObserver } from './domain/unfinished-upload-sweeper.js';
 /** The upload service's own metrics, registered on the app's registry. */
 export function uploadMetrics(registry: Registry) {
   const registers = [registry];
-  const outboxPending = new Gauge({ name: 'upload_outbox_pending_events', help: 'Outbox entries (uploads under way, or committed with their event not yet published), as of the last sweep.', registers });
+  const outboxPending = new Gauge({
+    name: 'upload_outbox_pending_events',
+    help: 'Outbox entries (uploads under way, or committed with their event not yet published), as of the last sweep.',
+    registers,
+  });
   const outboxOldest = new Gauge({
     name: 'upload_outbox_oldest_pending_age_seconds',
     help: 'Age of the oldest outbox entry, as of the last sweep (0 when empty).',

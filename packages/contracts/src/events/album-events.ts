@@ -8,7 +8,9 @@ const AlbumId = Type.String({ format: 'uuid', description: 'The album id (UUID);
 /** A grantee: the `sub` of the account the album is shared with. */
 const GranteeId = Type.String({ minLength: 1, maxLength: 255, description: "The `sub` of the grantee's token." });
 
-const Role = Type.Union([Type.Literal('viewer'), Type.Literal('contributor')], { description: 'viewer: sees the album; contributor: may also add their own photos.' });
+const Role = Type.Union([Type.Literal('viewer'), Type.Literal('contributor')], {
+  description: 'viewer: sees the album; contributor: may also add their own photos.',
+});
 
 const ALBUM = '6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b';
 
@@ -30,7 +32,13 @@ export const AlbumPhotosAddedV1 = defineEvent({
     { albumId: AlbumId, ownerId: OwnerId, addedBy: OwnerId, photoIds: Type.Array(PhotoId, { minItems: 1, maxItems: 100 }), addedAt: Timestamp },
     openObject,
   ),
-  example: { albumId: ALBUM, ownerId: 'user-7f3a', addedBy: 'user-91bc', photoIds: ['0b6c1f5e-8a3d-4d2e-9f71-2c4b8e6a1d30'], addedAt: '2026-11-22T11:05:00.000Z' },
+  example: {
+    albumId: ALBUM,
+    ownerId: 'user-7f3a',
+    addedBy: 'user-91bc',
+    photoIds: ['0b6c1f5e-8a3d-4d2e-9f71-2c4b8e6a1d30'],
+    addedAt: '2026-11-22T11:05:00.000Z',
+  },
 });
 
 /** `album.shared.v1`: the owner shared an album with an account, or changed its role. */

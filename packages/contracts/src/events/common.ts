@@ -4,7 +4,7 @@ import Type from 'typebox';
 export const PhotoId = Type.String({ format: 'uuid', description: 'The photo id (UUID); also the CloudEvents subject.' });
 
 /** The owner: the `sub` of the uploader's access token (an opaque string, not always a UUID). */
-export const OwnerId = Type.String({ minLength: 1, maxLength: 255, description: 'The `sub` of the owner\'s token.' });
+export const OwnerId = Type.String({ minLength: 1, maxLength: 255, description: "The `sub` of the owner's token." });
 
 /** An object key inside a bucket. Never derived from a client-supplied file name. */
 export const ObjectKey = Type.String({ minLength: 1, maxLength: 1024, pattern: '^[A-Za-z0-9._/-]+$' });

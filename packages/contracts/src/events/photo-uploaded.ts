@@ -15,7 +15,7 @@ export const PhotoUploadedV1 = defineEvent({
       photoId: PhotoId,
       ownerId: OwnerId,
       objectKey: ObjectKey,
-      filename: Type.String({ maxLength: 255, description: 'The client\'s file name, as data only.' }),
+      filename: Type.String({ maxLength: 255, description: "The client's file name, as data only." }),
       contentType: ImageContentType,
       bytes: Type.Integer({ minimum: 1 }),
       sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),

@@ -71,8 +71,16 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<EventBus
       reset();
       throw error;
     });
-  const connectProducer = () => (producerReady ??= once(() => producer.connect(), () => (producerReady = undefined)));
-  const connectAdmin = () => (adminReady ??= once(() => admin.connect(), () => (adminReady = undefined)));
+  const connectProducer = () =>
+    (producerReady ??= once(
+      () => producer.connect(),
+      () => (producerReady = undefined),
+    ));
+  const connectAdmin = () =>
+    (adminReady ??= once(
+      () => admin.connect(),
+      () => (adminReady = undefined),
+    ));
 
   /**
    * Declares the event topic. Clusters that refuse CreateTopics (or a mock that lacks it) fall back to
@@ -121,7 +129,11 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<EventBus
     const start = async () => {
       // A live group starts at the end of each partition as it is now: pinned here, before joining,
       // because kafkajs would read "latest" only at its first fetch, skipping events published meanwhile.
-      const liveFrom = subscribeOptions.live ? await connectAdmin().then(() => admin.fetchTopicOffsets(topic)).catch(() => undefined) : undefined;
+      const liveFrom = subscribeOptions.live
+        ? await connectAdmin()
+            .then(() => admin.fetchTopicOffsets(topic))
+            .catch(() => undefined)
+        : undefined;
       await consumer.connect();
       await consumer.subscribe({ topics, fromBeginning: !subscribeOptions.live || liveFrom === undefined });
       await consumer.run({

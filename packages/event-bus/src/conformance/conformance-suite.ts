@@ -4,7 +4,15 @@
  * fresh channel and fresh groups, so runs never see each other's messages.
  */
 import { randomUUID } from 'node:crypto';
-import { EventCatalogue, InvalidEventError, photoFamilies, type CloudEvent, type PhotoCatalogue, type PhotoFamily, type PhotoUploaded } from '@photos/contracts';
+import {
+  EventCatalogue,
+  InvalidEventError,
+  photoFamilies,
+  type CloudEvent,
+  type PhotoCatalogue,
+  type PhotoFamily,
+  type PhotoUploaded,
+} from '@photos/contracts';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventBus, Subscription } from '../event-bus.js';
 import { partitionOf } from '../partition.js';
@@ -313,7 +321,7 @@ export function describeEventBusConformance(transport: string, harness: Conforma
       expect(letters[1]!.body).toBe('not json at all');
     });
 
-    it('retries a transient failure beyond maxAttempts until the dependency is back, the subject\'s next events waiting', async () => {
+    it("retries a transient failure beyond maxAttempts until the dependency is back, the subject's next events waiting", async () => {
       const catalogue = catalogueForTest();
       const bus = await newBus(catalogue);
       const name = group('outage');
@@ -489,7 +497,15 @@ export function describeEventBusConformance(transport: string, harness: Conforma
         await waitFor('the event before', () => handled.includes(before.id), joinTimeout);
         await drop();
         const after = uploaded(catalogue);
-        await waitFor('publishing to work again', async () => bus.publish(after).then(() => true, () => false), 20_000);
+        await waitFor(
+          'publishing to work again',
+          async () =>
+            bus.publish(after).then(
+              () => true,
+              () => false,
+            ),
+          20_000,
+        );
         await waitFor('the event after', () => handled.includes(after.id), 20_000);
         await waitFor('health to come back', () => bus.isHealthy(), 20_000);
       });

@@ -30,7 +30,17 @@ describe('filesystem object store', () => {
     await store.ensureBucket();
     await mkdir(path.join(jail, 'outside'));
     await writeFile(path.join(jail, 'outside', 'secret~object'), 'secret');
-    const escapes = ['../outside/secret', '../../etc/passwd', '/etc/passwd', 'a/../../outside/secret', '..', '..\\outside\\secret', 'a/%2e%2e/x', '~tmp/../../outside/secret', 'a\0/../x'];
+    const escapes = [
+      '../outside/secret',
+      '../../etc/passwd',
+      '/etc/passwd',
+      'a/../../outside/secret',
+      '..',
+      '..\\outside\\secret',
+      'a/%2e%2e/x',
+      '~tmp/../../outside/secret',
+      'a\0/../x',
+    ];
     for (const key of escapes) {
       await expect(store.put(key, Buffer.from('pwned'), { contentType: 'text/plain' }), key).rejects.toBeInstanceOf(InvalidObjectKey);
       await expect(store.get(key), key).rejects.toBeInstanceOf(InvalidObjectKey);

@@ -26,7 +26,7 @@ const isTaken = (error: unknown) => (error as NodeJS.ErrnoException | undefined)
 const MAX_CREATE_BYTES = 5 * 1024 * 1024;
 
 async function writeAll(file: FileHandle, chunk: Buffer): Promise<void> {
-  for (let offset = 0; offset < chunk.length; ) offset += (await file.write(chunk, offset)).bytesWritten;
+  for (let offset = 0; offset < chunk.length;) offset += (await file.write(chunk, offset)).bytesWritten;
 }
 
 async function syncAndClose(file: FileHandle): Promise<void> {
@@ -41,7 +41,11 @@ async function syncAndClose(file: FileHandle): Promise<void> {
 // file's own fsync only.
 async function syncDir(dir: string): Promise<void> {
   const handle = await open(dir, 'r').catch(() => undefined);
-  if (handle) await handle.sync().catch(() => undefined).finally(() => handle.close());
+  if (handle)
+    await handle
+      .sync()
+      .catch(() => undefined)
+      .finally(() => handle.close());
 }
 
 /**
@@ -134,7 +138,13 @@ export function createFsObjectStore(options: FsObjectStoreOptions): ObjectStore 
     await rm(paths.meta(key), { force: true });
     // Deleted photos would otherwise leave one empty directory each behind, forever.
     for (let dir = path.dirname(paths.data(key)); dir !== paths.root; dir = path.dirname(dir)) {
-      if (!(await rmdir(dir).then(() => true, () => false))) break;
+      if (
+        !(await rmdir(dir).then(
+          () => true,
+          () => false,
+        ))
+      )
+        break;
     }
   }
 
@@ -226,7 +236,10 @@ export function createFsObjectStore(options: FsObjectStoreOptions): ObjectStore 
     },
 
     async isHealthy() {
-      return access(paths.tempDir, constants.W_OK).then(() => true, () => false);
+      return access(paths.tempDir, constants.W_OK).then(
+        () => true,
+        () => false,
+      );
     },
 
     async ensureBucket() {

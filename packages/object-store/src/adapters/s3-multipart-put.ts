@@ -80,7 +80,7 @@ export async function putBody(target: S3PutTarget, body: Readable | Buffer): Pro
   try {
     for await (const chunk of chunksOf(body)) {
       total += chunk.length;
-      for (let offset = 0; offset < chunk.length; ) {
+      for (let offset = 0; offset < chunk.length;) {
         // Ship a full part only once more bytes arrive, so the last part is never empty.
         if (filled === partSize) {
           upload ??= await MultipartUpload.start(target);

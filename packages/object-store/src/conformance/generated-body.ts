@@ -15,10 +15,7 @@ export interface GeneratedBody {
  * chunks would show it in memory use. With `failWith`, the stream errors with it after `failAfter` bytes,
  * as an upload does when its byte limit is hit.
  */
-export function generatedBody(
-  bytes: number,
-  options: { failAfter?: number; failWith?: Error; onChunk?: () => void } = {},
-): GeneratedBody {
+export function generatedBody(bytes: number, options: { failAfter?: number; failWith?: Error; onChunk?: () => void } = {}): GeneratedBody {
   const template = randomBytes(CHUNK_BYTES);
   const hash = createHash('sha256');
   const limit = options.failWith ? (options.failAfter ?? 0) : bytes;

@@ -33,7 +33,10 @@ export async function createSqlAccountStore(db: SqlClient): Promise<AccountStore
       return row && { id: row.id, email: row.email, passwordHash: row.password_hash, createdAt: new Date(row.created_at).toISOString() };
     },
     async isHealthy() {
-      return db.query('SELECT 1').then(() => true, () => false);
+      return db.query('SELECT 1').then(
+        () => true,
+        () => false,
+      );
     },
   };
 }

@@ -37,7 +37,12 @@ export function redisLoginThrottle(
           const key = prefix + addressKey(email, address);
           // SET NX starts a fixed window at the first attempt; later attempts only count within it.
           const [, fromAddress, ttl, accountFailures] = await exec(
-            redis.multi().set(key, 0, 'PX', windowMs, 'NX').incr(key).pttl(key).get(prefix + accountKey(email)),
+            redis
+              .multi()
+              .set(key, 0, 'PX', windowMs, 'NX')
+              .incr(key)
+              .pttl(key)
+              .get(prefix + accountKey(email)),
           );
           return { fromAddress: Number(fromAddress), addressWindowMs: Math.max(0, Number(ttl)), accountFailures: Number(accountFailures ?? 0) };
         },

@@ -13,7 +13,14 @@ function parse(url: string) {
 describe('media URLs', () => {
   it('signs /media URLs that verify, stay the same within the hour and move on with it', async () => {
     let clock = Date.parse('2026-11-20T08:10:00.000Z');
-    const media = mediaUrls({ variants: store, originals: store, secret: 'media-test-secret-0123456789-0123456789', ttlSeconds: 3600, storeSigned: false, now: () => clock });
+    const media = mediaUrls({
+      variants: store,
+      originals: store,
+      secret: 'media-test-secret-0123456789-0123456789',
+      ttlSeconds: 3600,
+      storeSigned: false,
+      now: () => clock,
+    });
 
     const first = await media.variant('variants/p1/thumb.webp');
     expect(await media.variant('variants/p1/thumb.webp')).toBe(first);

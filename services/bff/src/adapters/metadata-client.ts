@@ -67,7 +67,10 @@ export function metadataClient(baseUrl: string, fetchImpl: typeof fetch = fetch)
      * BFF's check budget, so a hung metadata reads as failing.
      */
     async isHealthy(timeoutMs = 1_000): Promise<boolean> {
-      return fetchImpl(new URL('/health/ready', baseUrl), { signal: AbortSignal.timeout(timeoutMs) }).then((r) => r.ok, () => false);
+      return fetchImpl(new URL('/health/ready', baseUrl), { signal: AbortSignal.timeout(timeoutMs) }).then(
+        (r) => r.ok,
+        () => false,
+      );
     },
   };
 }

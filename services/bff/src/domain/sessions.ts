@@ -74,7 +74,10 @@ export function sessions(deps: SessionDeps) {
       await deps.store.deleteExpired(now);
       const sessionId = deps.newId();
       const refreshToken = deps.newToken();
-      await deps.store.createFamily({ id: sessionId, accountId: account.id, email: account.email, createdAt: now }, { hash: deps.hash(refreshToken), expiresAt: expiry() });
+      await deps.store.createFamily(
+        { id: sessionId, accountId: account.id, email: account.email, createdAt: now },
+        { hash: deps.hash(refreshToken), expiresAt: expiry() },
+      );
       return { sessionId, refreshToken };
     },
 

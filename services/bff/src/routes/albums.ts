@@ -122,7 +122,10 @@ export function albumRoutes(
         tags,
         security: SECURITY.write,
         params: AlbumIdParams,
-        response: { 204: Type.Null({ description: 'Deleted.' }), ...problemResponses({ ...BAD_ID, ...NOT_AUTHENTICATED, ...OWNER_ONLY, ...NO_ALBUM, ...UPSTREAM_FAILED }) },
+        response: {
+          204: Type.Null({ description: 'Deleted.' }),
+          ...problemResponses({ ...BAD_ID, ...NOT_AUTHENTICATED, ...OWNER_ONLY, ...NO_ALBUM, ...UPSTREAM_FAILED }),
+        },
       },
     },
     async (request, reply) => {
@@ -220,7 +223,13 @@ export function albumRoutes(
         params: AlbumIdParams,
         response: {
           200: AlbumGrantListSchema,
-          ...problemResponses({ ...BAD_ID, ...NOT_AUTHENTICATED, 403: 'The album is shared with me; only its owner sees its shares.', ...NO_ALBUM, ...UPSTREAM_FAILED }),
+          ...problemResponses({
+            ...BAD_ID,
+            ...NOT_AUTHENTICATED,
+            403: 'The album is shared with me; only its owner sees its shares.',
+            ...NO_ALBUM,
+            ...UPSTREAM_FAILED,
+          }),
         },
       },
     },
@@ -234,7 +243,7 @@ export function albumRoutes(
       schema: {
         summary: 'Share my album with an account, by email (or change its role)',
         description:
-          'The grantee sees the album and its photos (viewer), and may add their own photos (contributor); never the owner\'s other photos. ' +
+          "The grantee sees the album and its photos (viewer), and may add their own photos (contributor); never the owner's other photos. " +
           'An unknown email answers 404: a logged-in user can learn whether an email has an account, so this route is rate limited per user.',
         tags,
         security: SECURITY.write,

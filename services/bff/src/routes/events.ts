@@ -10,7 +10,7 @@ const idOf = (schema: object) => (schema as { $id: string }).$id;
 const EVENTS_SCHEMA = {
   summary: 'Live status of my photos (text/event-stream)',
   description:
-    'Server-Sent Events of the caller\'s own photos, until the access token expires (then reconnect). Each event is ' +
+    "Server-Sent Events of the caller's own photos, until the access token expires (then reconnect). Each event is " +
     '`event: <type>` and `data: <JSON>`; the types and their data: ' +
     Object.entries(PHOTO_CHANGE_EVENTS)
       .map(([type, schema]) => `\`${type}\` (${idOf(schema)})`)

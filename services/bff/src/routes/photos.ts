@@ -170,7 +170,7 @@ export function photoRoutes(
         response: {
           302: Type.Null({
             description: 'Found: the original is at Location.',
-            headers: { location: Type.String({ description: 'Signed, short-lived URL of the original (a /media URL or the object store\'s own).' }) },
+            headers: { location: Type.String({ description: "Signed, short-lived URL of the original (a /media URL or the object store's own)." }) },
           }),
           ...problemResponses({ ...BAD_PHOTO_ID, ...NOT_AUTHENTICATED, ...NO_SUCH_PHOTO, ...UPSTREAM_FAILED }),
         },

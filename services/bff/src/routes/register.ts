@@ -26,7 +26,10 @@ export function registerRoutes(app: ServiceApp, deps: { accounts: ReturnType<typ
         security: SECURITY.public,
         body: Credentials,
         response: {
-          202: Type.Object({ message: Type.String() }, { $id: 'RegisterAnswer', title: 'RegisterAnswer', description: 'Received (new email or taken: the same answer).', examples: [REGISTERED] }),
+          202: Type.Object(
+            { message: Type.String() },
+            { $id: 'RegisterAnswer', title: 'RegisterAnswer', description: 'Received (new email or taken: the same answer).', examples: [REGISTERED] },
+          ),
           ...problemResponses({ ...JSON_BODY_REFUSED, 429: 'Too many register or login requests from this address this minute (Retry-After).' }),
         },
       },

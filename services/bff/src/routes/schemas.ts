@@ -35,7 +35,7 @@ export const SECURITY: Record<'public' | 'read' | 'write' | 'refreshCookie', Req
 
 /** Why any route behind the auth hook may answer 401 and, for cookie-authenticated unsafe methods, 403. */
 export const NOT_AUTHENTICATED = { 401: 'No valid access token (bearer header or access cookie), or it has expired: refresh, or log in.' };
-export const CSRF_REFUSED = { 403: 'Authenticated by the access cookie, and X-CSRF-Token is missing or is not the session\'s.' };
+export const CSRF_REFUSED = { 403: "Authenticated by the access cookie, and X-CSRF-Token is missing or is not the session's." };
 export const UPSTREAM_FAILED = { 502: 'The metadata service failed or is unreachable.' };
 export const BAD_PHOTO_ID = { 400: 'The id is not a UUID.' };
 export const NO_SUCH_PHOTO = { 404: "No photo with this id among the caller's (another user's photo answers the same)." };

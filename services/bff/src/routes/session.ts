@@ -60,7 +60,7 @@ export function browserSessions(deps: BrowserSessionDeps) {
               200: { ...SessionAnswerSchema, 'x-response-description': 'Renewed: new access and refresh cookies are set (Set-Cookie).' },
               ...problemResponses({
                 401: 'No refresh cookie, or its session is unknown, expired, ended or was ended because the token had been used already; the cookies are cleared.',
-                403: 'X-CSRF-Token is missing or is not the session\'s; nothing done.',
+                403: "X-CSRF-Token is missing or is not the session's; nothing done.",
                 429: 'Too many auth requests from this address this minute (Retry-After).',
               }),
             },
@@ -90,7 +90,7 @@ export function browserSessions(deps: BrowserSessionDeps) {
             response: {
               204: Type.Null({ description: 'Logged out; the cookies are cleared (Set-Cookie).' }),
               ...problemResponses({
-                403: 'X-CSRF-Token is missing or is not the session\'s; nothing done.',
+                403: "X-CSRF-Token is missing or is not the session's; nothing done.",
                 429: 'Too many auth requests from this address this minute (Retry-After).',
               }),
             },
@@ -111,7 +111,10 @@ export function browserSessions(deps: BrowserSessionDeps) {
             summary: 'Who is logged in (401 when nobody)',
             tags: ['auth'],
             security: SECURITY.read,
-            response: { 200: { ...SessionAnswerSchema, 'x-response-description': 'The account the token or access cookie names.' }, ...problemResponses(NOT_AUTHENTICATED) },
+            response: {
+              200: { ...SessionAnswerSchema, 'x-response-description': 'The account the token or access cookie names.' },
+              ...problemResponses(NOT_AUTHENTICATED),
+            },
           },
         },
         async (request) => ({ user: { id: request.user.sub, email: request.user.email ?? null } }),
@@ -128,7 +131,10 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * header on its own). Then the cookie's token is relayed as `Authorization: Bearer` to the upload and
  * metadata services, which know no cookies. Runs after the auth plugin's hook.
  */
-export function cookieAuthGuard(app: ServiceApp, deps: { accessCookie: string; csrfValid: (sessionId: string | undefined, presented: unknown) => boolean }): void {
+export function cookieAuthGuard(
+  app: ServiceApp,
+  deps: { accessCookie: string; csrfValid: (sessionId: string | undefined, presented: unknown) => boolean },
+): void {
   app.addHook('onRequest', async (request) => {
     if (request.authenticatedBy !== 'cookie') return;
     if (!SAFE_METHODS.has(request.method) && !deps.csrfValid(request.user.sid, request.headers[CSRF_HEADER])) {

@@ -42,7 +42,10 @@ export async function startOwnRedis(): Promise<OwnRedis> {
     try {
       for (let attempt = 0; ; attempt++) {
         if (server.exitCode !== null) throw new Error(`redis-server exited with ${server.exitCode}`);
-        const pong = await probe.connect().then(() => probe.ping(), () => undefined);
+        const pong = await probe.connect().then(
+          () => probe.ping(),
+          () => undefined,
+        );
         if (pong === 'PONG') return;
         if (attempt > 100) throw new Error('redis-server did not start');
         probe.disconnect();

@@ -136,7 +136,8 @@ export function createAlbumStore(prisma: PrismaClient): AlbumStore {
           skipDuplicates: true,
         });
       } catch (error) {
-        if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2003') throw new AlbumTargetGoneError('a photo or the album is gone', { cause: error });
+        if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2003')
+          throw new AlbumTargetGoneError('a photo or the album is gone', { cause: error });
         throw error;
       }
       return fresh.map((photo) => photo.id);
@@ -188,10 +189,19 @@ export function createAlbumStore(prisma: PrismaClient): AlbumStore {
       return Object.fromEntries(rows.map(({ albumId, role }) => [albumId, role]));
     },
 
-    grants: (albumId) => prisma.albumGrant.findMany({ where: { albumId }, orderBy: [{ createdAt: 'asc' }, { granteeId: 'asc' }], select: { granteeId: true, role: true, createdAt: true } }),
+    grants: (albumId) =>
+      prisma.albumGrant.findMany({
+        where: { albumId },
+        orderBy: [{ createdAt: 'asc' }, { granteeId: 'asc' }],
+        select: { granteeId: true, role: true, createdAt: true },
+      }),
 
     async share(albumId, granteeId, role, now) {
-      await prisma.albumGrant.upsert({ where: { albumId_granteeId: { albumId, granteeId } }, create: { albumId, granteeId, role, createdAt: now }, update: { role } });
+      await prisma.albumGrant.upsert({
+        where: { albumId_granteeId: { albumId, granteeId } },
+        create: { albumId, granteeId, role, createdAt: now },
+        update: { role },
+      });
     },
 
     async revoke(albumId, granteeId) {

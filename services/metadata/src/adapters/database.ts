@@ -55,4 +55,3 @@ export function openDatabase(source: DatabaseSource): Database {
     close: () => prisma.$disconnect(),
   };
 }
-

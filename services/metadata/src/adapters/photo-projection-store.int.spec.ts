@@ -67,12 +67,9 @@ describe('photo projection store (PostgreSQL)', () => {
 
   it('keeps a deleted photo deleted, with a tombstone, when late events arrive', async () => {
     const id = newPhotoId();
-    expect(await applyAll([uploaded(id, 'alice'), deleted(id, 'alice'), processed(id, 'alice'), uploaded(id, 'alice', {}, { time: at(new Date(), 60) })])).toEqual([
-      'save',
-      'delete',
-      'skip',
-      'skip',
-    ]);
+    expect(
+      await applyAll([uploaded(id, 'alice'), deleted(id, 'alice'), processed(id, 'alice'), uploaded(id, 'alice', {}, { time: at(new Date(), 60) })]),
+    ).toEqual(['save', 'delete', 'skip', 'skip']);
     expect(await row(id)).toBeNull();
     expect(await database.prisma.photoTombstone.findUnique({ where: { photoId: id } })).toMatchObject({ ownerId: 'alice' });
   });

@@ -18,22 +18,25 @@ export function createPhotoProjectionStore(prisma: PrismaClient): PhotoProjectio
     // maxWait: events are applied up to METADATA_CONCURRENCY at once; on a busy host a pooled connection
     // may take longer than Prisma's 2 s default to free up, which is no reason to fail the event.
     apply: (event) =>
-      prisma.$transaction(async (tx) => {
-        const id = event.data.photoId;
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${id}, 0))`;
-        const [row, tombstone] = await Promise.all([
-          tx.photo.findUnique({ where: { id }, omit: { updatedAt: true } }),
-          tx.photoTombstone.findUnique({ where: { photoId: id } }),
-        ]);
-        const projection = projectEvent({ record: row ? recordOf(row) : undefined, tombstone: tombstone ?? undefined }, event);
-        if (projection.kind === 'save') {
-          const data = rowOf(projection.record);
-          await tx.photo.upsert({ where: { id }, create: data, update: data });
-        } else if (projection.kind === 'delete') {
-          await tx.photo.deleteMany({ where: { id } });
-          await tx.photoTombstone.create({ data: projection.tombstone });
-        }
-        return projection;
-      }, { maxWait: 10_000 }),
+      prisma.$transaction(
+        async (tx) => {
+          const id = event.data.photoId;
+          await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${id}, 0))`;
+          const [row, tombstone] = await Promise.all([
+            tx.photo.findUnique({ where: { id }, omit: { updatedAt: true } }),
+            tx.photoTombstone.findUnique({ where: { photoId: id } }),
+          ]);
+          const projection = projectEvent({ record: row ? recordOf(row) : undefined, tombstone: tombstone ?? undefined }, event);
+          if (projection.kind === 'save') {
+            const data = rowOf(projection.record);
+            await tx.photo.upsert({ where: { id }, create: data, update: data });
+          } else if (projection.kind === 'delete') {
+            await tx.photo.deleteMany({ where: { id } });
+            await tx.photoTombstone.create({ data: projection.tombstone });
+          }
+          return projection;
+        },
+        { maxWait: 10_000 },
+      ),
   };
 }

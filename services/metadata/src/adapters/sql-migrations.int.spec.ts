@@ -69,7 +69,10 @@ const bookkeeping = (query: Query) =>
   query(`SELECT migration_name, checksum, logs, applied_steps_count, finished_at IS NOT NULL AS finished, rolled_back_at IS NOT NULL AS rolled_back,
       started_at <= finished_at AS in_order, length(id) AS id_length FROM _prisma_migrations ORDER BY migration_name`);
 
-const sha256Of = (name: string) => createHash('sha256').update(readFileSync(join(prismaPaths.migrations, name, 'migration.sql'))).digest('hex');
+const sha256Of = (name: string) =>
+  createHash('sha256')
+    .update(readFileSync(join(prismaPaths.migrations, name, 'migration.sql')))
+    .digest('hex');
 
 /** Writes and reads one row through the Prisma client: the schema the client expects is there. */
 async function roundTrip(database: Database) {
@@ -193,8 +196,14 @@ describe('sql-migrations on PGlite', () => {
   it("applies every migration like Prisma's engine on PGlite, accepts its database, and rolls a failing migration back", async () => {
     const byPrisma = new PGlite();
     const byRunner = new PGlite();
-    cleanups.push(() => byPrisma.close(), () => byRunner.close());
-    const queryOf = (db: PGlite): Query => async (sql) => (await db.query<Record<string, unknown>>(sql)).rows;
+    cleanups.push(
+      () => byPrisma.close(),
+      () => byRunner.close(),
+    );
+    const queryOf =
+      (db: PGlite): Query =>
+      async (sql) =>
+        (await db.query<Record<string, unknown>>(sql)).rows;
     expect(await applyWithPrismaEngine(new PrismaPGlite(byPrisma), prismaPaths.migrations)).toEqual(folderNames);
     const database = openDatabase({ pglite: byRunner });
     cleanups.push(() => database.close());

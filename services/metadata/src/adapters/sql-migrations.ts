@@ -95,7 +95,10 @@ async function readMigrationFolder(folder: string): Promise<MigrationFile[]> {
     throw new MigrationHistoryError(`${dir}/migration_lock.toml: the migrations are for "${provider}", not postgresql`);
   }
   const entries = await readdir(dir, { withFileTypes: true });
-  const names = entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+  const names = entries
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
   return Promise.all(
     names.map(async (name) => {
       const script = await readFile(join(dir, name, 'migration.sql'), 'utf8');
@@ -172,7 +175,10 @@ async function applyOne(session: MigrationSession, file: MigrationFile): Promise
     await session.exec('COMMIT');
     return;
   } catch (error) {
-    const rolledBack = await session.exec('ROLLBACK').then(() => true, () => false);
+    const rolledBack = await session.exec('ROLLBACK').then(
+      () => true,
+      () => false,
+    );
     if (!rolledBack) throw error;
     if (errorCode(error) !== '25001') {
       // Nothing of it is left, and the row says so (`rolled_back_at`, what `prisma migrate resolve

@@ -29,7 +29,13 @@ export interface CandidatePhoto {
  * photos join the owner's album; nobody adds anyone else's). Photos already in the album are left as
  * they are. Answers the ids to insert, in the order asked, without duplicates.
  */
-export function decideAddPhotos(input: { albumId: string; callerId: string; access: Access; photoIds: readonly string[]; found: readonly CandidatePhoto[] }): Decision<string[]> {
+export function decideAddPhotos(input: {
+  albumId: string;
+  callerId: string;
+  access: Access;
+  photoIds: readonly string[];
+  found: readonly CandidatePhoto[];
+}): Decision<string[]> {
   const { albumId, callerId, access, photoIds, found } = input;
   if (access === undefined) return NOT_FOUND(albumId);
   if (access === 'viewer') return refuse('forbidden', 'A viewer may not add photos to the album.');

@@ -23,10 +23,7 @@ export type SkipReason =
   | 'owner-mismatch';
 
 /** The change an event makes to what is stored about its photo. */
-export type Projection =
-  | { kind: 'save'; record: PhotoRecord }
-  | { kind: 'delete'; tombstone: Tombstone }
-  | { kind: 'skip'; reason: SkipReason };
+export type Projection = { kind: 'save'; record: PhotoRecord } | { kind: 'delete'; tombstone: Tombstone } | { kind: 'skip'; reason: SkipReason };
 
 const blankRecord = (id: string, ownerId: string): PhotoRecord => ({
   id,

@@ -23,7 +23,16 @@ describe('photo projection', () => {
 
   it('uploaded makes a processing record; processed makes it ready with all its data', () => {
     const afterUpload = replay([up]).record!;
-    expect(afterUpload).toMatchObject({ id, ownerId: 'alice', status: 'processing', filename: 'beach.jpg', originalKey: `originals/${id}`, uploadedAt: t0, width: null, variants: null });
+    expect(afterUpload).toMatchObject({
+      id,
+      ownerId: 'alice',
+      status: 'processing',
+      filename: 'beach.jpg',
+      originalKey: `originals/${id}`,
+      uploadedAt: t0,
+      width: null,
+      variants: null,
+    });
     const ready = replay([up, done]).record!;
     expect(ready).toMatchObject({
       status: 'ready',

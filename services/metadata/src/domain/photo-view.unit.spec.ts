@@ -77,9 +77,7 @@ describe('the API view of a photo', () => {
 });
 
 describe('a page of photos', () => {
-  const rows = ['1', '2', '3', '4'].map((n) =>
-    record({ id: `0b6c1f5e-8a3d-4d2e-9f71-2c4b8e6a1d3${n}`, uploadedAt: new Date(`2026-11-22T10:00:0${n}.000Z`) }),
-  );
+  const rows = ['1', '2', '3', '4'].map((n) => record({ id: `0b6c1f5e-8a3d-4d2e-9f71-2c4b8e6a1d3${n}`, uploadedAt: new Date(`2026-11-22T10:00:0${n}.000Z`) }));
 
   it('shows `limit` rows and points the next page right after the last one shown when the store found more', () => {
     const page = toPage(rows, 3);

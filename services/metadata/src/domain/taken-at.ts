@@ -12,7 +12,12 @@ export function wallClockOf(exifTime: string): Date | undefined {
   const millis = Number((match[7] ?? '0').padEnd(3, '0'));
   const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second, millis));
   // Date.UTC rolls 2026-02-30 over into March and 25:00 into the next day: such times are not real.
-  const real = date.getUTCDate() === day && date.getUTCMonth() === month - 1 && date.getUTCHours() === hour && date.getUTCMinutes() === minute && date.getUTCSeconds() === second;
+  const real =
+    date.getUTCDate() === day &&
+    date.getUTCMonth() === month - 1 &&
+    date.getUTCHours() === hour &&
+    date.getUTCMinutes() === minute &&
+    date.getUTCSeconds() === second;
   return real ? date : undefined;
 }
 

@@ -38,7 +38,7 @@ export interface AlbumRoutesDeps {
 
 const UNAUTHORIZED = { 401: 'No valid bearer token.' };
 const BAD_ID = { 400: 'The id or the body is not valid.' };
-const NO_ALBUM = { 404: 'No album with this id that the caller may see (another owner\'s unshared album answers the same).' };
+const NO_ALBUM = { 404: "No album with this id that the caller may see (another owner's unshared album answers the same)." };
 const OWNER_ONLY = { 403: 'The caller sees the album through a grant but is not its owner.' };
 
 /** The decision's value, or the HTTP error that says why not. */
@@ -93,7 +93,13 @@ export function albumRoutes(app: ServiceApp, { albums, visibleAlbums, now, publi
 
   app.post(
     '/albums',
-    { schema: { summary: 'Create an album', body: CreateAlbumSchema, response: { 201: AlbumSchema, ...problemResponses({ 400: 'The name is missing or too long.', ...UNAUTHORIZED }) } } },
+    {
+      schema: {
+        summary: 'Create an album',
+        body: CreateAlbumSchema,
+        response: { 201: AlbumSchema, ...problemResponses({ 400: 'The name is missing or too long.', ...UNAUTHORIZED }) },
+      },
+    },
     async (request, reply) => {
       const at = now();
       const album = await albums.create({ id: randomUUID(), ownerId: request.user.sub, name: request.body.name, coverPhotoId: null, createdAt: at });
@@ -116,7 +122,13 @@ export function albumRoutes(app: ServiceApp, { albums, visibleAlbums, now, publi
 
   app.get(
     '/albums/:id',
-    { schema: { summary: 'One album', params: AlbumParamsSchema, response: { 200: AlbumSchema, ...problemResponses({ ...BAD_ID, ...UNAUTHORIZED, ...NO_ALBUM }) } } },
+    {
+      schema: {
+        summary: 'One album',
+        params: AlbumParamsSchema,
+        response: { 200: AlbumSchema, ...problemResponses({ ...BAD_ID, ...UNAUTHORIZED, ...NO_ALBUM }) },
+      },
+    },
     async (request) => {
       const { album, access } = await visible(request.user.sub, request.params.id);
       return view(album, access);
@@ -130,7 +142,10 @@ export function albumRoutes(app: ServiceApp, { albums, visibleAlbums, now, publi
         summary: 'Rename the album or set its cover (owner only)',
         params: AlbumParamsSchema,
         body: UpdateAlbumSchema,
-        response: { 200: AlbumSchema, ...problemResponses({ 400: 'Bad body, or the cover is not a photo of the album.', ...UNAUTHORIZED, ...OWNER_ONLY, ...NO_ALBUM }) },
+        response: {
+          200: AlbumSchema,
+          ...problemResponses({ 400: 'Bad body, or the cover is not a photo of the album.', ...UNAUTHORIZED, ...OWNER_ONLY, ...NO_ALBUM }),
+        },
       },
     },
     async (request) => {
@@ -208,12 +223,25 @@ export function albumRoutes(app: ServiceApp, { albums, visibleAlbums, now, publi
       const ids = settle(decideAddPhotos({ albumId: id, callerId, access, photoIds: request.body.photoIds, found }));
       const byId = new Map(found.map((photo) => [photo.id, photo]));
       const at = now();
-      const added = await albums.addPhotos(id, callerId, ids.map((photoId) => byId.get(photoId)!), at).catch((error: unknown) => {
-        if (error instanceof AlbumTargetGoneError) throw new NotFoundError('A photo or the album was deleted meanwhile: nothing was added.');
-        throw error;
-      });
+      const added = await albums
+        .addPhotos(
+          id,
+          callerId,
+          ids.map((photoId) => byId.get(photoId)!),
+          at,
+        )
+        .catch((error: unknown) => {
+          if (error instanceof AlbumTargetGoneError) throw new NotFoundError('A photo or the album was deleted meanwhile: nothing was added.');
+          throw error;
+        });
       if (added.length > 0 && album) {
-        await announce(request, 'album.photos-added', id, { albumId: id, ownerId: album.ownerId, addedBy: callerId, photoIds: added, addedAt: at.toISOString() });
+        await announce(request, 'album.photos-added', id, {
+          albumId: id,
+          ownerId: album.ownerId,
+          addedBy: callerId,
+          photoIds: added,
+          addedAt: at.toISOString(),
+        });
       }
       return { added };
     },
@@ -275,7 +303,9 @@ export function albumRoutes(app: ServiceApp, { albums, visibleAlbums, now, publi
     async (request, reply) => {
       const { id, userId } = request.params;
       const callerId = request.user.sub;
-      const role = settle(decideShare({ albumId: id, ownerId: callerId, access: (await albums.withAccess(callerId, id)).access, granteeId: userId, role: request.body.role }));
+      const role = settle(
+        decideShare({ albumId: id, ownerId: callerId, access: (await albums.withAccess(callerId, id)).access, granteeId: userId, role: request.body.role }),
+      );
       const at = now();
       await albums.share(id, userId, role, at);
       await visibleAlbums.invalidate([userId]);
@@ -290,7 +320,10 @@ export function albumRoutes(app: ServiceApp, { albums, visibleAlbums, now, publi
       schema: {
         summary: 'Revoke a share (owner only; takes effect on the next request)',
         params: GrantParamsSchema,
-        response: { 204: Type.Null({ description: 'Revoked (or was not shared).' }), ...problemResponses({ ...BAD_ID, ...UNAUTHORIZED, ...OWNER_ONLY, ...NO_ALBUM }) },
+        response: {
+          204: Type.Null({ description: 'Revoked (or was not shared).' }),
+          ...problemResponses({ ...BAD_ID, ...UNAUTHORIZED, ...OWNER_ONLY, ...NO_ALBUM }),
+        },
       },
     },
     async (request, reply) => {

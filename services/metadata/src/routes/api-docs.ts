@@ -10,7 +10,11 @@ export async function apiDocs(app: ServiceApp): Promise<void> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Metadata service (internal)', version: '1.0.0', description: "Queries over one owner's photos, for the BFF. The caller is the token's `sub`." },
+      info: {
+        title: 'Metadata service (internal)',
+        version: '1.0.0',
+        description: "Queries over one owner's photos, for the BFF. The caller is the token's `sub`.",
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
       security: [{ bearer: [] }],
     },

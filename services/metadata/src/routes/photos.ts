@@ -43,7 +43,13 @@ function pageQueryOf(query: { limit: number; cursor?: string; status?: PageQuery
   };
   const takenFrom = bound('takenFrom', query.takenFrom);
   const takenTo = bound('takenTo', query.takenTo);
-  return { limit: query.limit, ...(after ? { after } : {}), ...(query.status ? { status: query.status } : {}), ...(takenFrom ? { takenFrom } : {}), ...(takenTo ? { takenTo } : {}) };
+  return {
+    limit: query.limit,
+    ...(after ? { after } : {}),
+    ...(query.status ? { status: query.status } : {}),
+    ...(takenFrom ? { takenFrom } : {}),
+    ...(takenTo ? { takenTo } : {}),
+  };
 }
 
 async function sharedPhotoDetail(deps: PhotoRoutesDeps, callerId: string, id: string) {
@@ -62,7 +68,10 @@ export function photoRoutes(app: ServiceApp, deps: PhotoRoutesDeps): void {
       schema: {
         summary: "The caller's photos, newest first",
         querystring: PageQuerySchema,
-        response: { 200: PageSchema, ...problemResponses({ 400: 'A query parameter is out of range, or the cursor or a date is not valid.', ...UNAUTHORIZED }) },
+        response: {
+          200: PageSchema,
+          ...problemResponses({ 400: 'A query parameter is out of range, or the cursor or a date is not valid.', ...UNAUTHORIZED }),
+        },
       },
     },
     async (request, reply) => {
@@ -88,7 +97,7 @@ export function photoRoutes(app: ServiceApp, deps: PhotoRoutesDeps): void {
     '/photos/:id',
     {
       schema: {
-        summary: 'One photo, with its EXIF summary (the caller\'s own, or one in an album shared with them)',
+        summary: "One photo, with its EXIF summary (the caller's own, or one in an album shared with them)",
         params: PhotoParamsSchema,
         response: { 200: PhotoSchema, ...problemResponses({ ...BAD_ID, ...UNAUTHORIZED, ...NO_VISIBLE_PHOTO }) },
       },

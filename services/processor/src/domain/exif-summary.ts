@@ -59,16 +59,46 @@ export function summarizeExif(exif: Buffer | undefined): ExifSummary {
       return undefined;
     }
   };
-  set('takenAt', read(() => takenAt(photo)));
-  set('cameraMake', read(() => text(image['Make'])));
-  set('cameraModel', read(() => text(image['Model'])));
-  set('lens', read(() => text(photo['LensModel'])));
-  set('exposureTime', read(() => positive(photo['ExposureTime'])));
-  set('fNumber', read(() => positive(photo['FNumber'])));
-  set('iso', read(() => positive(first(photo['ISOSpeedRatings']))));
-  set('focalLength', read(() => positive(photo['FocalLength'])));
-  set('orientation', read(() => orientation(image['Orientation'])));
-  set('gps', read(() => gps(parsed.GPSInfo ?? {})));
+  set(
+    'takenAt',
+    read(() => takenAt(photo)),
+  );
+  set(
+    'cameraMake',
+    read(() => text(image['Make'])),
+  );
+  set(
+    'cameraModel',
+    read(() => text(image['Model'])),
+  );
+  set(
+    'lens',
+    read(() => text(photo['LensModel'])),
+  );
+  set(
+    'exposureTime',
+    read(() => positive(photo['ExposureTime'])),
+  );
+  set(
+    'fNumber',
+    read(() => positive(photo['FNumber'])),
+  );
+  set(
+    'iso',
+    read(() => positive(first(photo['ISOSpeedRatings']))),
+  );
+  set(
+    'focalLength',
+    read(() => positive(photo['FocalLength'])),
+  );
+  set(
+    'orientation',
+    read(() => orientation(image['Orientation'])),
+  );
+  set(
+    'gps',
+    read(() => gps(parsed.GPSInfo ?? {})),
+  );
   return summary;
 }
 

@@ -35,7 +35,11 @@ const RULES: ReadonlyArray<{ readonly test: RegExp; readonly code: ImageFailureC
   // The WASM libheif (decode-image.ts) reports a file it cannot parse or decode; resource trouble is TRANSIENT above.
   { test: /^libheif: /, code: 'undecodable', reason: 'The image data is corrupt.' },
   // libvips prefixes decoder errors with the loader's name; these only come from bad pixel data.
-  { test: /^(VipsJpeg|vipspng|VipsPng|spng\w*|png\w*|webp\w*|gif\w*|heif\w*|tiff\w*|jxl\w*|jp2k\w*|VipsForeignLoad\w*): /im, code: 'undecodable', reason: 'The image data is corrupt.' },
+  {
+    test: /^(VipsJpeg|vipspng|VipsPng|spng\w*|png\w*|webp\w*|gif\w*|heif\w*|tiff\w*|jxl\w*|jp2k\w*|VipsForeignLoad\w*): /im,
+    code: 'undecodable',
+    reason: 'The image data is corrupt.',
+  },
 ];
 
 /**
@@ -60,6 +64,10 @@ function decoderDetail(message: string): string | undefined {
     .map((text) => text.replace(/^[\w.]+: /, '').trim())
     .find((text) => text !== '' && !/^bad seek|^Input |^\(/.test(text));
   if (!line) return undefined;
-  const clean = line.replace(/\S*[/\\]\S*/g, '').replace(/\s+/g, ' ').replace(/[.\s]+$/, '').trim();
+  const clean = line
+    .replace(/\S*[/\\]\S*/g, '')
+    .replace(/\s+/g, ' ')
+    .replace(/[.\s]+$/, '')
+    .trim();
   return clean === '' ? undefined : clean.slice(0, 200);
 }

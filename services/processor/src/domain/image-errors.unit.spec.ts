@@ -98,7 +98,7 @@ describe('classifyImageError', () => {
     ['memory exhaustion', new Error('VipsJpeg: out of memory')],
     ['too many open files', new Error('EMFILE: too many open files')],
     ['a bad parameter (a bug, not the image)', new Error('Expected positive integer for width but received -1 of type number')],
-  ])('treats %s as not the image\'s fault', (_case, error) => {
+  ])("treats %s as not the image's fault", (_case, error) => {
     expect(classifyImageError(error)).toBeUndefined();
   });
 
@@ -111,9 +111,13 @@ describe('classifyImageError', () => {
       'undecodable',
       'The image is truncated: Invalid input: Unexpected end of file: Extent in iloc box references data outside of file bounds.',
     ],
-    ['heif: Unsupported feature: Unsupported codec (4.3000)', 'unsupported-format', 'The image uses a compression the processor cannot decode: Unsupported feature: Unsupported codec (4.3000).'],
+    [
+      'heif: Unsupported feature: Unsupported codec (4.3000)',
+      'unsupported-format',
+      'The image uses a compression the processor cannot decode: Unsupported feature: Unsupported codec (4.3000).',
+    ],
     ['Input image exceeds channel limit', 'unsupported-format', 'The image has more colour channels than the processor supports.'],
-  ])('reads libvips\' %j as %s', (message, code, reason) => {
+  ])("reads libvips' %j as %s", (message, code, reason) => {
     expect(classifyImageError(new Error(message))).toEqual({ code, reason });
   });
 

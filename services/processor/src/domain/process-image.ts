@@ -64,8 +64,7 @@ export async function processImage(input: Buffer | Readable, limits: ImageLimits
     declared: metadata.autoOrient,
     heifDecoder,
   });
-  const pixels = (): Sharp =>
-    sharp(decoded.data, { raw: { width: decoded.info.width, height: decoded.info.height, channels: decoded.info.channels } });
+  const pixels = (): Sharp => sharp(decoded.data, { raw: { width: decoded.info.width, height: decoded.info.height, channels: decoded.info.channels } });
 
   const [thumb, preview, tiny] = await Promise.all([
     encode(pixels(), VARIANT_SPECS.thumb),

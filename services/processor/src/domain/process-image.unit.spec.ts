@@ -62,7 +62,9 @@ describe('processImage', () => {
   });
 
   it('never enlarges a small image', async () => {
-    const small = await sharp({ create: { width: 200, height: 100, channels: 3, background: '#336699' } }).png().toBuffer();
+    const small = await sharp({ create: { width: 200, height: 100, channels: 3, background: '#336699' } })
+      .png()
+      .toBuffer();
     const result = await processImage(small, LIMITS);
     expect(result.variants.thumb).toMatchObject({ width: 200, height: 100 });
     expect(result.variants.preview).toMatchObject({ width: 200, height: 100 });
@@ -70,7 +72,9 @@ describe('processImage', () => {
   });
 
   it('puts a transparent image on white in the JPEG preview', async () => {
-    const clear = await sharp({ create: { width: 64, height: 64, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } }).png().toBuffer();
+    const clear = await sharp({ create: { width: 64, height: 64, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } })
+      .png()
+      .toBuffer();
     const { variants } = await processImage(clear, LIMITS);
     const [r, g, b] = await rgb(variants.preview.buffer);
     expect([r, g, b]).toEqual([255, 255, 255]);
@@ -100,9 +104,15 @@ describe('processImage', () => {
   it('reads only the first frame of an animated GIF', async () => {
     const colours = ['#ff0000', ...Array.from({ length: 59 }, (_, index) => `#00${(40 + index * 3).toString(16)}ff`)];
     const frames = await Promise.all(
-      colours.map((background) => sharp({ create: { width: 400, height: 300, channels: 3, background } }).png().toBuffer()),
+      colours.map((background) =>
+        sharp({ create: { width: 400, height: 300, channels: 3, background } })
+          .png()
+          .toBuffer(),
+      ),
     );
-    const gif = await sharp(frames, { join: { animated: true } }).gif().toBuffer();
+    const gif = await sharp(frames, { join: { animated: true } })
+      .gif()
+      .toBuffer();
     expect((await sharp(gif).metadata()).pages).toBeGreaterThan(1);
 
     const started = performance.now();

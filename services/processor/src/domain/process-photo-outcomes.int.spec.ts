@@ -37,7 +37,10 @@ describe('processing a photo', () => {
     const data = { photoId, ownerId: 'owner-1', objectKey, filename: 'a.jpg', contentType: 'image/jpeg' as const, bytes: bytes.length, sha256: 'c'.repeat(64) };
     return photoCatalogue.create('photo.uploaded', photoId, { ...data, uploadedAt: NOW.toISOString() }, { source: '/test', ...context });
   };
-  const jpeg = () => sharp({ create: { width: 64, height: 48, channels: 3, background: '#3a7' } }).jpeg().toBuffer();
+  const jpeg = () =>
+    sharp({ create: { width: 64, height: 48, channels: 3, background: '#3a7' } })
+      .jpeg()
+      .toBuffer();
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'process-photo-outcomes-'));

@@ -34,7 +34,9 @@ describe('processing a deleted photo', () => {
     published = [];
     const photoId = randomUUID();
     const objectKey = `originals/${photoId}`;
-    const jpeg = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#3a7' } }).jpeg().toBuffer();
+    const jpeg = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#3a7' } })
+      .jpeg()
+      .toBuffer();
     await originals.put(objectKey, jpeg, { contentType: 'image/jpeg' });
     const data = { photoId, ownerId: 'owner-1', objectKey, filename: 'a.jpg', contentType: 'image/jpeg' as const, bytes: jpeg.length, sha256: 'b'.repeat(64) };
     uploaded = photoCatalogue.create('photo.uploaded', photoId, { ...data, uploadedAt: new Date().toISOString() }, { source: '/test' });

@@ -37,10 +37,19 @@ export async function commitUpload(staged: StagedOriginal[], storage: UploadStor
   };
   try {
     // Claimed ones first: a second copy of the same bytes in this request then finds its twin committed.
-    await settleAll(staged.filter((file) => file.claimed), (file) => commitClaimed(file, storage));
-    await settleAll(staged.filter((file) => !file.claimed), (file) => settleAgainstClaim(file, storage));
+    await settleAll(
+      staged.filter((file) => file.claimed),
+      (file) => commitClaimed(file, storage),
+    );
+    await settleAll(
+      staged.filter((file) => !file.claimed),
+      (file) => settleAgainstClaim(file, storage),
+    );
   } catch (error) {
-    await abandonStaged(staged.filter((file) => !done.has(file)), storage);
+    await abandonStaged(
+      staged.filter((file) => !done.has(file)),
+      storage,
+    );
     throw error;
   }
   const settled = staged.map((file) => done.get(file)!);

@@ -108,9 +108,7 @@ export function startEventRelay(deps: EventRelayDeps): { publishNow(committed: C
     }
   }
 
-  const timer = startPeriodicTask(sweep, deps.intervalMs, (error) =>
-    deps.logger.warn({ err: error }, 'pending events not published yet; will retry'),
-  );
+  const timer = startPeriodicTask(sweep, deps.intervalMs, (error) => deps.logger.warn({ err: error }, 'pending events not published yet; will retry'));
 
   return {
     publishNow(committed) {

@@ -81,9 +81,7 @@ function primaryImage(bytes: Buffer, meta: Box): { codec: string | undefined; wi
     }
   }
   if (primary === undefined) throw new Invalid('no primary item (pitm)');
-  const spatialExtent = (associations.get(primary) ?? [])
-    .map((index) => properties[index - 1])
-    .find((property) => property?.type === 'ispe');
+  const spatialExtent = (associations.get(primary) ?? []).map((index) => properties[index - 1]).find((property) => property?.type === 'ispe');
   if (!spatialExtent || spatialExtent.end - spatialExtent.start < 12) throw new Invalid('the primary image has no size (ispe)');
   const width = u32(bytes, spatialExtent.start + 4);
   const height = u32(bytes, spatialExtent.start + 8);

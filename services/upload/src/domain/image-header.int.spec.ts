@@ -63,7 +63,9 @@ describe('HEIC and AVIF headers', () => {
       expect(readImageHeader(file.subarray(0, cut), { ...LIMITS, complete: false })).toEqual({ kind: 'need-more' });
       const verdict = readImageHeader(file.subarray(0, cut), LIMITS);
       expect(verdict).toMatchObject({ kind: 'unreadable', format: 'HEIC' });
-      expect(unsupportedTypeMessage('IMG_1.HEIC', verdict as Extract<HeaderVerdict, { kind: 'unreadable' }>)).toMatch(/^IMG_1\.HEIC looks like a HEIC file, but its header cannot be read/);
+      expect(unsupportedTypeMessage('IMG_1.HEIC', verdict as Extract<HeaderVerdict, { kind: 'unreadable' }>)).toMatch(
+        /^IMG_1\.HEIC looks like a HEIC file, but its header cannot be read/,
+      );
     }
     // The pixel data is not needed: a file cut right after its header is judged.
     expect(readImageHeader(file.subarray(0, file.indexOf('mdat')), { ...LIMITS, complete: false })).toMatchObject({ kind: 'image' });

@@ -127,10 +127,7 @@ function sized(contentType: AcceptedContentType, width: number, height: number, 
  * The sentence a person reads when a file is refused for its type: what was found (never an accepted
  * format, so the list that follows cannot contradict it), then what is accepted.
  */
-export function unsupportedTypeMessage(
-  filename: string,
-  verdict: Extract<HeaderVerdict, { kind: 'unsupported' } | { kind: 'unreadable' }>,
-): string {
+export function unsupportedTypeMessage(filename: string, verdict: Extract<HeaderVerdict, { kind: 'unsupported' } | { kind: 'unreadable' }>): string {
   const accepted = `Accepted: ${ACCEPTED_FORMAT_NAMES.join(', ')}.`;
   if (verdict.kind === 'unreadable') return `${filename} looks like a ${verdict.format} file, but its header cannot be read (${verdict.reason}).`;
   const what = verdict.detected ? `a ${verdict.detected} file` : 'not an image we can read';

@@ -49,12 +49,17 @@ describe('staging an original', () => {
         return result;
       },
     };
-    const staging = stageOriginal({ stream: Readable.from([file.bytes]), filename: file.name }, 'owner-1', { source: '/test' }, {
-      storage: originalsBucket(store),
-      limits: { maxBytes: 1024 * 1024, maxPixels: 1e8, maxHeaderBytes: 64 * 1024 },
-      newId: randomUUID,
-      now: () => new Date(),
-    });
+    const staging = stageOriginal(
+      { stream: Readable.from([file.bytes]), filename: file.name },
+      'owner-1',
+      { source: '/test' },
+      {
+        storage: originalsBucket(store),
+        limits: { maxBytes: 1024 * 1024, maxPixels: 1e8, maxHeaderBytes: 64 * 1024 },
+        newId: randomUUID,
+        now: () => new Date(),
+      },
+    );
     await originalFullyRead;
     // Every byte of the original was handed over: an upload that did not wait for its entry lands now.
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -67,7 +67,11 @@ export async function stageOriginal(
   if (verdict.kind !== 'image') {
     body.resume(); // drain the rest of this part so the request can be answered cleanly
     if (verdict.kind === 'too-many-pixels') {
-      throw new UploadRejected('too-many-pixels', `${filename} is ${verdict.width}x${verdict.height} pixels; the limit is ${limits.maxPixels} pixels.`, filename);
+      throw new UploadRejected(
+        'too-many-pixels',
+        `${filename} is ${verdict.width}x${verdict.height} pixels; the limit is ${limits.maxPixels} pixels.`,
+        filename,
+      );
     }
     if (sampledBytes === 0) throw new UploadRejected('empty-file', `${filename} is empty.`, filename);
     throw new UploadRejected('unsupported-type', unsupportedTypeMessage(filename, verdict), filename);

@@ -1,13 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { MultipartFile, Multipart, MultipartValue } from '@fastify/multipart';
-import {
-  BadRequestError,
-  discardRequestBody,
-  PayloadTooLargeError,
-  RequestTimeoutError,
-  watchForStall,
-  type StallWatch,
-} from '@photos/service-kit';
+import { BadRequestError, discardRequestBody, PayloadTooLargeError, RequestTimeoutError, watchForStall, type StallWatch } from '@photos/service-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { multipartFailure, type MultipartLimits } from './multipart-failures.js';
 

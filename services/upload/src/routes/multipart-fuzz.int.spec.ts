@@ -51,17 +51,7 @@ const CONTENT_TYPES = [
   'multipart/mixed; boundary=B',
   'application/x-www-form-urlencoded',
 ];
-const DEFECTS = [
-  'truncated',
-  'no-closing',
-  'garbled-closing',
-  'garbled-boundary',
-  'content-type',
-  'no-boundary',
-  'abort',
-  'chunked',
-  'refused-first',
-] as const;
+const DEFECTS = ['truncated', 'no-closing', 'garbled-closing', 'garbled-boundary', 'content-type', 'no-boundary', 'abort', 'chunked', 'refused-first'] as const;
 const CRLF = Buffer.from('\r\n');
 
 function part(random: Random, boundary: string): Buffer {

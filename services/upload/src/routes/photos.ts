@@ -6,7 +6,6 @@ import type { MultipartLimits } from './multipart-failures.js';
 import { MultipartFiles } from './multipart-files.js';
 import { asHttpError } from './upload-rejections.js';
 
-
 /** How the route reads request bodies; see {@link MultipartFiles}. */
 export interface UploadTransport {
   idleTimeoutMs: number;
@@ -30,10 +29,7 @@ const toResponse = (photo: UploadedPhoto) => ({
  * POST /photos: multipart, one or more parts named `file`. Answers 202 once every original is stored and
  * committed with its `photo.uploaded`; the relay publishes it right after.
  */
-export function photoRoutes(
-  app: ServiceApp,
-  deps: OriginalsDeps & { afterUpload: (committed: CommittedEvent[]) => void; transport: UploadTransport },
-): void {
+export function photoRoutes(app: ServiceApp, deps: OriginalsDeps & { afterUpload: (committed: CommittedEvent[]) => void; transport: UploadTransport }): void {
   app.post(
     '/photos',
     {

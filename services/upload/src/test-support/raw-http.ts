@@ -86,10 +86,7 @@ export function postHead(path: string, headers: Record<string, string>, bodyLeng
 
 /** The opening of one multipart part: delimiter and headers. Its content follows, then `\r\n`. */
 export function partHead(boundary: string, field: string, filename: string, contentType = 'image/jpeg'): string {
-  return (
-    `--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${filename}"\r\n` +
-    `Content-Type: ${contentType}\r\n\r\n`
-  );
+  return `--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${filename}"\r\n` + `Content-Type: ${contentType}\r\n\r\n`;
 }
 
 /** A whole file part, content and trailing line break included. */
