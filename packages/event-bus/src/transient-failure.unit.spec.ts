@@ -7,8 +7,9 @@ const systemError = (code: string) => Object.assign(new Error(`connect ${code} 1
 describe('isTransientError', () => {
   it('is true for a TransientFailure and for the network errors of Node and undici', () => {
     expect(isTransientError(new TransientFailure('database unavailable'))).toBe(true);
-    const codes = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND'];
-    for (const code of [...codes, 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']) {
+    const node = ['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'EHOSTDOWN', 'ENETUNREACH', 'ENETDOWN'];
+    const undici = ['UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'];
+    for (const code of [...node, 'EAI_AGAIN', 'ENOTFOUND', ...undici]) {
       expect(isTransientError(systemError(code)), code).toBe(true);
     }
   });
@@ -26,6 +27,28 @@ describe('isTransientError', () => {
     expect(isTransientError(new PermanentFailure('gone', { cause: systemError('ECONNREFUSED') }))).toBe(false);
     expect(isTransientError('ECONNREFUSED')).toBe(false);
     expect(isTransientError(undefined)).toBe(false);
+    expect(isTransientError(null)).toBe(false);
+    expect(isTransientError(new Error('no cause', { cause: null }))).toBe(false);
+    expect(isTransientError(Object.assign(new Error('numeric code'), { code: 111 }))).toBe(false);
+    expect(isTransientError(new AggregateError([new Error('bug'), systemError('ENOENT')]))).toBe(false);
+  });
+
+  it('finds a transient cause of an AggregateError whose errors are not transient', () => {
+    expect(isTransientError(new AggregateError([new Error('bug')], 'all failed', { cause: systemError('ECONNRESET') }))).toBe(true);
+  });
+
+  it('looks 8 causes deep, no deeper', () => {
+    const wrapped = (depth: number): unknown => (depth === 0 ? systemError('ECONNREFUSED') : new Error(`wrap ${depth}`, { cause: wrapped(depth - 1) }));
+    expect(isTransientError(wrapped(8))).toBe(true);
+    expect(isTransientError(wrapped(9))).toBe(false);
+    const aggregated = (depth: number): unknown => (depth === 0 ? systemError('ECONNREFUSED') : new AggregateError([aggregated(depth - 1)]));
+    expect(isTransientError(aggregated(8))).toBe(true);
+    expect(isTransientError(aggregated(9))).toBe(false);
+  });
+
+  it('is false for a PermanentFailure that carries a network code itself', () => {
+    class Both extends PermanentFailure {}
+    expect(isTransientError(Object.assign(new Both('gone'), { code: 'ECONNREFUSED' }))).toBe(false);
   });
 
   it('ends on a cycle of causes', () => {
