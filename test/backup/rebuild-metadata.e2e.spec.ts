@@ -1,6 +1,6 @@
 /**
  * Rebuilding metadata's read model (scripts/rebuild-metadata-events.ts): the four services in one process
- * (startServices, the memory bus), metadata on a real PostgreSQL database of its own, two users with photos
+ * (startServices; the memory bus, RabbitMQ or Kafka), metadata on a real PostgreSQL database of its own, two users with photos
  * ready, failed and deleted. The metadata database is dropped and created again empty, the services
  * started on it, the recorded uploads published again: every user's gallery is what it was (ids,
  * statuses, EXIF, failure, variants that load), the deleted photo still gone; a second run changes nothing.
@@ -24,6 +24,7 @@ import { createTestDatabase } from '../../services/metadata/src/test-support/tes
 import { truncated } from '../../services/upload/src/test-support/bad-inputs.js';
 import { samplePhotos } from '../../services/upload/src/test-support/sample-photos.js';
 import { distinctPhotos } from '../support/distinct-photos.js';
+import { startMockKafkaProcess } from '../support/mock-kafka-process.js';
 import { apiClient } from '../support/public-api.js';
 
 const workDir = mkdtempSync(join(tmpdir(), 'rebuild-metadata-'));
@@ -33,11 +34,20 @@ afterAll(async () => {
   rmSync(workDir, { recursive: true, force: true });
 });
 
-type Transport = 'memory' | 'rabbitmq';
+type Transport = 'memory' | 'rabbitmq' | 'kafka';
 
-/** The bus of the services: the in-process one, or a RabbitMQ vhost of this test's own. */
+/**
+ * The bus of the services: the in-process one, a RabbitMQ vhost of this test's own, or a mock Kafka
+ * cluster of its own (the services' topic and groups are fixed: on the shared mock its events would reach
+ * other test files' platforms, see mock-kafka-process.ts).
+ */
 async function busEnvOf(transport: Transport): Promise<Record<string, string>> {
   if (transport === 'memory') return { AMQP_URL: '' };
+  if (transport === 'kafka') {
+    const kafka = await startMockKafkaProcess(1);
+    cleanup.push(kafka.stop);
+    return { AMQP_URL: '', KAFKA_BROKERS: kafka.bootstrap.join(',') };
+  }
   const vhost = await createTestVhost('rebuild-metadata');
   cleanup.push(vhost.remove);
   return { AMQP_URL: vhost.url };
@@ -69,9 +79,10 @@ async function startPlatform(dataDir: string, databaseUrl: string, busEnv: Recor
     { env, memoryBroker: broker },
   );
   // What the rebuild publishes through: the services' own broker.
-  const bus: EventBus = busEnv['AMQP_URL']
-    ? await createEventBus(loadConfig(eventBusConfigSchema, env), { clientId: 'rebuild-test' })
-    : createMemoryBus({ broker, catalogue: photoCatalogue });
+  const bus: EventBus =
+    busEnv['AMQP_URL'] || busEnv['KAFKA_BROKERS']
+      ? await createEventBus(loadConfig(eventBusConfigSchema, env), { clientId: 'rebuild-test' })
+      : createMemoryBus({ broker, catalogue: photoCatalogue });
   return {
     url: platform.services['bff']!.url!,
     bus,
@@ -98,7 +109,7 @@ async function gallery(url: string, token: string) {
 
 const settled = async (url: string, token: string) => (await apiClient(url).list(token, '?limit=100')).items.every((p) => p.status !== 'processing');
 
-describe.each(['memory', 'rabbitmq'] as const)('rebuilding the metadata read model (%s bus)', (transport) => {
+describe.each(['memory', 'rabbitmq', 'kafka'] as const)('rebuilding the metadata read model (%s bus)', (transport) => {
   it('recreates every user gallery from the recorded uploads into an empty database; deleted photos stay gone', { timeout: 240_000 }, async () => {
     const busEnv = await busEnvOf(transport);
     const dataDir = join(workDir, transport);
