@@ -1,7 +1,7 @@
 /**
  * Rebuilding metadata's read model (scripts/rebuild-metadata-events.ts): the four services in one process
- * (startServices; the memory bus, RabbitMQ or Kafka), metadata on a real PostgreSQL database of its own, two users with photos
- * ready, failed and deleted. The metadata database is dropped and created again empty, the services
+ * (startServices; the memory bus, RabbitMQ or Kafka), metadata on a real PostgreSQL database of its own,
+ * two users with photos ready, failed and deleted. The metadata database is dropped and created again empty, the services
  * started on it, the recorded uploads published again: every user's gallery is what it was (ids,
  * statuses, EXIF, failure, variants that load), the deleted photo still gone; a second run changes nothing.
  */
