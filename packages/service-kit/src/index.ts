@@ -50,3 +50,4 @@ export type { Tracing } from './tracing.js';
 export type { ConsumerDefinition, FromConfig, OpenedAdapters, RunnableConfig, ServiceDefinition } from './service-definition.js';
 export { buildService, openService, runService, startServices } from './service-runner.js';
 export type { AnyServiceDefinition, OpenedService, OpenServiceOptions, ServiceEntry, StartedServices, StartServicesOptions } from './service-runner.js';
+export { exitOnMissingDatabase } from './missing-database.js';

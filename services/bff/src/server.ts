@@ -1,5 +1,4 @@
-import { runService } from '@photos/service-kit';
-import { exitOnMissingDatabase } from './missing-database.js';
+import { exitOnMissingDatabase, runService } from '@photos/service-kit';
 import { bffService } from './service.js';
 
 await runService(bffService).catch((error: unknown) => exitOnMissingDatabase(error, 'ACCOUNTS_DATABASE_URL'));

@@ -1,5 +1,4 @@
-import { runService } from '@photos/service-kit';
-import { exitOnMissingDatabase } from './missing-database.js';
+import { exitOnMissingDatabase, runService } from '@photos/service-kit';
 import { metadataService } from './service.js';
 
 await runService(metadataService).catch((error: unknown) => exitOnMissingDatabase(error, 'DATABASE_URL'));

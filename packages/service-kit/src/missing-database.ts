@@ -2,7 +2,7 @@
  * A database that does not exist yet is the first thing a newcomer running one process per service meets
  * (README, "Three ways to run it"). pg reports it as SQLSTATE 3D000 deep in a driver stack trace; this
  * turns it into one fatal line that says which variable names it and what to run, and exits 1.
- * (The same few lines are in the BFF and the metadata service, the two services with a database.)
+ * (Shared by the BFF and the metadata service, the two services with a database.)
  */
 const INVALID_CATALOG_NAME = '3D000';
 
