@@ -3,7 +3,7 @@ import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BusMetrics } from './bus-metrics.js';
 import { toBinary } from './cloudevents-binary.js';
-import { DEFAULT_BACKOFF, deliver, retryPolicyOf, type DeliveryOptions } from './delivery.js';
+import { deliver, retryPolicyOf, type DeliveryOptions } from './delivery.js';
 import type { EventHandler } from './event-bus.js';
 import type { BusLogger } from './logger.js';
 import { PermanentFailure } from './permanent-failure.js';
@@ -123,7 +123,7 @@ describe('deliver', () => {
         { signal: abort.signal, maxAttempts: 1 },
       ),
     );
-    expect(outcome).toEqual({ kind: 'abandon' });
+    expect(outcome).toStrictEqual({ kind: 'abandon' });
   });
 
   it('keeps the consumer alive during retries, and abandons with the cause when that fails', async () => {
@@ -154,10 +154,10 @@ describe('deliver', () => {
     const undecodable = await deliver(headers, Buffer.from('{not json'), options(handler));
     expect(undecodable).toMatchObject({ kind: 'dead-letter', attempts: 0, event: undefined, type: undefined });
     expect((undecodable as { reason: string }).reason).toMatch(/^undecodable message: ./);
-    const invalid = toBinary({ ...event, data: { ...event.data, bytes: 'many' } } as unknown as PhotoUploaded, 'ce_');
+    const invalid = toBinary({ ...event, data: { ...event.data, bytes: 'many', sha256: 'short' } } as unknown as PhotoUploaded, 'ce_');
     const outcome = await deliver(invalid.headers, invalid.body, options(handler));
     expect(outcome).toMatchObject({ kind: 'dead-letter', attempts: 0, event: undefined, type: event.type });
-    expect((outcome as { reason: string }).reason).toMatch(/^invalid event: ./);
+    expect((outcome as { reason: string }).reason).toMatch(/^invalid event: .+; ./);
     const { ce_type: _type, ...untyped } = headers;
     expect(await deliver(untyped, body, options(handler))).toMatchObject({ kind: 'dead-letter', type: undefined });
     expect(calls).toBe(0);
@@ -262,8 +262,8 @@ describe('deliver', () => {
     abort.abort();
     let calls = 0;
     const handler = async () => void calls++;
-    expect(await deliver(headers, body, options(handler, { signal: abort.signal, retryingSince: 7 }))).toEqual({ kind: 'abandon', retryingSince: 7 });
-    expect(await deliver(headers, body, options(handler, { signal: abort.signal }))).toEqual({ kind: 'abandon' });
+    expect(await deliver(headers, body, options(handler, { signal: abort.signal, retryingSince: 7 }))).toStrictEqual({ kind: 'abandon', retryingSince: 7 });
+    expect(await deliver(headers, body, options(handler, { signal: abort.signal }))).toStrictEqual({ kind: 'abandon' });
     expect(calls).toBe(0);
   });
 
@@ -280,7 +280,7 @@ describe('deliver', () => {
         { signal: abort.signal, backoff: { initialMs: 600_000, maxMs: 600_000 }, transientMaxDelayMs: 600_000, horizonMs: 3_600_000 },
       ),
     );
-    expect(outcome).toEqual({ kind: 'abandon', retryingSince: expect.any(Number) });
+    expect(outcome).toStrictEqual({ kind: 'abandon', retryingSince: expect.any(Number) });
   });
 
   it('keeps the consumer alive while a handler runs, and stops once delivery is over', async () => {
@@ -293,7 +293,7 @@ describe('deliver', () => {
         keepAlive: async () => void beats++,
       }),
     );
-    expect(outcome).toEqual({ kind: 'ack', type: event.type });
+    expect(outcome).toStrictEqual({ kind: 'ack', type: event.type });
     expect(beats).toBeGreaterThan(0);
     const after = beats;
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -317,7 +317,7 @@ describe('deliver', () => {
         },
       ),
     );
-    expect(lost).toEqual({ kind: 'abandon', error: first });
+    expect(lost).toStrictEqual({ kind: 'abandon', error: first });
     const abort = new AbortController();
     const stopped = await deliver(
       headers,
@@ -336,13 +336,18 @@ describe('deliver', () => {
         },
       ),
     );
-    expect(stopped).toEqual({ kind: 'abandon', retryingSince: expect.any(Number) });
+    expect(stopped).toStrictEqual({ kind: 'abandon', retryingSince: expect.any(Number) });
   });
 });
 
 describe('retryPolicyOf', () => {
   it("takes the subscription's options, then the bus's defaults, then the built-in ones", () => {
-    expect(retryPolicyOf({ handlers: {} })).toEqual({ maxAttempts: 5, backoff: DEFAULT_BACKOFF, horizonMs: 3_600_000, transientMaxDelayMs: 30_000 });
+    expect(retryPolicyOf({ handlers: {} })).toEqual({
+      maxAttempts: 5,
+      backoff: { initialMs: 100, maxMs: 5_000 },
+      horizonMs: 3_600_000,
+      transientMaxDelayMs: 30_000,
+    });
     const bus = { maxAttempts: 2, backoff: { initialMs: 3, maxMs: 4 }, horizonMs: 5, transientMaxDelayMs: 6 };
     expect(retryPolicyOf({ handlers: {} }, bus)).toEqual(bus);
     const own = { maxAttempts: 7, backoff: { initialMs: 8, maxMs: 9 }, retryHorizonMs: 10, transientMaxDelayMs: 11 };

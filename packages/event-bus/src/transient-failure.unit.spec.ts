@@ -7,6 +7,7 @@ const systemError = (code: string) => Object.assign(new Error(`connect ${code} 1
 describe('isTransientError', () => {
   it('is true for a TransientFailure and for the network errors of Node and undici', () => {
     expect(isTransientError(new TransientFailure('database unavailable'))).toBe(true);
+    expect(new TransientFailure('database unavailable').name).toBe('TransientFailure');
     const node = ['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'EHOSTDOWN', 'ENETUNREACH', 'ENETDOWN'];
     const undici = ['UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'];
     for (const code of [...node, 'EAI_AGAIN', 'ENOTFOUND', ...undici]) {
@@ -18,6 +19,7 @@ describe('isTransientError', () => {
     expect(isTransientError(new TypeError('fetch failed', { cause: systemError('UND_ERR_SOCKET') }))).toBe(true);
     expect(isTransientError(new Error('query failed', { cause: new Error('pool', { cause: systemError('ECONNRESET') }) }))).toBe(true);
     expect(isTransientError(new AggregateError([systemError('ECONNREFUSED'), systemError('ECONNREFUSED')]))).toBe(true);
+    expect(isTransientError(new AggregateError([new Error('bug'), systemError('ECONNREFUSED')]))).toBe(true);
   });
 
   it('is false for bugs, bad data, other codes, non-errors and a PermanentFailure whatever its cause', () => {
