@@ -7,13 +7,13 @@
  *   3. Every error answer is problem+json with the security headers (431, 413, 404, 400).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { photoCatalogue } from '@photos/contracts';
 import { createMemoryBus, MemoryBroker } from '@photos/event-bus';
 import { createFsObjectStore } from '@photos/object-store';
 import { listenMetrics, loadConfig, PROBLEM_SECURITY_HEADERS, type ServiceApp } from '@photos/service-kit';
+import { raw, type RawResponse } from '@photos/service-kit/test-support/raw-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildProcessorApp } from './app.js';
 import { processorConfigSchema } from './config.js';
@@ -40,31 +40,6 @@ afterAll(async () => {
   for (const thing of closing.splice(0).reverse()) await thing.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-interface RawResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
-
-/** Writes `request` as is on a new connection and reads the answer until the server closes it. */
-function raw(port: number, request: string): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write(request));
-    let received = '';
-    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
-    socket.on('error', () => undefined);
-    socket.on('close', () => {
-      const end = received.indexOf('\r\n\r\n');
-      if (end < 0) return reject(new Error(`no answer: ${JSON.stringify(received)}`));
-      const [statusLine = '', ...lines] = received.slice(0, end).split('\r\n');
-      const headers = Object.fromEntries(
-        lines.map((line) => [line.slice(0, line.indexOf(':')).trim().toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
-      );
-      resolve({ status: Number(statusLine.split(' ')[1]), headers, body: Buffer.from(received.slice(end + 4), 'latin1').toString('utf8') });
-    });
-  });
-}
 
 /** A problem+json answer of `status`, with the security headers and no stack trace. */
 function expectProblem(response: RawResponse, status: number): void {
