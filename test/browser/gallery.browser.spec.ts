@@ -3,53 +3,25 @@
  * sees both thumbnails appear without reloading, opens one, deletes the other. The platform runs
  * embedded (the `npm start` composition). The gallery screenshot is kept in test-results/.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedPlatform } from '../../apps/embedded/src/embedded-platform.js';
+import { artifacts, startBrowserPlatform, type BrowserPlatform } from '../support/browser-platform.js';
 import { samplePhotos } from '../../services/upload/src/test-support/sample-photos.js';
 
-const root = join(import.meta.dirname, '..', '..');
-const artifacts = join(root, 'test-results');
-let platform: Awaited<ReturnType<typeof startEmbeddedPlatform>>;
-let browser: Browser;
-let dataDir: string;
+let platform: BrowserPlatform;
 
 beforeAll(async () => {
-  execFileSync('bash', [join(root, 'scripts', 'ensure-chromium.sh')], { stdio: 'inherit' });
-  execFileSync(process.execPath, [join(root, 'scripts', 'build-web-if-stale.mjs')], { stdio: 'inherit', cwd: root });
-  dataDir = mkdtempSync(join(tmpdir(), 'browser-'));
-  platform = await startEmbeddedPlatform({ dataDir, port: 0, host: '127.0.0.1', env: { LOG_LEVEL: 'warn', SCRYPT_COST: '12' } });
-  browser = await chromium.launch({
-    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-  mkdirSync(artifacts, { recursive: true });
+  platform = await startBrowserPlatform('gallery');
 }, 300_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await platform?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => platform?.stop());
 
 const tiles = (page: Page) => page.getByTestId('photo-tile');
 
 describe('the web app in a browser', () => {
   it('registers, uploads two photos, sees them ready live, opens one, deletes the other', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    const page = await platform.browser.newPage({ viewport: { width: 1280, height: 860 } });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     page.on('console', (message) => message.type() === 'error' && !message.text().startsWith('Failed to load resource') && errors.push(message.text()));
@@ -100,7 +72,7 @@ describe('the web app in a browser', () => {
   });
 
   it('fits a phone-sized screen', async () => {
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const page = await platform.browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     await page.goto(platform.url);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);

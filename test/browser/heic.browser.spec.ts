@@ -4,54 +4,25 @@
  * the web app's file picker to a ready tile whose thumbnail loads, and its detail shows the EXIF date
  * and camera. The platform runs embedded (the `npm start` composition).
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedPlatform } from '../../apps/embedded/src/embedded-platform.js';
+import { artifacts, startBrowserPlatform, type BrowserPlatform } from '../support/browser-platform.js';
 import { formatCorpus } from '../formats/format-corpus.js';
 
-const root = join(import.meta.dirname, '..', '..');
-const artifacts = join(root, 'test-results');
-let platform: Awaited<ReturnType<typeof startEmbeddedPlatform>>;
-let browser: Browser;
-let dataDir: string;
+let platform: BrowserPlatform;
 const corpus = formatCorpus();
 const heic = corpus.entries.find((entry) => entry.file === 'heic-heif-enc.heic')!;
 
 beforeAll(async () => {
-  execFileSync('bash', [join(root, 'scripts', 'ensure-chromium.sh')], { stdio: 'inherit' });
-  execFileSync(process.execPath, [join(root, 'scripts', 'build-web-if-stale.mjs')], { stdio: 'inherit', cwd: root });
-  dataDir = mkdtempSync(join(tmpdir(), 'browser-heic-'));
-  platform = await startEmbeddedPlatform({ dataDir, port: 0, host: '127.0.0.1', env: { LOG_LEVEL: 'warn', SCRYPT_COST: '12' } });
-  browser = await chromium.launch({
-    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--lang=en-US',
-    ],
-  });
-  mkdirSync(artifacts, { recursive: true });
+  platform = await startBrowserPlatform('heic', ['--lang=en-US']);
 }, 300_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await platform?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => platform?.stop());
 
 describe('an iPhone photo in the web app', () => {
   it('goes from the file picker to a ready tile, and its detail shows the EXIF date and camera', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 860 }, locale: 'en-US' });
+    const page = await platform.browser.newPage({ viewport: { width: 1280, height: 860 }, locale: 'en-US' });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     // Photos and media only: before logging in, the app's session probes answer 401 by design.

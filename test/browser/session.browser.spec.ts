@@ -4,44 +4,17 @@
  * access cookie is renewed by the refresh cookie, logging out ends the session on the server too (the
  * refresh token the browser held is refused afterwards), and registering a taken email says how to get in.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedPlatform } from '../../apps/embedded/src/embedded-platform.js';
+import { startBrowserPlatform, type BrowserPlatform } from '../support/browser-platform.js';
 
-const root = join(import.meta.dirname, '..', '..');
-let platform: Awaited<ReturnType<typeof startEmbeddedPlatform>>;
-let browser: Browser;
-let dataDir: string;
+let platform: BrowserPlatform;
 
 beforeAll(async () => {
-  execFileSync('bash', [join(root, 'scripts', 'ensure-chromium.sh')], { stdio: 'inherit' });
-  execFileSync(process.execPath, [join(root, 'scripts', 'build-web-if-stale.mjs')], { stdio: 'inherit', cwd: root });
-  dataDir = mkdtempSync(join(tmpdir(), 'browser-session-'));
-  platform = await startEmbeddedPlatform({ dataDir, port: 0, host: '127.0.0.1', env: { LOG_LEVEL: 'warn', SCRYPT_COST: '12' } });
-  browser = await chromium.launch({
-    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  platform = await startBrowserPlatform('session');
 }, 300_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await platform?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => platform?.stop());
 
 const loggedIn = (page: Page) => page.getByTestId('logout').isVisible();
 const cookie = async (context: BrowserContext, name: string) => (await context.cookies()).find((c) => c.name === name);
@@ -55,7 +28,7 @@ async function fillForm(page: Page, mode: 'login' | 'register', email: string, p
 
 describe('the cookie session in a browser', () => {
   it('logs in, keeps no token where scripts can read it, survives a reload and a lapsed access cookie, and logs out for good', async () => {
-    const context = await browser.newContext();
+    const context = await platform.browser.newContext();
     const page = await context.newPage();
     const email = `grace-${Date.now()}@example.com`;
     await page.goto(platform.url);
@@ -109,7 +82,7 @@ describe('the cookie session in a browser', () => {
       body: JSON.stringify({ email, password: 'the owner password' }),
     });
     expect(first.ok).toBe(true);
-    const context = await browser.newContext();
+    const context = await platform.browser.newContext();
     const page = await context.newPage();
     await page.goto(platform.url);
     await fillForm(page, 'register', email, 'somebody else password');
