@@ -1,61 +1,32 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { photoCatalogue } from '@photos/contracts';
-import { createMemoryBus, MemoryBroker, type EventBus } from '@photos/event-bus';
-import { createFsObjectStore } from '@photos/object-store';
-import { buildService, loadConfig, type ServiceApp } from '@photos/service-kit';
-import pg from 'pg';
+import type { EventBus } from '@photos/event-bus';
+import { buildService, type ServiceApp } from '@photos/service-kit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createSqlAccountStore } from './adapters/account-store-sql.js';
 import { memoryLoginThrottle } from './adapters/login-throttle.js';
-import { createSqlClient, type SqlClient } from './adapters/sql-client.js';
-import { bffConfigSchema } from './config.js';
 import { bffService } from './service.js';
+import { memoryBus, openBffTestBed, type BffTestBed } from './test-support/bff-test-bed.js';
 
-const database = `bff_test_${randomUUID().slice(0, 8)}`;
-const admin = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
-let db: SqlClient;
-let dir: string;
+let bed: BffTestBed;
 
 beforeAll(async () => {
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  db = await createSqlClient({ url: `postgres://postgres@127.0.0.1:5432/${database}`, dataDir: '' });
-  dir = mkdtempSync(join(tmpdir(), 'bff-'));
+  bed = await openBffTestBed('bff_test');
 });
 
-afterAll(async () => {
-  await db?.close();
-  await admin.query(`DROP DATABASE IF EXISTS ${database}`);
-  await admin.end();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => bed?.close());
 
 describe('BFF accounts, auth and live status', () => {
   let app: ServiceApp;
   let bus: EventBus;
 
   async function start(env: Record<string, string> = {}) {
-    const config = loadConfig(bffConfigSchema, {
-      JWT_SECRET: 'bff-test-secret-0123456789-0123456789',
-      LOG_LEVEL: 'silent',
-      DATA_DIR: dir,
-      METADATA_URL: 'http://127.0.0.1:1',
-      UPLOAD_URL: 'http://127.0.0.1:1',
-      WEB_DIST_DIR: join(dir, 'no-web'),
-      SCRYPT_COST: '12',
-      ...env,
-    });
-    bus = createMemoryBus({ broker: new MemoryBroker(), catalogue: photoCatalogue });
+    const config = bed.config(env);
+    bus = memoryBus();
     app = await buildService(bffService, {
       config,
       adapters: {
-        accountStore: await createSqlAccountStore(db),
+        ...(await bed.stores()),
         loginThrottle: memoryLoginThrottle(),
-        originals: createFsObjectStore({ root: join(dir, 'originals') }),
-        variants: createFsObjectStore({ root: join(dir, 'variants') }),
       },
       bus,
     });

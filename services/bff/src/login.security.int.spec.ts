@@ -12,41 +12,22 @@
  * Slowed-down logins do not really wait here: the app is given a `sleep` that records the delays.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { photoCatalogue } from '@photos/contracts';
-import { createMemoryBus, MemoryBroker, type EventBus } from '@photos/event-bus';
-import { createFsObjectStore } from '@photos/object-store';
-import { loadConfig, type ServiceApp } from '@photos/service-kit';
+import type { EventBus } from '@photos/event-bus';
+import type { ServiceApp } from '@photos/service-kit';
 import type { Redis } from 'ioredis';
-import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createSqlAccountStore } from './adapters/account-store-sql.js';
 import { openRedis } from './adapters/redis-connection.js';
-import { createSqlClient, type SqlClient } from './adapters/sql-client.js';
 import { buildBffApp } from './app.js';
-import { bffConfigSchema } from './config.js';
 import { startOwnRedis, type OwnRedis } from './test-support/redis-server.js';
+import { memoryBus, openBffTestBed, type BffTestBed } from './test-support/bff-test-bed.js';
 
-const database = `bff_login_sec_${randomUUID().slice(0, 8)}`;
-const admin = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
-let db: SqlClient;
-let dir: string;
+let bed: BffTestBed;
 
 beforeAll(async () => {
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  db = await createSqlClient({ url: `postgres://postgres@127.0.0.1:5432/${database}`, dataDir: '' });
-  dir = mkdtempSync(join(tmpdir(), 'bff-login-sec-'));
+  bed = await openBffTestBed('bff_login_sec');
 });
 
-afterAll(async () => {
-  await db?.close();
-  await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  await admin.end();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => bed?.close());
 
 const ATTACKER = '203.0.113.66';
 const ALICE_HOME = '198.51.100.7';
@@ -58,25 +39,12 @@ const buses: EventBus[] = [];
 
 /** A BFF (with its default throttle: in Redis when `redis` is given, else in the process) and what its logins waited. */
 async function startBff(env: Record<string, string> = {}, redis?: Redis) {
-  const config = loadConfig(bffConfigSchema, {
-    JWT_SECRET: 'bff-test-secret-0123456789-0123456789',
-    LOG_LEVEL: 'silent',
-    DATA_DIR: dir,
-    METADATA_URL: 'http://127.0.0.1:1',
-    UPLOAD_URL: 'http://127.0.0.1:1',
-    WEB_DIST_DIR: join(dir, 'no-web'),
-    SCRYPT_COST: '12',
-    LOGIN_MAX_FAILURES: '5',
-    RATE_LIMIT_AUTH_PER_MINUTE: '1000',
-    ...env,
-  });
+  const config = bed.config({ LOGIN_MAX_FAILURES: '5', RATE_LIMIT_AUTH_PER_MINUTE: '1000', ...env });
   const waited: number[] = [];
-  const bus = createMemoryBus({ broker: new MemoryBroker(), catalogue: photoCatalogue });
+  const bus = memoryBus();
   const app = await buildBffApp({
     config,
-    accountStore: await createSqlAccountStore(db),
-    originals: createFsObjectStore({ root: join(dir, 'originals') }),
-    variants: createFsObjectStore({ root: join(dir, 'variants') }),
+    ...(await bed.stores()),
     bus,
     ...(redis ? { redis } : {}),
     sleep: async (ms) => void waited.push(ms),

@@ -9,41 +9,22 @@
  * accepted for the platform's tokens.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { photoCatalogue } from '@photos/contracts';
-import { createMemoryBus, MemoryBroker, type EventBus } from '@photos/event-bus';
-import { createFsObjectStore } from '@photos/object-store';
-import { createTokenSigner, loadConfig, type ServiceApp } from '@photos/service-kit';
+import type { EventBus } from '@photos/event-bus';
+import { createTokenSigner, type ServiceApp } from '@photos/service-kit';
 import { createSigner } from 'fast-jwt';
-import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createSqlAccountStore } from './adapters/account-store-sql.js';
 import { createSqlSessionStore } from './adapters/session-store-sql.js';
-import { createSqlClient, type SqlClient } from './adapters/sql-client.js';
 import { buildBffApp } from './app.js';
-import { bffConfigSchema } from './config.js';
+import { memoryBus, openBffTestBed, type BffTestBed } from './test-support/bff-test-bed.js';
 
 const SECRET = 'bff-sessions-secret-0123456789-0123456789';
-const database = `bff_sessions_${randomUUID().slice(0, 8)}`;
-const admin = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
-let db: SqlClient;
-let dir: string;
+let bed: BffTestBed;
 
 beforeAll(async () => {
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  db = await createSqlClient({ url: `postgres://postgres@127.0.0.1:5432/${database}`, dataDir: '' });
-  dir = mkdtempSync(join(tmpdir(), 'bff-sessions-'));
+  bed = await openBffTestBed('bff_sessions');
 });
 
-afterAll(async () => {
-  await db?.close();
-  await admin.query(`DROP DATABASE IF EXISTS ${database}`);
-  await admin.end();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => bed?.close());
 
 const ACCESS = '__Host-photos-access';
 const REFRESH = '__Secure-photos-refresh';
@@ -55,24 +36,12 @@ describe('browser sessions: the attack, and the answer', () => {
   let bus: EventBus;
 
   async function start(env: Record<string, string> = {}) {
-    const config = loadConfig(bffConfigSchema, {
-      JWT_SECRET: SECRET,
-      LOG_LEVEL: 'silent',
-      DATA_DIR: dir,
-      METADATA_URL: 'http://127.0.0.1:1',
-      UPLOAD_URL: 'http://127.0.0.1:1',
-      WEB_DIST_DIR: join(dir, 'no-web'),
-      SCRYPT_COST: '10',
-      RATE_LIMIT_AUTH_PER_MINUTE: '1000',
-      ...env,
-    });
-    bus = createMemoryBus({ broker: new MemoryBroker(), catalogue: photoCatalogue });
+    const config = bed.config({ JWT_SECRET: SECRET, SCRYPT_COST: '10', RATE_LIMIT_AUTH_PER_MINUTE: '1000', ...env });
+    bus = memoryBus();
     app = await buildBffApp({
       config,
-      accountStore: await createSqlAccountStore(db),
-      sessionStore: await createSqlSessionStore(db),
-      originals: createFsObjectStore({ root: join(dir, 'originals') }),
-      variants: createFsObjectStore({ root: join(dir, 'variants') }),
+      ...(await bed.stores()),
+      sessionStore: await createSqlSessionStore(bed.db),
       bus,
     });
     return app;
@@ -124,7 +93,7 @@ describe('browser sessions: the attack, and the answer', () => {
       await start();
       const { jar } = await loggedIn();
       const raw = jar[REFRESH]!;
-      const { rows } = await db.query<{ token_hash: string }>('SELECT token_hash FROM refresh_tokens');
+      const { rows } = await bed.db.query<{ token_hash: string }>('SELECT token_hash FROM refresh_tokens');
       expect(rows.map((row) => row.token_hash)).toContain(createHash('sha256').update(raw).digest('hex'));
       expect(JSON.stringify(rows)).not.toContain(raw);
     });
