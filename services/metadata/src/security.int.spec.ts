@@ -10,8 +10,8 @@
  *
  * Log redaction: packages/service-kit/src/service-app.int.spec.ts.
  */
-import { listenMetrics, PROBLEM_SECURITY_HEADERS, type ServiceApp } from '@photos/service-kit';
-import { raw, type RawResponse } from '@photos/service-kit/test-support/raw-http';
+import { listenMetrics, type ServiceApp } from '@photos/service-kit';
+import { expectProblem, raw } from '@photos/service-kit/test-support/raw-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { as, buildTestApp } from './test-support/test-app.js';
 import { openMigratedTestDatabase } from './test-support/test-database.js';
@@ -32,15 +32,6 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const thing of closing.splice(0).reverse()) await thing.close();
 });
-
-/** A problem+json answer of `status`, with the security headers and no stack trace. */
-function expectProblem(response: RawResponse, status: number): void {
-  expect(response.status).toBe(status);
-  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(JSON.parse(response.body)).toMatchObject({ status });
-  for (const name of Object.keys(PROBLEM_SECURITY_HEADERS)) expect(response.headers[name], name).toBeDefined();
-  expect(response.body).not.toMatch(/at .*\.[jt]s:\d+/);
-}
 
 const BIG_HEADERS = `X-Big: ${'b'.repeat(20_000)}\r\n`;
 const close = 'Connection: close\r\n';

@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { photoCatalogue } from '@photos/contracts';
 import { createMemoryBus, MemoryBroker } from '@photos/event-bus';
 import { createFsObjectStore } from '@photos/object-store';
-import { listenMetrics, loadConfig, PROBLEM_SECURITY_HEADERS, type ServiceApp } from '@photos/service-kit';
-import { raw, type RawResponse } from '@photos/service-kit/test-support/raw-http';
+import { listenMetrics, loadConfig, type ServiceApp } from '@photos/service-kit';
+import { expectProblem, raw } from '@photos/service-kit/test-support/raw-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildProcessorApp } from './app.js';
 import { processorConfigSchema } from './config.js';
@@ -40,15 +40,6 @@ afterAll(async () => {
   for (const thing of closing.splice(0).reverse()) await thing.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** A problem+json answer of `status`, with the security headers and no stack trace. */
-function expectProblem(response: RawResponse, status: number): void {
-  expect(response.status).toBe(status);
-  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(JSON.parse(response.body)).toMatchObject({ status });
-  for (const name of Object.keys(PROBLEM_SECURITY_HEADERS)) expect(response.headers[name], name).toBeDefined();
-  expect(response.body).not.toMatch(/at .*\.[jt]s:\d+/);
-}
 
 const BIG_HEADERS = `X-Big: ${'b'.repeat(20_000)}\r\n`;
 const close = 'Connection: close\r\n';

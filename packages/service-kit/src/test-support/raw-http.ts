@@ -1,8 +1,10 @@
 /**
  * One raw HTTP/1.1 request, for the security specs of every service: they send what a client library
- * would refuse to (oversized headers, bad framing, odd methods) and read the answer off the socket.
+ * would refuse to (oversized headers, bad framing, odd methods), read the answer off the socket and check it.
  */
 import { connect } from 'node:net';
+import { expect } from 'vitest';
+import { PROBLEM_SECURITY_HEADERS } from '../problem-details.js';
 
 /** One response as read off the socket. */
 export interface RawResponse {
@@ -28,4 +30,13 @@ export function raw(port: number, request: string): Promise<RawResponse> {
       resolve({ status: Number(statusLine.split(' ')[1]), headers, body: Buffer.from(received.slice(end + 4), 'latin1').toString('utf8') });
     });
   });
+}
+
+/** A problem+json answer of `status`, with the security headers and no stack trace. */
+export function expectProblem(response: RawResponse, status: number): void {
+  expect(response.status).toBe(status);
+  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+  expect(JSON.parse(response.body)).toMatchObject({ status });
+  for (const name of Object.keys(PROBLEM_SECURITY_HEADERS)) expect(response.headers[name], name).toBeDefined();
+  expect(response.body).not.toMatch(/at .*\.[jt]s:\d+/);
 }
