@@ -15,44 +15,28 @@
  * every service (packages/service-kit/src/server-timeouts.int.spec.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { photoCatalogue } from '@photos/contracts';
-import { createMemoryBus, MemoryBroker, type EventBus } from '@photos/event-bus';
+import type { EventBus } from '@photos/event-bus';
 import { createFsObjectStore } from '@photos/object-store';
-import { createTokenSigner, listenMetrics, loadConfig, type MetricsListener, type ServiceApp } from '@photos/service-kit';
-import pg from 'pg';
+import { createTokenSigner, listenMetrics, type MetricsListener, type ServiceApp } from '@photos/service-kit';
+import { raw, type RawResponse } from '@photos/service-kit/test-support/raw-http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createSqlAccountStore } from './adapters/account-store-sql.js';
 import { mediaUrls } from './adapters/media-urls.js';
-import { createSqlClient, type SqlClient } from './adapters/sql-client.js';
 import { buildBffApp } from './app.js';
-import { bffConfigSchema } from './config.js';
+import { memoryBus, openBffTestBed, type BffTestBed } from './test-support/bff-test-bed.js';
 
-const database = `bff_platform_sec_${randomUUID().slice(0, 8)}`;
-const admin = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
 const JWT_SECRET = 'bff-test-secret-0123456789-0123456789';
-let db: SqlClient;
-let dir: string;
+let bed: BffTestBed;
 
 beforeAll(async () => {
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  db = await createSqlClient({ url: `postgres://postgres@127.0.0.1:5432/${database}`, dataDir: '' });
-  dir = mkdtempSync(join(tmpdir(), 'bff-platform-sec-'));
+  bed = await openBffTestBed('bff_platform_sec');
   // A built web app, so that its catch-all route is there too (it must not swallow /metrics).
-  mkdirSync(join(dir, 'web'));
-  writeFileSync(join(dir, 'web', 'index.html'), '<!doctype html><title>photos</title>');
+  mkdirSync(join(bed.dir, 'web'));
+  writeFileSync(join(bed.dir, 'web', 'index.html'), '<!doctype html><title>photos</title>');
 });
 
-afterAll(async () => {
-  await db?.close();
-  await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  await admin.end();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => bed?.close());
 
 /** A valid access token of user u-1, as the BFF issues them. */
 const bearer = () =>
@@ -70,25 +54,13 @@ afterEach(async () => {
 
 /** A BFF listening on a free loopback port, with its log lines collected. */
 async function startBff(env: Record<string, string> = {}) {
-  const config = loadConfig(bffConfigSchema, {
-    JWT_SECRET,
-    LOG_LEVEL: 'info',
-    DATA_DIR: dir,
-    METADATA_URL: 'http://127.0.0.1:1',
-    UPLOAD_URL: 'http://127.0.0.1:1',
-    WEB_DIST_DIR: join(dir, 'web'),
-    SCRYPT_COST: '12',
-    RATE_LIMIT_AUTH_PER_MINUTE: '20',
-    ...env,
-  });
+  const config = bed.config({ JWT_SECRET, LOG_LEVEL: 'info', WEB_DIST_DIR: join(bed.dir, 'web'), RATE_LIMIT_AUTH_PER_MINUTE: '20', ...env });
   const logs: LogLine[] = [];
-  const bus: EventBus = createMemoryBus({ broker: new MemoryBroker(), catalogue: photoCatalogue });
+  const bus: EventBus = memoryBus();
   closing.push(bus);
   const app: ServiceApp = await buildBffApp({
     config,
-    accountStore: await createSqlAccountStore(db),
-    originals: createFsObjectStore({ root: join(dir, 'originals') }),
-    variants: createFsObjectStore({ root: join(dir, 'variants') }),
+    ...(await bed.stores()),
     bus,
     logStream: { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) },
   });
@@ -106,31 +78,6 @@ async function login(url: string, forwardedFor: string): Promise<number> {
   });
   await response.arrayBuffer();
   return response.status;
-}
-
-interface RawResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
-
-/** Writes `request` as is on a new connection and reads the answer until the server closes it. */
-function raw(port: number, request: string): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write(request));
-    let received = '';
-    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
-    socket.on('error', () => undefined);
-    socket.on('close', () => {
-      const end = received.indexOf('\r\n\r\n');
-      if (end < 0) return reject(new Error(`no answer: ${JSON.stringify(received)}`));
-      const [statusLine = '', ...lines] = received.slice(0, end).split('\r\n');
-      const headers = Object.fromEntries(
-        lines.map((line) => [line.slice(0, line.indexOf(':')).trim().toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
-      );
-      resolve({ status: Number(statusLine.split(' ')[1]), headers, body: Buffer.from(received.slice(end + 4), 'latin1').toString('utf8') });
-    });
-  });
 }
 
 /** The headers helmet puts on the BFF's answers (or service-kit's stand-ins where no hook ran). */
@@ -249,8 +196,8 @@ describe('4. a malformed signed media URL is a 400, never a 500', () => {
 
   it('a URL the BFF signed still loads: the rules refuse nothing it hands out', async () => {
     const { url } = await startBff();
-    const variants = createFsObjectStore({ root: join(dir, 'variants') });
-    const originals = createFsObjectStore({ root: join(dir, 'originals') });
+    const variants = createFsObjectStore({ root: join(bed.dir, 'variants') });
+    const originals = createFsObjectStore({ root: join(bed.dir, 'originals') });
     const key = `variants/3f2a-photo_1/thumb-${'ab'.repeat(8)}.webp`;
     await variants.put(key, Buffer.from('RIFF....WEBP'), { contentType: 'image/webp' });
     const signed = await mediaUrls({ variants, originals, secret: JWT_SECRET, ttlSeconds: 3600, storeSigned: false }).variant(key);
