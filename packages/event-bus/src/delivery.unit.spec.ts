@@ -267,6 +267,17 @@ describe('deliver', () => {
     expect(calls).toBe(0);
   });
 
+  it('keeps the streak start when a handler gives up because the subscription stops after transient failures', async () => {
+    const abort = new AbortController();
+    let calls = 0;
+    const handler = async () => {
+      if (++calls === 2) abort.abort();
+      throw new TransientFailure('down');
+    };
+    const outcome = await deliver(headers, body, options(handler, { signal: abort.signal, now: () => 42 }));
+    expect(outcome).toStrictEqual({ kind: 'abandon', retryingSince: 42 });
+  });
+
   it('stops waiting for a retry as soon as the subscription stops', async () => {
     const abort = new AbortController();
     const outcome = await deliver(
