@@ -107,7 +107,11 @@ async function gallery(url: string, token: string) {
   return photos;
 }
 
-const settled = async (url: string, token: string) => (await apiClient(url).list(token, '?limit=100')).items.every((p) => p.status !== 'processing');
+/** All of a user's `count` photos are known to metadata and done processing (an empty list is not settled). */
+const settled = async (url: string, token: string, count: number) => {
+  const { items } = await apiClient(url).list(token, '?limit=100');
+  return items.length === count && items.every((p) => p.status !== 'processing');
+};
 
 describe.each(['memory', 'rabbitmq', 'kafka'] as const)('rebuilding the metadata read model (%s bus)', (transport) => {
   it('recreates every user gallery from the recorded uploads into an empty database; deleted photos stay gone', { timeout: 240_000 }, async () => {
@@ -132,8 +136,8 @@ describe.each(['memory', 'rabbitmq', 'kafka'] as const)('rebuilding the metadata
         .toBuffer(),
     };
     expect((await api.upload(bob.accessToken, [photos[2]!, withExif])).status).toBe(202);
-    await expect.poll(() => settled(platform.url, alice.accessToken), { timeout: 60_000 }).toBe(true);
-    await expect.poll(() => settled(platform.url, bob.accessToken), { timeout: 60_000 }).toBe(true);
+    await expect.poll(() => settled(platform.url, alice.accessToken, 3), { timeout: 60_000 }).toBe(true);
+    await expect.poll(() => settled(platform.url, bob.accessToken, 2), { timeout: 60_000 }).toBe(true);
     const deleted = (await api.list(alice.accessToken)).items.find((p) => p.status === 'ready')!.id;
     expect((await api.remove(alice.accessToken, deleted)).status).toBe(204);
     await expect.poll(async () => (await api.list(alice.accessToken)).items.length, { timeout: 30_000 }).toBe(2);
@@ -160,8 +164,8 @@ describe.each(['memory', 'rabbitmq', 'kafka'] as const)('rebuilding the metadata
     expect(result).toEqual({ records: 4, published: 4, skipped: [] }); // the deleted photo has no record any more
     expect(lines.at(-1)).toBe('  4/4 published');
     expect(() => readFileSync(checkpointFile)).toThrow(); // done: no checkpoint left
-    await expect.poll(() => settled(platform.url, alice.accessToken), { timeout: 60_000 }).toBe(true);
-    await expect.poll(() => settled(platform.url, bob.accessToken), { timeout: 60_000 }).toBe(true);
+    await expect.poll(() => settled(platform.url, alice.accessToken, 2), { timeout: 60_000 }).toBe(true);
+    await expect.poll(() => settled(platform.url, bob.accessToken, 2), { timeout: 60_000 }).toBe(true);
     await expect.poll(() => gallery(platform.url, bob.accessToken), { timeout: 30_000 }).toEqual(before.bob);
     expect(await gallery(platform.url, alice.accessToken)).toEqual(before.alice);
 
@@ -171,7 +175,7 @@ describe.each(['memory', 'rabbitmq', 'kafka'] as const)('rebuilding the metadata
     writeFileSync(checkpointFile, `${(await originals.list('records/'))[1]}\n`);
     expect(await republishRecordedUploads({ originals, bus: platform.bus, checkpointFile })).toEqual({ records: 4, published: 2, skipped: [] });
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    await expect.poll(() => settled(platform.url, alice.accessToken), { timeout: 30_000 }).toBe(true);
+    await expect.poll(() => settled(platform.url, alice.accessToken, 2), { timeout: 30_000 }).toBe(true);
     expect(await gallery(platform.url, alice.accessToken)).toEqual(before.alice);
     expect(await gallery(platform.url, bob.accessToken)).toEqual(before.bob);
   });
