@@ -1,6 +1,6 @@
 /**
  * Recovery point and time of the embedded backup and of the metadata rebuild, measured on N photos
- * (`npm run bench:backup -- [--photos N]`, default 300): N photos uploaded into an embedded platform and
+ * (`npm run bench:backup -- [--photos N] [--long-edge PX]`, default 300 photos of 1280 px): N photos uploaded into an embedded platform and
  * processed, the platform stopped; then timed: `backup`, `verify`, `restore` (scripts/backup-embedded.ts);
  * then the services started on the restored DATA_DIR with metadata on a new, empty PostgreSQL database,
  * and timed: publishing the recorded uploads again until every photo has its final status in metadata
@@ -20,18 +20,19 @@ import { startServices } from '@photos/service-kit';
 import { uploadService } from '@photos/upload/service';
 import pg from 'pg';
 import { startEmbeddedPlatform } from '../../apps/embedded/src/embedded-platform.js';
-import { distinctPhotos } from '../../test/support/distinct-photos.js';
+import { numberedPhotos } from '../../test/support/distinct-photos.js';
 import { apiClient } from '../../test/support/public-api.js';
 import { backup, restore, verify } from '../backup-embedded.js';
 import { republishRecordedUploads } from '../rebuild-metadata-events.js';
 import { machine } from './lib/bench-kit.js';
 
-const { values } = parseArgs({ options: { photos: { type: 'string', default: '300' } } });
+const { values } = parseArgs({ options: { photos: { type: 'string', default: '300' }, 'long-edge': { type: 'string', default: '1280' } } });
 const count = Number(values.photos);
 const work = mkdtempSync(join(tmpdir(), 'bench-backup-'));
 const seconds = (since: number) => (performance.now() - since) / 1000;
 const until = async (check: () => Promise<boolean>) => {
-  while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 500));
+  // Counting a large gallery is itself work for the platform: look less often.
+  while (!(await check())) await new Promise((resolve) => setTimeout(resolve, count > 1000 ? 5000 : 500));
 };
 
 try {
@@ -40,8 +41,7 @@ try {
   const platform = await startEmbeddedPlatform({ dataDir: original, port: 0, host: '127.0.0.1', env: { LOG_LEVEL: 'error', SCRYPT_COST: '12' } });
   const api = apiClient(platform.url);
   const { accessToken } = await api.register('bench@example.com', 'a password for the backup bench');
-  // distinctPhotos shrinks each round over its ~15 samples by 16 px: start high enough for N of them.
-  const photos = await distinctPhotos(count, 400 + 16 * Math.ceil(count / 10));
+  const photos = await numberedPhotos(count, Number(values['long-edge']));
   let started = performance.now();
   for (let i = 0; i < photos.length; i += 10) {
     const answer = await api.upload(accessToken, photos.slice(i, i + 10));

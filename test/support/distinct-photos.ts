@@ -28,3 +28,25 @@ export async function distinctPhotos(count: number, longEdge = 1200): Promise<Te
   if (new Set(photos.map((p) => p.sha256)).size !== count) throw new Error('distinctPhotos made two identical photos');
   return photos;
 }
+
+/**
+ * As many photos as asked, all of one size (`longEdge`): each sample shrunk once, then every copy gets its
+ * own EXIF image description, so the bytes differ while the work per photo stays the same (for benchmarks
+ * of thousands, where `distinctPhotos`' shrinking rounds would run out of sizes).
+ */
+export async function numberedPhotos(count: number, longEdge = 1280): Promise<TestPhoto[]> {
+  const sources = await Promise.all(
+    samplePhotos(/\.jpe?g$/i).map((source) =>
+      sharp(source).resize({ width: longEdge, height: longEdge, fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 85 }).keepExif().toBuffer(),
+    ),
+  );
+  const photos: TestPhoto[] = [];
+  for (let i = 0; i < count; i++) {
+    const bytes = await sharp(sources[i % sources.length]!)
+      .withExifMerge({ IFD0: { ImageDescription: `photo ${i}` } })
+      .jpeg({ quality: 85 })
+      .toBuffer();
+    photos.push({ name: `photo-${i}.jpg`, bytes, sha256: createHash('sha256').update(bytes).digest('hex') });
+  }
+  return photos;
+}
