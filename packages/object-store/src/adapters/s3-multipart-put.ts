@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import type { Client } from 'minio';
 import { chunksOf } from '../body-chunks.js';
 
@@ -11,6 +13,8 @@ export interface S3PutTarget {
   headers: Record<string, string>;
   /** Bytes per multipart part (>= 5 MiB, S3's minimum); also the largest body sent as one PUT. */
   partSize: number;
+  /** The bucket's region, to sign for without asking the server. */
+  region: string;
 }
 
 /**
@@ -59,20 +63,49 @@ class MultipartUpload {
 }
 
 /**
+ * One PUT of a body held in memory. Over plain HTTP SigV4 signs the payload's SHA-256; over HTTPS the
+ * payload is UNSIGNED-PAYLOAD and Content-MD5 guards it. (minio's putObject copies a Buffer into a new
+ * one and hashes it with both MD5 and SHA-256 whatever the protocol: on an upload path that is two
+ * passes and a copy too many.)
+ */
+async function putSingle(target: S3PutTarget, bytes: Buffer): Promise<void> {
+  const { client, bucket, key, headers, region } = target;
+  const signed = client.enableSHA256;
+  const res = await client.makeRequestStreamAsync(
+    {
+      method: 'PUT',
+      bucketName: bucket,
+      objectName: key,
+      headers: { ...headers, 'Content-Length': String(bytes.length), ...(signed ? {} : { 'Content-MD5': createHash('md5').update(bytes).digest('base64') }) },
+    },
+    bytes,
+    signed ? createHash('sha256').update(bytes).digest('hex') : '',
+    [200],
+    region,
+  );
+  res.resume();
+  await finished(res);
+}
+
+/**
  * Writes the body to one object and returns the byte count. A body that fits in one part goes as a
- * single PUT; a longer one as a multipart upload, aborted if the body or S3 fails, so neither an object
- * nor an open upload is left behind. Parts are filled into two buffers used in turn (one being read
- * into, one in flight), so memory stays at two parts whatever the length. (minio's own putObject sizes
- * parts for the 5 TiB worst case when the length is unknown, buffering up to 528 MiB, and neither
- * catches body errors nor aborts.)
+ * single PUT of exactly its bytes (its chunks gathered, then joined once); a longer one as a multipart
+ * upload, aborted if the body or S3 fails, so neither an object nor an open upload is left behind.
+ * Parts are filled into two buffers used in turn (one being read into, one in flight), so memory stays
+ * at two parts whatever the length; they are allocated only once the body outgrows one part, so small
+ * bodies never cost a part-sized allocation (which, per upload, kept the garbage collector busy).
+ * (minio's own putObject sizes parts for the 5 TiB worst case when the length is unknown, buffering up
+ * to 528 MiB, and neither catches body errors nor aborts.)
  */
 export async function putBody(target: S3PutTarget, body: Readable | Buffer): Promise<number> {
-  const { client, bucket, key, headers, partSize } = target;
+  const { partSize } = target;
   if (Buffer.isBuffer(body) && body.length <= partSize) {
-    await client.putObject(bucket, key, body, body.length, { ...headers });
+    await putSingle(target, body);
     return body.length;
   }
-  const buffers: Buffer[] = [Buffer.allocUnsafeSlow(partSize)];
+  // Until the body outgrows one part: its chunks as they came, not copied.
+  const gathered: Buffer[] = [];
+  let buffers: Buffer[] | undefined;
   let current = 0;
   let filled = 0;
   let total = 0;
@@ -80,6 +113,16 @@ export async function putBody(target: S3PutTarget, body: Readable | Buffer): Pro
   try {
     for await (const chunk of chunksOf(body)) {
       total += chunk.length;
+      if (!buffers) {
+        if (filled + chunk.length <= partSize) {
+          gathered.push(chunk);
+          filled += chunk.length;
+          continue;
+        }
+        buffers = [Buffer.allocUnsafeSlow(partSize)];
+        Buffer.concat(gathered, filled).copy(buffers[0]!);
+        gathered.length = 0;
+      }
       for (let offset = 0; offset < chunk.length;) {
         // Ship a full part only once more bytes arrive, so the last part is never empty.
         if (filled === partSize) {
@@ -96,11 +139,12 @@ export async function putBody(target: S3PutTarget, body: Readable | Buffer): Pro
         offset += copied;
       }
     }
-    const last = buffers[current]!.subarray(0, filled);
-    if (!upload) {
-      await client.putObject(bucket, key, last, filled, { ...headers });
+    if (!buffers) {
+      await putSingle(target, Buffer.concat(gathered, filled));
       return total;
     }
+    const last = buffers[current]!.subarray(0, filled);
+    upload ??= await MultipartUpload.start(target);
     await upload.ready();
     upload.send(last);
     await upload.complete();
