@@ -4,6 +4,7 @@ import { cameraName, exposureSummary, formatBytes, formatCoordinates, formatDime
 import { mergePhoto } from './gallery-state';
 import { placeholderDataUrl } from './placeholder';
 import { ApiError, errorMessage } from './problem';
+import { ShareDialog } from './ShareDialog';
 import type { Photo } from './types';
 
 interface Props {
@@ -12,10 +13,14 @@ interface Props {
   photo: Photo | undefined;
   onClose: () => void;
   onDeleted: (id: string) => void;
+  /** Offer "Delete" (false for a photo seen through a shared album). */
+  canDelete?: boolean;
+  /** Offer "Share" by link (the caller's own photos). */
+  shareable?: boolean;
 }
 
 /** One photo large, with its details and EXIF, a link to the original, and delete. Escape closes it. */
-export function PhotoDetail({ id, photo, onClose, onDeleted }: Props) {
+export function PhotoDetail({ id, photo, onClose, onDeleted, canDelete = true, shareable = false }: Props) {
   const dialog = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const [detail, setDetail] = useState<Photo | null>(null);
@@ -24,6 +29,7 @@ export function PhotoDetail({ id, photo, onClose, onDeleted }: Props) {
   const [deleting, setDeleting] = useState(false);
   const [deleteError, setDeleteError] = useState<string | null>(null);
   const [previewLoaded, setPreviewLoaded] = useState<string | null>(null);
+  const [sharing, setSharing] = useState(false);
 
   // Whatever closes it (Escape, the button, the backdrop, the dialog itself), close once.
   const closed = useRef(false);
@@ -216,7 +222,12 @@ export function PhotoDetail({ id, photo, onClose, onDeleted }: Props) {
                 Open original
               </a>
             )}
-            {!confirming && (
+            {shareable && (
+              <button type="button" onClick={() => setSharing(true)} data-testid="share-photo">
+                Share…
+              </button>
+            )}
+            {canDelete && !confirming && (
               <button type="button" className="danger" onClick={() => setConfirming(true)} data-testid="delete-button">
                 Delete…
               </button>
@@ -245,6 +256,7 @@ export function PhotoDetail({ id, photo, onClose, onDeleted }: Props) {
           )}
         </div>
       </div>
+      {sharing && <ShareDialog target={{ kind: 'photo', id }} title={`Share “${name}”`} onClose={() => setSharing(false)} />}
     </dialog>
   );
 }

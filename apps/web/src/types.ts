@@ -23,5 +23,8 @@ export type LiveChange =
   | { type: 'photo.processing-failed'; photo: Schemas['PhotoFailedChange'] }
   | { type: 'photo.deleted'; photo: Schemas['PhotoDeletedChange'] };
 
+export type Album = Schemas['Album'];
+export type AlbumRole = Schemas['ShareAlbum']['role'];
+
 /** RFC 9457 problem details, as every API error answers (fields optional: a proxy's or the network's error has none). */
 export type Problem = Partial<Schemas['Problem']>;
