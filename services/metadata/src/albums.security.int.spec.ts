@@ -137,7 +137,11 @@ describe('albums: visibility', () => {
     // The contributor's own photo goes in, and every grantee sees it.
     expect((await call('POST', `/albums/${album}/photos`, contributor, { photoIds: [contributorPhoto] })).json()).toEqual({ added: [contributorPhoto] });
     expect((await call('GET', `/photos/${contributorPhoto}`, viewer)).statusCode).toBe(200);
+    // The album's owner opens it too (their album's page lists it), and loses it once it is taken out.
+    expect((await call('GET', `/photos/${contributorPhoto}`, owner)).statusCode).toBe(200);
     expect((await call('GET', `/albums/${album}`, owner)).json()).toMatchObject({ photoCount: 3 });
+    expect((await call('POST', `/albums/${album}/photos/remove`, contributor, { photoIds: [contributorPhoto] })).statusCode).toBe(204);
+    expect((await call('GET', `/photos/${contributorPhoto}`, owner)).statusCode).toBe(404);
   });
 
   it('5. a contributor takes out only what they added; a viewer nothing', async () => {

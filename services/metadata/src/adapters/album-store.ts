@@ -62,9 +62,9 @@ export interface AlbumStore {
   /** Up to `limit + 1` photos of the album in the gallery's order (uploadedAt DESC, id DESC). */
   page(albumId: string, query: Pick<PageQuery, 'limit' | 'after'>): Promise<VisiblePhoto[]>;
   /**
-   * The photo if the caller may see it through an album shared with them (never their own: the
-   * owner's reads go through the cached path), per {@link accessOf}. `visible` is the caller's
-   * visible-album set: when empty (most callers), no query is made.
+   * The photo if the caller may see it through an album shared with them, or through an album of their
+   * own that a contributor put it in (never their own photo: the owner's reads go through the cached
+   * path), per {@link accessOf}. `visible` is the caller's visible-album set.
    */
   sharedPhoto(callerId: string, photoId: string, visible: VisibleAlbumSet): Promise<VisiblePhoto | undefined>;
   /** The albums shared with `granteeId` and the role of each (for the cached {@link VisibleAlbumSet}). */
@@ -168,16 +168,18 @@ export function createAlbumStore(prisma: PrismaClient): AlbumStore {
     },
 
     async sharedPhoto(callerId, photoId, visible) {
-      const albumIds = Object.keys(visible);
-      if (albumIds.length === 0) return undefined;
+      // Every album holding the photo (a few; by album_photos_photo_idx, then albums_pkey): the caller's own
+      // albums count too, as their owner sees what a contributor put in them (the album's page shows it).
       const row = await prisma.photo.findUnique({
         where: { id: photoId },
         omit: { updatedAt: true },
-        include: { albums: { where: { albumId: { in: albumIds } }, select: { albumId: true } } },
+        include: { albums: { select: { albumId: true, album: { select: { ownerId: true } } } } },
       });
       if (!row) return undefined;
       const { albums, ...photo } = row;
-      const grants = albums.flatMap(({ albumId }) => (visible[albumId] ? [{ role: visible[albumId] }] : []));
+      const grants = albums.flatMap(({ albumId, album }) =>
+        album.ownerId === callerId ? [{ role: 'viewer' as const }] : visible[albumId] ? [{ role: visible[albumId] }] : [],
+      );
       const access = accessOf(callerId, photo, grants);
       if (access === undefined || access === 'owner') return undefined;
       const record = recordOf(photo);
