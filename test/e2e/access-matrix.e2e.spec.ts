@@ -1,0 +1,473 @@
+/**
+ * The access matrix: every route of the BFF's photo and album API, asked by every kind of caller, on the
+ * production topology (each service its own process, real PostgreSQL, Redis as metadata's cache, RabbitMQ,
+ * an S3 server). For each route and actor the expected status is written down in one table (the rules,
+ * printed whole when a cell differs), and no answer or Server-Sent Event an actor receives names a photo
+ * they may not see: not its id, its file name, or a URL of it (URLs carry the photo id in their key).
+ *
+ * The world: the owner has an album X holding three of their photos and one the contributor added, a
+ * private photo outside it, and an empty album Y; X and Y are shared with the viewer (viewer) and the
+ * contributor (contributor). Every grantee has photos of their own; the stranger is another account with
+ * photos of their own, and anonymous sends no token.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { createTestVhost } from '../../packages/event-bus/src/test-support/rabbitmq-vhost.js';
+import { distinctPhotos } from '../support/distinct-photos.js';
+import { ProcessPlatform } from '../support/process-platform.js';
+import { apiClient, openEventStream, type Api } from '../support/public-api.js';
+
+const ACTORS = ['owner', 'viewer', 'contributor', 'stranger', 'anonymous'] as const;
+type Actor = (typeof ACTORS)[number];
+/** The order the cells of a row are sent in: refusals first, so that the owner's success (a change) comes after them. */
+const SEND_ORDER: readonly Actor[] = ['anonymous', 'stranger', 'viewer', 'contributor', 'owner'];
+
+/** The photos of the world, by label, and who uploaded each. */
+const PHOTOS = {
+  A1: 'owner', // in album X
+  A2: 'owner', // in album X
+  D: 'owner', // in album X; the owner deletes it in the matrix
+  Q: 'owner', // added to X by the owner in the matrix, then taken out again
+  P: 'owner', // private: in no album
+  C1: 'contributor', // added to X by the contributor
+  C2: 'contributor', // private
+  C3: 'contributor', // added to X by the contributor in the matrix
+  V1: 'viewer', // private
+  S1: 'stranger', // private
+} as const satisfies Record<string, Exclude<Actor, 'anonymous'>>;
+type Label = keyof typeof PHOTOS;
+
+/** What each actor may see during the matrix (the leak check forbids every other photo). */
+const MAY_SEE: Record<Actor, readonly Label[]> = {
+  owner: ['A1', 'A2', 'D', 'Q', 'P', 'C1', 'C3'],
+  viewer: ['A1', 'A2', 'D', 'Q', 'C1', 'C3', 'V1'],
+  contributor: ['A1', 'A2', 'D', 'Q', 'C1', 'C2', 'C3'],
+  stranger: ['S1'],
+  anonymous: [],
+};
+
+interface World {
+  tokens: Record<Exclude<Actor, 'anonymous'>, string>;
+  userIds: Record<Exclude<Actor, 'anonymous'> | 'newcomer', string>;
+  newcomerEmail: string;
+  photos: Record<Label, { id: string; filename: string }>;
+  albums: { X: { id: string; name: string }; Y: { id: string; name: string } };
+  /** URLs as the owner received them (thumb of A1, original of A1). */
+  urls: { thumbA1: string };
+}
+
+interface Request {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  path: string;
+  body?: unknown;
+}
+
+/** A route of the matrix: what each actor sends, and the status each must get ('-' = the actor has nothing to send). */
+interface Row {
+  route: string;
+  request: (w: World, actor: Actor) => Request | Promise<Request | undefined> | undefined;
+  expected: Partial<Record<Actor, number | '-'>>;
+}
+
+const own: Record<Actor, Label> = { owner: 'Q', viewer: 'V1', contributor: 'C3', stranger: 'S1', anonymous: 'S1' };
+const all = (status: number): Row['expected'] => ({ owner: status, viewer: status, contributor: status, stranger: status, anonymous: 401 });
+/** Seen by owner and grantees, not by the stranger. */
+const shared = (ok: number): Row['expected'] => ({ owner: ok, viewer: ok, contributor: ok, stranger: 404, anonymous: 401 });
+/** Only the owner may: grantees learn they may not (403), the stranger that there is nothing (404). */
+const ownerOnly = (ok: number): Row['expected'] => ({ owner: ok, viewer: 403, contributor: 403, stranger: 404, anonymous: 401 });
+
+/** The people-sharing rules, in the order they are sent (rows that change things come after the reads they would disturb). */
+const PEOPLE_ROWS: Row[] = [
+  { route: 'GET /api/photos', request: () => ({ method: 'GET', path: '/api/photos' }), expected: all(200) },
+  { route: 'GET /api/photos/:id (in X, owner’s)', request: (w) => ({ method: 'GET', path: `/api/photos/${w.photos.A1.id}` }), expected: shared(200) },
+  {
+    route: 'GET /api/photos/:id (in X, contributor’s)',
+    request: (w) => ({ method: 'GET', path: `/api/photos/${w.photos.C1.id}` }),
+    expected: shared(200),
+  },
+  {
+    route: 'GET /api/photos/:id (owner’s private)',
+    request: (w) => ({ method: 'GET', path: `/api/photos/${w.photos.P.id}` }),
+    expected: { owner: 200, viewer: 404, contributor: 404, stranger: 404, anonymous: 401 },
+  },
+  {
+    route: 'GET /api/photos/:id (contributor’s private)',
+    request: (w) => ({ method: 'GET', path: `/api/photos/${w.photos.C2.id}` }),
+    expected: { owner: 404, viewer: 404, contributor: 200, stranger: 404, anonymous: 401 },
+  },
+  { route: 'GET /api/photos/:id (no such photo)', request: () => ({ method: 'GET', path: `/api/photos/${randomUUID()}` }), expected: all(404) },
+  {
+    route: 'GET /api/photos/:id/original (in X)',
+    request: (w) => ({ method: 'GET', path: `/api/photos/${w.photos.A1.id}/original` }),
+    expected: shared(302),
+  },
+  {
+    route: 'GET /api/photos/:id/original (owner’s private)',
+    request: (w) => ({ method: 'GET', path: `/api/photos/${w.photos.P.id}/original` }),
+    expected: { owner: 302, viewer: 404, contributor: 404, stranger: 404, anonymous: 401 },
+  },
+  {
+    route: 'GET thumb URL of the actor’s own view of A1',
+    request: (w, actor) => urlFromView(w, actor, w.photos.A1.id, (photo) => photo.variants.thumb.url),
+    expected: { owner: 200, viewer: 200, contributor: 200, stranger: '-', anonymous: '-' },
+  },
+  {
+    route: 'GET original URL of the actor’s own view of A1',
+    request: (w, actor) => urlFromView(w, actor, w.photos.A1.id, (photo) => photo.originalUrl),
+    expected: { owner: 200, viewer: 200, contributor: 200, stranger: '-', anonymous: '-' },
+  },
+  {
+    // The signature is the credential of a media URL: it is bound to its key, so P's key under A1's signature is nothing.
+    route: 'GET thumb URL of A1 with P’s id in its key',
+    request: (w) => ({ method: 'GET', path: w.urls.thumbA1.replaceAll(w.photos.A1.id, w.photos.P.id) }),
+    expected: { owner: 404, viewer: 404, contributor: 404, stranger: 404, anonymous: 404 },
+  },
+  { route: 'GET /api/albums', request: () => ({ method: 'GET', path: '/api/albums' }), expected: all(200) },
+  { route: 'GET /api/albums/shared', request: () => ({ method: 'GET', path: '/api/albums/shared' }), expected: all(200) },
+  { route: 'GET /api/albums/:id', request: (w) => ({ method: 'GET', path: `/api/albums/${w.albums.X.id}` }), expected: shared(200) },
+  {
+    route: 'GET /api/albums/:id (no such album)',
+    request: () => ({ method: 'GET', path: `/api/albums/${randomUUID()}` }),
+    expected: all(404),
+  },
+  { route: 'GET /api/albums/:id/photos', request: (w) => ({ method: 'GET', path: `/api/albums/${w.albums.X.id}/photos` }), expected: shared(200) },
+  {
+    route: 'PATCH /api/albums/:id (rename)',
+    request: (w) => ({ method: 'PATCH', path: `/api/albums/${w.albums.X.id}`, body: { name: w.albums.X.name } }),
+    expected: ownerOnly(200),
+  },
+  {
+    route: 'POST /api/albums/:id/photos (the actor’s own photo)',
+    request: (w, actor) => ({ method: 'POST', path: `/api/albums/${w.albums.X.id}/photos`, body: { photoIds: [w.photos[own[actor]].id] } }),
+    expected: { owner: 200, viewer: 403, contributor: 200, stranger: 404, anonymous: 401 },
+  },
+  {
+    // Pulling the owner's private photo into the album would show it to every grantee. (The owner may: not sent.)
+    route: 'POST /api/albums/:id/photos (owner’s private P)',
+    request: (w, actor) =>
+      actor === 'owner' ? undefined : { method: 'POST', path: `/api/albums/${w.albums.X.id}/photos`, body: { photoIds: [w.photos.P.id] } },
+    expected: { owner: '-', viewer: 403, contributor: 404, stranger: 404, anonymous: 401 },
+  },
+  {
+    route: 'POST /api/albums/:id/photos (contributor’s private C2)',
+    request: (w, actor) =>
+      actor === 'contributor' ? undefined : { method: 'POST', path: `/api/albums/${w.albums.X.id}/photos`, body: { photoIds: [w.photos.C2.id] } },
+    expected: { owner: 404, viewer: 403, contributor: '-', stranger: 404, anonymous: 401 },
+  },
+  {
+    route: 'POST /api/albums/:id/photos/remove (owner’s A1)',
+    request: (w, actor) =>
+      actor === 'owner' ? undefined : { method: 'POST', path: `/api/albums/${w.albums.X.id}/photos/remove`, body: { photoIds: [w.photos.A1.id] } },
+    expected: { owner: '-', viewer: 403, contributor: 403, stranger: 404, anonymous: 401 },
+  },
+  {
+    route: 'POST /api/albums/:id/photos/remove (Q, C3: what owner and contributor added)',
+    request: (w, actor) => ({
+      method: 'POST',
+      path: `/api/albums/${w.albums.X.id}/photos/remove`,
+      body: { photoIds: [actor === 'contributor' ? w.photos.C3.id : w.photos.Q.id] },
+    }),
+    expected: { owner: 204, viewer: 403, contributor: 204, stranger: 404, anonymous: 401 },
+  },
+  { route: 'GET /api/albums/:id/shares', request: (w) => ({ method: 'GET', path: `/api/albums/${w.albums.X.id}/shares` }), expected: ownerOnly(200) },
+  {
+    route: 'POST /api/albums/:id/shares',
+    request: (w) => ({ method: 'POST', path: `/api/albums/${w.albums.X.id}/shares`, body: { email: w.newcomerEmail, role: 'viewer' } }),
+    expected: ownerOnly(200),
+  },
+  {
+    route: 'DELETE /api/albums/:id/shares/:userId',
+    request: (w) => ({ method: 'DELETE', path: `/api/albums/${w.albums.X.id}/shares/${w.userIds.newcomer}` }),
+    expected: ownerOnly(204),
+  },
+  {
+    route: 'DELETE /api/photos/:id (owner’s D, in X)',
+    request: (w) => ({ method: 'DELETE', path: `/api/photos/${w.photos.D.id}` }),
+    expected: { owner: 204, viewer: 404, contributor: 404, stranger: 404, anonymous: 401 },
+  },
+  {
+    route: 'DELETE /api/photos/:id (contributor’s C1, in X)',
+    request: (w, actor) => (actor === 'contributor' ? undefined : { method: 'DELETE', path: `/api/photos/${w.photos.C1.id}` }),
+    expected: { owner: 404, viewer: 404, contributor: '-', stranger: 404, anonymous: 401 },
+  },
+  { route: 'DELETE /api/albums/:id (Y)', request: (w) => ({ method: 'DELETE', path: `/api/albums/${w.albums.Y.id}` }), expected: ownerOnly(204) },
+  { route: 'GET /api/events', request: () => ({ method: 'GET', path: '/api/events' }), expected: all(200) },
+];
+
+/** After the owner revokes the viewer's share of X: the viewer's next request already finds nothing; the others keep theirs. */
+const AFTER_REVOKE_ROWS: Row[] = [
+  {
+    route: 'GET /api/photos/:id (in X, owner’s)',
+    request: (w) => ({ method: 'GET', path: `/api/photos/${w.photos.A1.id}` }),
+    expected: { owner: 200, viewer: 404, contributor: 200 },
+  },
+  {
+    route: 'GET /api/photos/:id (in X, contributor’s)',
+    request: (w) => ({ method: 'GET', path: `/api/photos/${w.photos.C1.id}` }),
+    expected: { owner: 200, viewer: 404, contributor: 200 },
+  },
+  {
+    route: 'GET /api/photos/:id/original (in X)',
+    request: (w) => ({ method: 'GET', path: `/api/photos/${w.photos.A1.id}/original` }),
+    expected: { owner: 302, viewer: 404, contributor: 302 },
+  },
+  { route: 'GET /api/albums/shared', request: () => ({ method: 'GET', path: '/api/albums/shared' }), expected: { viewer: 200, contributor: 200 } },
+  {
+    route: 'GET /api/albums/:id',
+    request: (w) => ({ method: 'GET', path: `/api/albums/${w.albums.X.id}` }),
+    expected: { owner: 200, viewer: 404, contributor: 200 },
+  },
+  {
+    route: 'GET /api/albums/:id/photos',
+    request: (w) => ({ method: 'GET', path: `/api/albums/${w.albums.X.id}/photos` }),
+    expected: { owner: 200, viewer: 404, contributor: 200 },
+  },
+  {
+    route: 'PATCH /api/albums/:id (rename)',
+    request: (w) => ({ method: 'PATCH', path: `/api/albums/${w.albums.X.id}`, body: { name: w.albums.X.name } }),
+    expected: { viewer: 404, contributor: 403 },
+  },
+  {
+    route: 'POST /api/albums/:id/photos (the actor’s own photo)',
+    request: (w, actor) => ({ method: 'POST', path: `/api/albums/${w.albums.X.id}/photos`, body: { photoIds: [w.photos[own[actor]].id] } }),
+    expected: { viewer: 404, contributor: 200 },
+  },
+  {
+    route: 'GET /api/albums/:id/shares',
+    request: (w) => ({ method: 'GET', path: `/api/albums/${w.albums.X.id}/shares` }),
+    expected: { viewer: 404, contributor: 403 },
+  },
+];
+
+/** What each actor may see once the viewer's share is revoked: the viewer is back to their own photo. */
+const MAY_SEE_AFTER_REVOKE: Record<Actor, readonly Label[]> = { ...MAY_SEE, viewer: ['V1'] };
+
+let platform: ProcessPlatform;
+let api: Api;
+let vhost: Awaited<ReturnType<typeof createTestVhost>> | undefined;
+const suffix = randomUUID().slice(0, 8);
+
+/** The answer as text: status, the Location header (a redirect's URL names a photo too) and the body. */
+interface Answer {
+  status: number;
+  text: string;
+}
+
+async function send(actor: Actor, w: World, request: Request): Promise<Answer> {
+  const headers: Record<string, string> = {};
+  if (actor !== 'anonymous') headers['authorization'] = `Bearer ${w.tokens[actor]}`;
+  if (request.body !== undefined) headers['content-type'] = 'application/json';
+  const controller = new AbortController();
+  const response = await fetch(new URL(request.path, platform.bff.url), {
+    method: request.method,
+    headers,
+    redirect: 'manual',
+    signal: controller.signal,
+    ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
+  });
+  const location = response.headers.get('location') ?? '';
+  if (response.headers.get('content-type')?.startsWith('text/event-stream')) {
+    // A stream stays open: its events are checked on the long-lived streams; here only the status.
+    controller.abort();
+    return { status: response.status, text: location };
+  }
+  const isImage = response.headers.get('content-type')?.startsWith('image/');
+  const text = isImage ? (await response.arrayBuffer(), '') : await response.text();
+  return { status: response.status, text: `${location}\n${text}` };
+}
+
+/** A URL from the actor's own view of a photo; undefined when the actor may not see it (they have no URL to try). */
+async function urlFromView(w: World, actor: Actor, photoId: string, pick: (photo: any) => string): Promise<Request | undefined> {
+  if (actor === 'anonymous') return undefined;
+  const response = await fetch(`${platform.bff.url}/api/photos/${photoId}`, { headers: { authorization: `Bearer ${w.tokens[actor]}` } });
+  if (response.status !== 200) return undefined;
+  const url = new URL(pick(await response.json()), platform.bff.url);
+  return { method: 'GET', path: `${url.pathname}${url.search}` };
+}
+
+/** Everything an actor's answer may not contain: ids, file names and album names of what they may not see. */
+function forbiddenFor(w: World, actor: Actor, maySee = MAY_SEE): string[] {
+  const photos = (Object.keys(PHOTOS) as Label[]).filter((label) => !maySee[actor].includes(label));
+  const secrets = photos.flatMap((label) => [w.photos[label].id, w.photos[label].filename]);
+  if (actor === 'stranger' || actor === 'anonymous') secrets.push(w.albums.X.name, w.albums.Y.name);
+  return secrets;
+}
+
+/** The secrets found in an answer, leaving out what the actor sent themselves (a 404 may echo the id asked for). */
+function leaks(w: World, actor: Actor, request: Request, text: string, maySee = MAY_SEE): string[] {
+  const sent = `${request.path} ${JSON.stringify(request.body ?? null)}`;
+  return forbiddenFor(w, actor, maySee).filter((secret) => !sent.includes(secret) && text.includes(secret));
+}
+
+function formatTable(rows: string[], cells: (row: string, actor: Actor) => string): string {
+  const width = Math.max(...rows.map((r) => r.length));
+  const head = `${'route'.padEnd(width)} | ${ACTORS.map((a) => a.padEnd(11)).join(' | ')}`;
+  return [head, '-'.repeat(head.length), ...rows.map((row) => `${row.padEnd(width)} | ${ACTORS.map((a) => cells(row, a).padEnd(11)).join(' | ')}`)].join('\n');
+}
+
+/** Sends every row as every actor; returns the statuses (route -> actor -> status) and the leaks found. */
+async function runMatrix(w: World, rows: Row[], maySee = MAY_SEE) {
+  const actual: Record<string, Partial<Record<Actor, number | '-'>>> = {};
+  const expected: Record<string, Partial<Record<Actor, number | '-'>>> = {};
+  const found: string[] = [];
+  for (const row of rows) {
+    actual[row.route] = {};
+    expected[row.route] = row.expected;
+    for (const actor of SEND_ORDER) {
+      if (row.expected[actor] === undefined) continue;
+      const request = await row.request(w, actor);
+      if (!request) {
+        actual[row.route]![actor] = '-';
+        continue;
+      }
+      const answer = await send(actor, w, request);
+      actual[row.route]![actor] = answer.status;
+      for (const secret of leaks(w, actor, request, answer.text, maySee)) found.push(`${row.route} as ${actor}: names ${describeSecret(w, secret)}`);
+    }
+  }
+  const table = formatTable(
+    rows.map((r) => r.route),
+    (route, actor) => {
+      const want = expected[route]![actor];
+      const got = actual[route]![actor];
+      if (want === undefined) return '';
+      return want === got ? String(want) : `${want}≠${got} ✗`;
+    },
+  );
+  return { actual, expected, found, table };
+}
+
+function describeSecret(w: World, secret: string): string {
+  for (const [label, photo] of Object.entries(w.photos)) {
+    if (photo.id === secret) return `photo ${label}'s id`;
+    if (photo.filename === secret) return `photo ${label}'s file name`;
+  }
+  return `album name "${secret}"`;
+}
+
+/** Registers the accounts, lets `withAccounts` open their event streams, then uploads and shares. */
+async function setUpWorld(withAccounts: (tokens: World['tokens']) => Promise<void>): Promise<World> {
+  const accounts = ['owner', 'viewer', 'contributor', 'stranger', 'newcomer'] as const;
+  const registered = Object.fromEntries(
+    await Promise.all(accounts.map(async (name) => [name, await api.register(`${name}-${suffix}@example.com`, `${name} has a long enough password`)] as const)),
+  ) as Record<(typeof accounts)[number], { user: { id: string }; accessToken: string }>;
+  const tokens = { owner: '', viewer: '', contributor: '', stranger: '' };
+  for (const actor of Object.keys(tokens) as (keyof typeof tokens)[]) tokens[actor] = registered[actor].accessToken;
+  const userIds = Object.fromEntries(accounts.map((name) => [name, registered[name].user.id])) as World['userIds'];
+  await withAccounts(tokens);
+
+  const labels = Object.keys(PHOTOS) as Label[];
+  const images = await distinctPhotos(labels.length, 240);
+  const photos = {} as World['photos'];
+  for (const [index, label] of labels.entries()) {
+    const filename = `${PHOTOS[label]}-${label}-${suffix}.jpg`;
+    const response = await api.upload(tokens[PHOTOS[label]], [{ name: filename, bytes: images[index]!.bytes }]);
+    expect(response.status, await response.clone().text()).toBe(202);
+    photos[label] = { id: ((await response.json()) as { photos: { id: string }[] }).photos[0]!.id, filename };
+  }
+  for (const actor of Object.keys(tokens) as (keyof typeof tokens)[]) {
+    const mine = labels.filter((label) => PHOTOS[label] === actor).map((label) => photos[label].id);
+    await expect
+      .poll(async () => (await api.list(tokens[actor])).items.filter((p) => mine.includes(p.id) && p.status === 'ready').length, { timeout: 120_000 })
+      .toBe(mine.length);
+  }
+
+  const call = async (token: string, method: Request['method'], path: string, body?: unknown) => {
+    const response = await fetch(`${platform.bff.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+    return text ? (JSON.parse(text) as Record<string, any>) : {};
+  };
+  const albums = {} as World['albums'];
+  for (const key of ['X', 'Y'] as const) {
+    const name = `album ${key} ${suffix}`;
+    albums[key] = { id: (await call(tokens.owner, 'POST', '/api/albums', { name })).id as string, name };
+    for (const role of ['viewer', 'contributor'] as const) {
+      await call(tokens.owner, 'POST', `/api/albums/${albums[key].id}/shares`, { email: `${role}-${suffix}@example.com`, role });
+    }
+  }
+  await call(tokens.owner, 'POST', `/api/albums/${albums.X.id}/photos`, { photoIds: [photos.A1.id, photos.A2.id, photos.D.id] });
+  await call(tokens.contributor, 'POST', `/api/albums/${albums.X.id}/photos`, { photoIds: [photos.C1.id] });
+  const a1 = await call(tokens.owner, 'GET', `/api/photos/${photos.A1.id}`);
+  return { tokens, userIds, newcomerEmail: `newcomer-${suffix}@example.com`, photos, albums, urls: { thumbA1: a1.variants.thumb.url } };
+}
+
+describe('access matrix through the BFF, one process per service', () => {
+  let world: World;
+  const streams: Partial<Record<Actor, Awaited<ReturnType<typeof openEventStream>>>> = {};
+
+  beforeAll(async () => {
+    vhost = await createTestVhost('access-matrix');
+    platform = new ProcessPlatform({ AMQP_URL: vhost.url, KAFKA_BROKERS: '' });
+    await platform.start(1);
+    api = apiClient(platform.bff.url);
+  }, 300_000);
+
+  afterAll(async () => {
+    for (const stream of Object.values(streams)) stream.close();
+    await platform?.stop();
+    await vhost?.remove();
+  });
+
+  it('answers every route as the rules say, and names to nobody a photo they may not see (answers and SSE)', async () => {
+    onTestFailed(() => console.error(platform.logs()));
+    // Accounts first, streams open before any upload, so every status event of the world passes by them.
+    world = await setUpWorld(async (tokens) => {
+      for (const actor of ['owner', 'viewer', 'contributor', 'stranger'] as const) streams[actor] = await openEventStream(platform.bff.url, tokens[actor]);
+    });
+
+    const { actual, expected, found, table } = await runMatrix(world, PEOPLE_ROWS);
+    expect(actual, `route x actor -> status (expected≠actual ✗):\n${table}`).toEqual(expected);
+    expect(found, `leaks:\n${found.join('\n')}`).toEqual([]);
+
+    // The owner's deletion of D is an event; wait for it, so the streams have carried the world's traffic.
+    await streams.owner!.waitFor((e) => e.type === 'photo.deleted' && e.data.id === world.photos.D.id, 30_000);
+    const streamLeaks = (['owner', 'viewer', 'contributor', 'stranger'] as const).flatMap((actor) =>
+      streams[actor]!.events.flatMap((event) =>
+        leaks(world, actor, { method: 'GET', path: '' }, JSON.stringify(event)).map(
+          (secret) => `SSE of ${actor}: ${event.type} names ${describeSecret(world, secret)}`,
+        ),
+      ),
+    );
+    expect(streamLeaks).toEqual([]);
+    // Each stream did carry the actor's own photos (else the check above proves nothing).
+    for (const actor of ['owner', 'viewer', 'contributor', 'stranger'] as const) {
+      const mine = (Object.keys(PHOTOS) as Label[]).filter((label) => PHOTOS[label] === actor).map((label) => world.photos[label].id);
+      expect(streams[actor]!.events.filter((e) => mine.includes(e.data.id)).length, `events of ${actor}'s photos`).toBeGreaterThan(0);
+    }
+  }, 600_000);
+
+  it("takes a revoked share away on the grantee's next request, though metadata had their visible albums cached in Redis", async () => {
+    onTestFailed(() => console.error(platform.logs()));
+    expect(world, 'the matrix built the world').toBeDefined();
+    const metadata = platform.service('metadata');
+    const hits = async () => {
+      const text = await (await fetch(`${metadata.metricsUrl}/metrics`)).text();
+      const line = text.split('\n').find((l) => l.startsWith('metadata_cache_requests_total{') && l.includes('kind="albums"') && l.includes('result="hit"'));
+      return Number(line?.split(' ').at(-1) ?? 0);
+    };
+    // The viewer's visible-album set is stored after an answer: read until one answer came from Redis.
+    const before = await hits();
+    await expect
+      .poll(
+        async () => {
+          expect((await send('viewer', world, { method: 'GET', path: `/api/photos/${world.photos.A1.id}` })).status).toBe(200);
+          return (await hits()) > before;
+        },
+        { timeout: 10_000 },
+      )
+      .toBe(true);
+
+    const revoke = await send('owner', world, { method: 'DELETE', path: `/api/albums/${world.albums.X.id}/shares/${world.userIds.viewer}` });
+    expect(revoke.status).toBe(204);
+    const { actual, expected, found, table } = await runMatrix(world, AFTER_REVOKE_ROWS, MAY_SEE_AFTER_REVOKE);
+    expect(actual, `after the revoke, route x actor -> status (expected≠actual ✗):\n${table}`).toEqual(expected);
+    expect(found, `leaks:\n${found.join('\n')}`).toEqual([]);
+    const shared = await send('viewer', world, { method: 'GET', path: '/api/albums/shared' });
+    expect(shared.text).not.toContain(world.albums.X.id);
+  }, 120_000);
+});
