@@ -83,6 +83,8 @@ export function ShareLinks({ target: { kind, id: targetId } }: { target: LinkTar
           id={`${id}-password`}
           type="password"
           autoComplete="new-password"
+          minLength={4}
+          maxLength={128}
           value={password}
           onChange={(event) => setPassword(event.target.value)}
           data-testid="link-password"
