@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { createObjectStore, type ObjectStore } from '@photos/object-store';
 import { startS3rver } from '@photos/object-store/test-support/s3rver';
 import pg from 'pg';
-import { startService, type ServiceProcess } from './processes.js';
+import { startService, startServices, type ServiceName, type ServiceProcess } from './processes.js';
 
 const POSTGRES = 'postgres://postgres@127.0.0.1:5432';
 
@@ -29,8 +29,8 @@ export class ProcessPlatform {
   constructor(private readonly busEnv: Record<string, string>) {}
 
   /**
-   * Starts metadata, upload, `processors` processors and the BFF. On failure what did start stays listed,
-   * so `stop()` (in afterAll) still stops it.
+   * Starts metadata, upload, `processors` processors and the BFF ({@link startServices}). On failure what
+   * did start stays listed, so `stop()` (in afterAll) still stops it.
    */
   async start(processors = 2): Promise<void> {
     this.s3 = await startS3rver();
@@ -53,27 +53,24 @@ export class ProcessPlatform {
       OUTBOX_INTERVAL_MS: '500',
       ...this.busEnv,
     };
-    const [metadata, upload] = await settleAll([
-      this.startService('metadata', 'metadata', { DATABASE_URL: `${POSTGRES}/${this.databases.metadata}`, MIGRATE_ON_START: 'true' }),
-      this.startService('upload', 'upload'),
-    ]);
-    // Processors and BFF together: Kafka processors then join the group in one rebalance, not one each.
-    await settleAll([
-      ...Array.from({ length: processors }, (_, n) => this.startService(`processor-${n + 1}`, 'processor')),
-      this.startService('bff', 'bff', {
-        UPLOAD_URL: upload!.url,
-        METADATA_URL: metadata!.url,
-        ACCOUNTS_DATABASE_URL: `${POSTGRES}/${this.databases.accounts}`,
-        SCRYPT_COST: '12',
-        // All tests of a run come from 127.0.0.1, and these counters live in the shared Redis.
-        RATE_LIMIT_AUTH_PER_MINUTE: '1000',
-        RATE_LIMIT_UPLOADS_PER_MINUTE: '1000',
-      }),
-    ]);
+    await startServices({
+      env: this.env,
+      databases: { metadata: this.databaseUrl('metadata'), accounts: this.databaseUrl('accounts') },
+      own: {
+        bff: {
+          SCRYPT_COST: '12',
+          // All tests of a run come from 127.0.0.1, and these counters live in the shared Redis.
+          RATE_LIMIT_AUTH_PER_MINUTE: '1000',
+          RATE_LIMIT_UPLOADS_PER_MINUTE: '1000',
+        },
+      },
+      processors,
+      start: (name, service, env) => this.startService(name, service, env),
+    });
   }
 
   /** Starts a service process; `port` gives a restarted service its old URL (the BFF keeps calling it). */
-  async startService(name: string, service: string, env: Record<string, string> = {}, port?: number): Promise<ServiceProcess> {
+  async startService(name: string, service: ServiceName, env: Record<string, string> = {}, port?: number): Promise<ServiceProcess> {
     if (this.running.has(name)) throw new Error(`${name} is already running`);
     const process = await startService(name, service, { ...this.env, ...env }, port === undefined ? {} : { port });
     this.running.set(name, process);
@@ -101,6 +98,11 @@ export class ProcessPlatform {
     const process = this.service(name);
     this.running.delete(name);
     await process.stop('SIGKILL');
+  }
+
+  /** The URL of a service's own database, for a test that seeds or inspects it directly. */
+  databaseUrl(which: 'metadata' | 'accounts'): string {
+    return `${POSTGRES}/${this.databases[which]}`;
   }
 
   /** The bucket of originals or variants, as a test reads it. */
@@ -133,15 +135,4 @@ export class ProcessPlatform {
     }
     return Object.fromEntries(stopping.map((s, i) => [s.name, codes[i]!]));
   }
-}
-
-/**
- * Like Promise.all, but waits for every start to settle before throwing: a process still starting when
- * another failed must be listed (for stop()) before the test's afterAll runs.
- */
-async function settleAll<T>(starts: Promise<T>[]): Promise<T[]> {
-  const results = await Promise.allSettled(starts);
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
-  return results.map((r) => (r as PromiseFulfilledResult<T>).value);
 }
