@@ -169,6 +169,8 @@ describe('published artefacts', () => {
       'photo.processed.v1',
       'photo.processing-failed.v1',
       'photo.uploaded.v1',
+      'share-link.created.v1',
+      'share-link.revoked.v1',
     ]);
     expect(doc.channels.photoEvents.address).toBe('photo-events');
   });

@@ -12,7 +12,15 @@ export { PhotoUploadedV1 } from './events/photo-uploaded.js';
 export { ExifSummarySchema, PhotoProcessedV1 } from './events/photo-processed.js';
 export { PhotoProcessingFailedV1 } from './events/photo-processing-failed.js';
 export { PhotoDeletedV1 } from './events/photo-deleted.js';
-export { AlbumCreatedV1, AlbumDeletedV1, AlbumPhotosAddedV1, AlbumSharedV1, AlbumShareRevokedV1 } from './events/album-events.js';
+export {
+  AlbumCreatedV1,
+  AlbumDeletedV1,
+  AlbumPhotosAddedV1,
+  AlbumSharedV1,
+  AlbumShareRevokedV1,
+  ShareLinkCreatedV1,
+  ShareLinkRevokedV1,
+} from './events/album-events.js';
 export { albumFamilies, photoCatalogue, photoFamilies } from './photo-events.js';
 export type {
   AlbumCreated,
@@ -21,6 +29,8 @@ export type {
   AlbumPhotosAdded,
   AlbumShared,
   AlbumShareRevoked,
+  ShareLinkCreated,
+  ShareLinkRevoked,
   PhotoDeleted,
   PhotoEvent,
   PhotoCatalogue,

@@ -1,6 +1,14 @@
 import { EventCatalogue, type LatestEvent } from './catalogue.js';
 import { defineFamily } from './event-family.js';
-import { AlbumCreatedV1, AlbumDeletedV1, AlbumPhotosAddedV1, AlbumSharedV1, AlbumShareRevokedV1 } from './events/album-events.js';
+import {
+  AlbumCreatedV1,
+  AlbumDeletedV1,
+  AlbumPhotosAddedV1,
+  AlbumSharedV1,
+  AlbumShareRevokedV1,
+  ShareLinkCreatedV1,
+  ShareLinkRevokedV1,
+} from './events/album-events.js';
 import { PhotoDeletedV1 } from './events/photo-deleted.js';
 import { PhotoProcessedV1 } from './events/photo-processed.js';
 import { PhotoProcessingFailedV1 } from './events/photo-processing-failed.js';
@@ -25,6 +33,8 @@ export const albumFamilies = [
   defineFamily([AlbumSharedV1]),
   defineFamily([AlbumShareRevokedV1]),
   defineFamily([AlbumDeletedV1]),
+  defineFamily([ShareLinkCreatedV1]),
+  defineFamily([ShareLinkRevokedV1]),
 ] as const;
 
 /** One of the event families of the platform's channel: the photo lifecycle and albums. */
@@ -57,7 +67,11 @@ export type AlbumShared = LatestEvent<PhotoFamily, 'album.shared'>;
 export type AlbumShareRevoked = LatestEvent<PhotoFamily, 'album.share-revoked'>;
 /** `album.deleted`, latest version, as a CloudEvent. */
 export type AlbumDeleted = LatestEvent<PhotoFamily, 'album.deleted'>;
-/** Any album event, latest version. */
-export type AlbumEvent = AlbumCreated | AlbumPhotosAdded | AlbumShared | AlbumShareRevoked | AlbumDeleted;
+/** `share-link.created`, latest version, as a CloudEvent. */
+export type ShareLinkCreated = LatestEvent<PhotoFamily, 'share-link.created'>;
+/** `share-link.revoked`, latest version, as a CloudEvent. */
+export type ShareLinkRevoked = LatestEvent<PhotoFamily, 'share-link.revoked'>;
+/** Any album event (share links included), latest version. */
+export type AlbumEvent = AlbumCreated | AlbumPhotosAdded | AlbumShared | AlbumShareRevoked | AlbumDeleted | ShareLinkCreated | ShareLinkRevoked;
 /** Any event of the channel, latest version: a photo's or an album's. */
 export type PhotoEvent = PhotoUploaded | PhotoProcessed | PhotoProcessingFailed | PhotoDeleted | AlbumEvent;

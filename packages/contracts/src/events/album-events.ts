@@ -67,3 +67,49 @@ export const AlbumDeletedV1 = defineEvent({
   schema: Type.Object({ albumId: AlbumId, ownerId: OwnerId, granteeIds: Type.Array(GranteeId), deletedAt: Timestamp }, openObject),
   example: { albumId: ALBUM, ownerId: 'user-7f3a', granteeIds: ['user-91bc'], deletedAt: '2026-11-22T13:00:00.000Z' },
 });
+
+const LinkId = Type.String({ format: 'uuid', description: 'The share link id (never its token, which only its holders know).' });
+/** What the link opens: exactly one of the two is present, and is the subject. */
+const LinkTarget = {
+  albumId: Type.Optional(Type.String({ format: 'uuid', description: 'The album the link opens (album links only); then the subject.' })),
+  photoId: Type.Optional(Type.String({ format: 'uuid', description: 'The photo the link opens (photo links only); then the subject.' })),
+};
+
+/** `share-link.created.v1`: an owner made a link that opens an album or one photo to anyone holding it. */
+export const ShareLinkCreatedV1 = defineEvent({
+  name: 'share-link.created',
+  version: 1,
+  description:
+    'An owner created a share link to an album or one photo (view only, no account needed). The subject is the album or photo id. ' +
+    'The token itself is never published.',
+  schema: Type.Object(
+    {
+      linkId: LinkId,
+      ...LinkTarget,
+      ownerId: OwnerId,
+      expiresAt: Type.Union([Timestamp, Type.Null()], { description: 'When the link stops working; null: never.' }),
+      hasPassword: Type.Boolean(),
+      allowDownload: Type.Boolean({ description: 'Whether holders may download the originals.' }),
+      createdAt: Timestamp,
+    },
+    openObject,
+  ),
+  example: {
+    linkId: '3c9f1e2a-7b4d-4e8f-9a1b-2c3d4e5f6a7b',
+    albumId: ALBUM,
+    ownerId: 'user-7f3a',
+    expiresAt: '2026-12-22T11:00:00.000Z',
+    hasPassword: true,
+    allowDownload: false,
+    createdAt: '2026-11-22T11:00:00.000Z',
+  },
+});
+
+/** `share-link.revoked.v1`: the owner revoked a share link; it opens nothing from now on. */
+export const ShareLinkRevokedV1 = defineEvent({
+  name: 'share-link.revoked',
+  version: 1,
+  description: 'A share link was revoked by its owner and opens nothing from now on. The subject is the album or photo id.',
+  schema: Type.Object({ linkId: LinkId, ...LinkTarget, ownerId: OwnerId, revokedAt: Timestamp }, openObject),
+  example: { linkId: '3c9f1e2a-7b4d-4e8f-9a1b-2c3d4e5f6a7b', albumId: ALBUM, ownerId: 'user-7f3a', revokedAt: '2026-11-23T09:00:00.000Z' },
+});
