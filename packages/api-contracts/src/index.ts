@@ -27,3 +27,31 @@ export {
   UpdateAlbumSchema,
 } from './albums.js';
 export type { Album, AlbumGrant, AlbumGrantList, AlbumList, AlbumPhotosAdded } from './albums.js';
+export {
+  AlbumShareListSchema,
+  AlbumShareSchema,
+  CreatedShareLinkSchema,
+  CreateShareLinkSchema,
+  LinkedAlbumSchema,
+  LinkOriginalSchema,
+  LinkUnlockProofSchema,
+  SharedLinkSchema,
+  ShareLinkListSchema,
+  ShareLinkSchema,
+  StoredCreatedShareLinkSchema,
+  StoredSharedLinkSchema,
+  UnlockShareLinkSchema,
+} from './share-links.js';
+export type {
+  AlbumShare,
+  AlbumShareList,
+  CreatedShareLink,
+  CreateShareLink,
+  LinkOriginal,
+  LinkUnlockProof,
+  SharedLink,
+  ShareLink,
+  ShareLinkList,
+  StoredCreatedShareLink,
+  StoredSharedLink,
+} from './share-links.js';

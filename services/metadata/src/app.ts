@@ -4,10 +4,8 @@ import type { DestinationStream } from 'pino';
 import { createAlbumStore } from './adapters/album-store.js';
 import type { CacheStore } from './adapters/cache-store.js';
 import type { Database } from './adapters/database.js';
-import { createMemoryCacheStore } from './adapters/memory-cache-store.js';
 import { createPhotoProjectionStore } from './adapters/photo-projection-store.js';
 import { createPhotoQueries } from './adapters/photo-queries.js';
-import { createRedisCacheStore } from './adapters/redis-cache-store.js';
 import type { MetadataConfig } from './config.js';
 import { photoEventHandlers } from './consumers/photo-events.js';
 import { metadataMetrics } from './metadata-metrics.js';
@@ -17,6 +15,9 @@ import { createVisibleAlbums } from './visible-albums.js';
 import { albumRoutes } from './routes/albums.js';
 import { apiDocs } from './routes/api-docs.js';
 import { photoRoutes } from './routes/photos.js';
+import { shareLinkRoutes } from './routes/share-links.js';
+import { createShareLinkStore } from './adapters/share-link-store.js';
+import { linkUnlockProofs } from './share-link-secrets.js';
 
 /** What the metadata service is built from; service.ts opens the real ones, tests make their own. */
 export interface MetadataAppDeps {
@@ -24,8 +25,8 @@ export interface MetadataAppDeps {
   /** Opened (and migrated) by the caller, who also closes it. */
   database: Database;
   bus: EventBus;
-  /** The read cache; by default Redis when REDIS_URL is set, else in memory, closed with the app. */
-  cacheStore?: CacheStore;
+  /** The read cache (Redis or memory: see service.ts), closed by the caller. */
+  cacheStore: CacheStore;
   logStream?: DestinationStream;
   now?: () => Date;
 }
@@ -33,38 +34,25 @@ export interface MetadataAppDeps {
 /**
  * The metadata service: projects every photo event into the photos table (its handlers, subscribed by
  * the service runner as service.ts declares) and answers the BFF's queries over one owner's photos, through a read cache.
- *
- * Readiness checks the database and the bus, not Redis: without Redis every answer still comes, from
- * the database, so taking replicas out of rotation would turn a cache outage into a full one. The cache
- * state shows in `metadata_cache_requests_total{result="bypass"|"error"}` and in the logs.
+ * What its readiness checks is declared in service.ts.
  */
 export async function buildMetadataApp(deps: MetadataAppDeps): Promise<ServiceApp> {
-  const { config, database, bus } = deps;
+  const { config, database, bus, cacheStore } = deps;
   const app = await createServiceApp({
     name: 'metadata',
     logLevel: config.LOG_LEVEL,
     ...(deps.logStream ? { logStream: deps.logStream } : {}),
-    readiness: { database: () => database.isHealthy(), bus: () => bus.isHealthy() },
     trustProxy: config.TRUST_PROXY,
   });
   await app.register(authPlugin, authOptionsFrom(config));
   await apiDocs(app);
 
-  const cacheStore =
-    deps.cacheStore ??
-    (config.REDIS_URL
-      ? createRedisCacheStore({ url: config.REDIS_URL, commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS, logger: app.log })
-      : createMemoryCacheStore());
   const metrics = metadataMetrics(app.metrics);
   const queries = createPhotoQueries(database.prisma);
   const reads = createPhotoReads({ queries, store: cacheStore, prefix: config.CACHE_PREFIX, ttlSeconds: config.CACHE_TTL_SECONDS, metrics });
   const project = projectPhotoEvent({ store: createPhotoProjectionStore(database.prisma), reads, metrics });
 
   handleEvents(app, 'metadata', photoEventHandlers(project));
-  // Runs after the runner has stopped the consumers (its onClose hook is registered later, so runs first).
-  app.addHook('onClose', async () => {
-    if (!deps.cacheStore) await cacheStore.close();
-  });
 
   const now = deps.now ?? (() => new Date());
   const albums = createAlbumStore(database.prisma);
@@ -77,5 +65,16 @@ export async function buildMetadataApp(deps: MetadataAppDeps): Promise<ServiceAp
   });
   photoRoutes(app, { reads, queries, albums, visibleAlbums, publish: (event) => bus.publish(event), project, now });
   albumRoutes(app, { albums, visibleAlbums, now, publish: (event) => bus.publish(event), metrics });
+  shareLinkRoutes(app, {
+    links: createShareLinkStore(database.prisma),
+    albums,
+    queries,
+    visibleAlbums,
+    proofs: linkUnlockProofs(config.JWT_SECRET, config.LINK_UNLOCK_TTL_SECONDS),
+    scryptCost: config.LINK_SCRYPT_COST,
+    now,
+    publish: (event) => bus.publish(event),
+    metrics,
+  });
   return app;
 }

@@ -20,6 +20,12 @@ export const metadataConfigSchema = Type.Object({
   CACHE_PREFIX: Type.String({ default: 'metadata:', description: 'Put before every cache key.' }),
   CACHE_TTL_SECONDS: Type.Integer({ minimum: 1, default: 300 }),
   METADATA_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 64, default: 8, description: 'Events projected at once per replica.' }),
+  LINK_SCRYPT_COST: Type.Integer({ minimum: 10, maximum: 20, default: 17, description: 'log2 of scrypt N for share link passwords (OWASP: 17).' }),
+  LINK_UNLOCK_TTL_SECONDS: Type.Integer({
+    minimum: 60,
+    default: 43_200,
+    description: "How long the proof of a share link's password lasts (the holder's cookie), 12 h by default.",
+  }),
   METADATA_MAX_ATTEMPTS: Type.Integer({
     minimum: 1,
     default: 5,

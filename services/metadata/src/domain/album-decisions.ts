@@ -79,3 +79,20 @@ export function decideShare(input: { albumId: string; ownerId: string; access: A
   if (input.granteeId === input.ownerId) return refuse('invalid', 'The owner of an album cannot share it with themselves.');
   return ok(input.role);
 }
+
+/**
+ * Share links of an album or a photo (make, list, revoke): its owner only. A photo or album the caller
+ * does not see is not found; one they see through a grant is forbidden.
+ */
+export function decideManageLinks(target: 'album' | 'photo', id: string, access: Access): Decision {
+  if (access === undefined) return refuse('not-found', `No ${target} ${id}.`);
+  return access === 'owner' ? ok(undefined) : refuse('forbidden', `Only the owner of the ${target} may manage its share links.`);
+}
+
+/** A new link: the owner's, and an expiry (when given) still ahead. */
+export function decideNewLink(input: { target: 'album' | 'photo'; id: string; access: Access; expiresAt: Date | null; now: Date }): Decision {
+  const manage = decideManageLinks(input.target, input.id, input.access);
+  if (!manage.ok) return manage;
+  if (input.expiresAt !== null && input.expiresAt.getTime() <= input.now.getTime()) return refuse('invalid', 'expiresAt must be in the future.');
+  return ok(undefined);
+}

@@ -42,7 +42,7 @@ const NO_ALBUM = { 404: "No album with this id that the caller may see (another 
 const OWNER_ONLY = { 403: 'The caller sees the album through a grant but is not its owner.' };
 
 /** The decision's value, or the HTTP error that says why not. */
-function settle<T>(decision: Decision<T>): T {
+export function settle<T>(decision: Decision<T>): T {
   if (decision.ok) return decision.value;
   if (decision.reason === 'not-found') throw new NotFoundError(decision.message);
   if (decision.reason === 'forbidden') throw new ForbiddenError(decision.message);
@@ -56,12 +56,8 @@ const view = (album: AlbumSummary, access: Exclude<Access, undefined>) => ({
   updatedAt: album.updatedAt.toISOString(),
 });
 
-/**
- * Albums and sharing, for the BFF. Every read and change starts from {@link AlbumStore.withAccess},
- * i.e. the one visibility rule (domain/album-access.ts); what the caller may then do is decided by
- * domain/album-decisions.ts. An album the caller may not see answers 404, like one that does not exist.
- */
-export function albumRoutes(app: ServiceApp, { albums, visibleAlbums, now, publish, metrics }: AlbumRoutesDeps): void {
+/** Announces album (and share link) events after their change is committed; the subject is the album (or photo) id. */
+export function albumEventAnnouncer(app: ServiceApp, publish: (event: AlbumEvent) => Promise<void>, metrics: MetadataMetrics) {
   /**
    * Publishes an album event AFTER its change is committed (metadata has no outbox): a change the
    * database refused is never announced. If the bus then refuses the event, the change stands and the
@@ -69,9 +65,14 @@ export function albumRoutes(app: ServiceApp, { albums, visibleAlbums, now, publi
    * counted in metadata_album_events_total{result="lost"}. At most once, honestly: an outbox table
    * written in the change's transaction is the fix when a consumer needs every event.
    */
-  async function announce<N extends AlbumEventName>(request: { id: string; headers: Record<string, unknown> }, name: N, albumId: string, data: DataOf<N>) {
+  return async function announce<N extends AlbumEventName>(
+    request: { id: string; headers: Record<string, unknown> },
+    name: N,
+    subject: string,
+    data: DataOf<N>,
+  ) {
     const traceparent = request.headers['traceparent'];
-    const event = photoCatalogue.create(name, albumId, data as never, {
+    const event = photoCatalogue.create(name, subject, data as never, {
       source: '/services/metadata',
       correlationId: request.id,
       ...(typeof traceparent === 'string' ? { traceparent } : {}),
@@ -83,7 +84,16 @@ export function albumRoutes(app: ServiceApp, { albums, visibleAlbums, now, publi
       metrics.albumEvents.inc({ type: event.type, result: 'lost' });
       app.log.error({ err: error, event }, 'album event not published after its change was committed');
     }
-  }
+  };
+}
+
+/**
+ * Albums and sharing, for the BFF. Every read and change starts from {@link AlbumStore.withAccess},
+ * i.e. the one visibility rule (domain/album-access.ts); what the caller may then do is decided by
+ * domain/album-decisions.ts. An album the caller may not see answers 404, like one that does not exist.
+ */
+export function albumRoutes(app: ServiceApp, { albums, visibleAlbums, now, publish, metrics }: AlbumRoutesDeps): void {
+  const announce = albumEventAnnouncer(app, publish, metrics);
 
   const visible = async (callerId: string, albumId: string) => {
     const { album, access } = await albums.withAccess(callerId, albumId);
