@@ -5,9 +5,9 @@ import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { ROOT } from './bench-kit.js';
 
-/** `node --conditions=@photos/source --import tsx <file>`, run from the repository root. */
-export function spawnTs(file: string, env: Record<string, string> = {}): ChildProcess {
-  const child = spawn(process.execPath, ['--conditions=@photos/source', '--import', 'tsx', file], {
+/** `node --conditions=@photos/source --import tsx [nodeArgs] <file>`, run from the repository root. */
+export function spawnTs(file: string, env: Record<string, string> = {}, nodeArgs: string[] = []): ChildProcess {
+  const child = spawn(process.execPath, ['--conditions=@photos/source', '--import', 'tsx', ...nodeArgs, file], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -70,8 +70,11 @@ function keepDirectories(server: S3rver): void {
   };
 }
 
-/** An S3 server over HTTP on loopback for tests (s3rver), with access/secret key `S3RVER`. */
-export async function startS3rver(): Promise<{
+/**
+ * An S3 server over HTTP on loopback for tests (s3rver), with access/secret key `S3RVER`. `middleware`
+ * (Koa) runs before everything else, e.g. a benchmark counting the requests.
+ */
+export async function startS3rver(options: { middleware?: S3rver['middleware'][number][] } = {}): Promise<{
   endpoint: string;
   port: number;
   directory: string;
@@ -80,7 +83,7 @@ export async function startS3rver(): Promise<{
 }> {
   const directory = await mkdtemp(path.join(tmpdir(), 's3rver-'));
   const server = new S3rver({ port: 0, address: '127.0.0.1', silent: process.env['S3RVER_LOG'] !== '1', directory });
-  server.middleware.unshift(abortMultipartUpload(directory), conditionalPut(server));
+  server.middleware.unshift(...(options.middleware ?? []), abortMultipartUpload(directory), conditionalPut(server));
   keepDirectories(server);
   const { port } = await server.run();
   return {
