@@ -4,16 +4,33 @@ import { galleryReducer, initialGallery, type GalleryState } from './gallery-sta
 import { errorMessage } from './problem';
 import type { LiveChange, Photo } from './types';
 
-export interface Gallery extends GalleryState {
+/**
+ * What `<Gallery>` shows and drives: a list of photos newest first, loaded page by page. `useGallery()`
+ * returns one for the caller's own photos; an album's photos hook returns the same shape, so its page
+ * reuses `<Gallery>`.
+ */
+export interface GalleryModel {
+  items: Photo[];
+  /** The first page has arrived. */
+  loaded: boolean;
+  loading: boolean;
+  error: string | null;
+  /** Null once the last page has arrived. */
+  nextCursor: string | null;
+  /** Loads the next page (no-op while one is loading, after the last one or after an error). */
   loadMore(): void;
   /** Loads again after an error. */
   retry(): void;
+  /** Takes a photo out of the list (deleted, or removed from the album). */
+  remove(id: string): void;
+}
+
+export interface Gallery extends GalleryState, GalleryModel {
   /** Re-reads the first page and merges it (after the live stream reconnects). */
   refresh(): void;
   /** A photo the upload service accepted: shown at the top at once, as "processing". */
   addUploaded(photo: Photo): void;
   apply(change: LiveChange): void;
-  remove(id: string): void;
 }
 
 const PAGE_SIZE = 50;

@@ -1,38 +1,36 @@
-import { useEffect, useState, type RefObject } from 'react';
+import { useLayoutEffect, useState, type RefObject } from 'react';
 
 export interface GridMetrics {
-  /** Width of one column track, px. */
-  column: number;
-  /** The column gap, px (used as the vertical gap too). */
-  gap: number;
-  /** Height of one implicit row, px (grid-auto-rows). */
-  row: number;
+  /** The grid's content width, px: what a justified row fills. */
+  width: number;
+  /** The grid's top edge in the document, px: the window virtualizer's scroll margin. */
+  top: number;
 }
 
-const FALLBACK: GridMetrics = { column: 200, gap: 8, row: 4 };
+const FALLBACK: GridMetrics = { width: 960, top: 0 };
 
-/** The grid's column width, gap and row unit, measured again whenever the grid is resized. */
+/**
+ * The grid's width and its offset from the top of the document, measured again whenever anything on the
+ * page changes size: the window (rows are laid out again) or what sits above the grid (the upload list
+ * grows and shrinks, which moves the grid down and up the page).
+ */
 export function useGridMetrics(grid: RefObject<HTMLElement | null>): GridMetrics {
   const [metrics, setMetrics] = useState(FALLBACK);
-  useEffect(() => {
+  useLayoutEffect(() => {
     const element = grid.current;
-    if (!element || typeof ResizeObserver === 'undefined') return;
+    if (!element) return;
     const measure = () => {
-      const style = getComputedStyle(element);
-      const column = parseFloat(style.gridTemplateColumns.split(' ')[0] ?? '') || FALLBACK.column;
-      const gap = parseFloat(style.columnGap) || 0;
-      const row = parseFloat(style.gridAutoRows) || FALLBACK.row;
-      setMetrics((current) => (current.column === column && current.gap === gap && current.row === row ? current : { column, gap, row }));
+      const width = Math.floor(element.clientWidth) || FALLBACK.width;
+      const top = Math.round(element.getBoundingClientRect().top + window.scrollY);
+      setMetrics((current) => (current.width === width && current.top === top ? current : { width, top }));
     };
     measure();
+    if (typeof ResizeObserver === 'undefined') return;
     const observer = new ResizeObserver(measure);
     observer.observe(element);
+    // The body changes size when anything above the grid does; the grid's own growth lands here too (cheap).
+    observer.observe(document.body);
     return () => observer.disconnect();
   }, [grid]);
   return metrics;
-}
-
-/** How many implicit rows a tile of this aspect ratio spans (its height plus one gap, rounded up). */
-export function rowSpan(aspectRatio: number, metrics: GridMetrics): number {
-  return Math.max(1, Math.ceil((metrics.column / aspectRatio + metrics.gap) / metrics.row));
 }
