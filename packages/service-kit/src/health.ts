@@ -27,8 +27,11 @@ export interface Health {
   readonly shuttingDown: boolean;
   /** Marks the service not ready so load balancers stop sending traffic. Also done by `app.close()`. */
   beginShutdown(): void;
-  /** Adds a readiness check, e.g. from a plugin that opens a connection. */
-  addCheck(name: string, check: ReadinessCheck): void;
+  /**
+   * Adds a readiness check, e.g. from a plugin that opens a connection; `degrades` adds it as one of
+   * the `degradedBy` checks (a failure makes the status `degraded`, still 200).
+   */
+  addCheck(name: string, check: ReadinessCheck, options?: { degrades?: boolean }): void;
 }
 
 /**
@@ -41,7 +44,7 @@ export interface Health {
 export const healthPlugin = fp(
   async (app: FastifyInstance, options: HealthOptions) => {
     const checks = new Map(Object.entries(options.readiness ?? {}));
-    const optional = Object.entries(options.degradedBy ?? {});
+    const optional = new Map(Object.entries(options.degradedBy ?? {}));
     const timeoutMs = options.checkTimeoutMs ?? 2_000;
     let shuttingDown = false;
 
@@ -52,9 +55,9 @@ export const healthPlugin = fp(
       beginShutdown() {
         shuttingDown = true;
       },
-      addCheck(name, check) {
-        if (checks.has(name)) throw new Error(`readiness check "${name}" is already registered`);
-        checks.set(name, check);
+      addCheck(name, check, { degrades = false } = {}) {
+        if (checks.has(name) || optional.has(name)) throw new Error(`readiness check "${name}" is already registered`);
+        (degrades ? optional : checks).set(name, check);
       },
     };
     app.decorate('health', health);
@@ -65,7 +68,7 @@ export const healthPlugin = fp(
     app.get('/health/ready', { config: { probe: true } }, async (request, reply) => {
       if (shuttingDown) return reply.code(503).send({ status: 'shutting down', checks: {} });
       const run = (entries: [string, ReadinessCheck][]) => Promise.all(entries.map(async ([name, check]) => [name, await runCheck(check, timeoutMs)] as const));
-      const [required, degrading] = await Promise.all([run([...checks]), run(optional)]);
+      const [required, degrading] = await Promise.all([run([...checks]), run([...optional])]);
       const failing = required.filter(([, outcome]) => outcome !== 'ok');
       const degraded = degrading.filter(([, outcome]) => outcome !== 'ok');
       if (failing.length > 0 || degraded.length > 0) {

@@ -47,7 +47,16 @@ export type { AuthOptions, Caller } from './auth.js';
 export { defineService, handleEvents } from './service-definition.js';
 export { installTracing, isTracingOn, startTracing } from './tracing.js';
 export type { Tracing } from './tracing.js';
-export type { ConsumerDefinition, FromConfig, OpenedAdapters, RunnableConfig, ServiceDefinition } from './service-definition.js';
+export type {
+  ConsumerDefinition,
+  FromConfig,
+  OpenedAdapters,
+  RunnableConfig,
+  ServiceChecks,
+  ServiceDefinition,
+  ServiceDeps,
+  ServiceLogger,
+} from './service-definition.js';
 export { buildService, openService, runService, startServices } from './service-runner.js';
 export type { AnyServiceDefinition, OpenedService, OpenServiceOptions, ServiceEntry, StartedServices, StartServicesOptions } from './service-runner.js';
 export { exitOnMissingDatabase } from './missing-database.js';

@@ -2,6 +2,7 @@ import type { PhotoEventName } from '@photos/contracts';
 import type { EventBus, EventBusConfig, EventHandlers } from '@photos/event-bus';
 import type { Static, TObject } from 'typebox';
 import type { BaseConfig } from './config.js';
+import type { ReadinessCheck } from './health.js';
 import type { ServiceApp } from './service-app.js';
 
 /** What the runner reads from every service's config: where to listen, the shutdown budget, the bus. */
@@ -33,16 +34,44 @@ export interface OpenedAdapters<A> {
   close?: () => Promise<void>;
 }
 
+/** What adapters opened before their app log through: the app's logger once it is built (kept until then). */
+export interface ServiceLogger {
+  debug(objectOrMessage: object | string, message?: string): void;
+  info(objectOrMessage: object | string, message?: string): void;
+  warn(objectOrMessage: object | string, message?: string): void;
+  error(objectOrMessage: object | string, message?: string): void;
+}
+
+/** What a definition's `build` and `checks` are given: its config, its opened adapters and the bus. */
+export interface ServiceDeps<C, A> {
+  config: C;
+  adapters: A;
+  bus: EventBus;
+}
+
+/** The checks of GET /health/ready, besides the bus's (which the runner opens, and checks). */
+export interface ServiceChecks {
+  /** Any failing one makes the service unavailable (503): load balancers take the replica out of rotation. */
+  ready: Readonly<Record<string, ReadinessCheck>>;
+  /** Dependencies it partly works without: a failing one only makes it `degraded` (still 200). */
+  degradedBy?: Readonly<Record<string, ReadinessCheck>>;
+}
+
 /** Every deployable service as data: `runService` runs one as a process, `startServices` several in one. */
 export interface ServiceDefinition<C extends RunnableConfig = RunnableConfig, A = unknown> {
   /** Also the path of its metrics on a shared listener (`/metrics/<name>`). */
   name: string;
   /** Its variables (TypeBox), read from the environment. */
   configSchema: TObject;
-  /** Opens what the app is built from (stores, databases), each adapter chosen by its own factory from the config. */
-  open(config: C): Promise<OpenedAdapters<A>>;
-  /** Builds the app (routes, readiness, the handlers of `consumes`); the bus is opened by the runner. */
-  build(deps: { config: C; adapters: A; bus: EventBus }): Promise<ServiceApp>;
+  /**
+   * Opens what the app is built from (stores, databases, caches): which adapter, as the config selects,
+   * is decided here. Their log lines go to the app's log once it is built.
+   */
+  open(config: C, context: { logger: ServiceLogger }): Promise<OpenedAdapters<A>>;
+  /** Builds the app (routes, the handlers of `consumes`); the bus is opened by the runner. */
+  build(deps: ServiceDeps<C, A>): Promise<ServiceApp>;
+  /** What its readiness depends on; the runner adds these to /health/ready, and `bus` itself. */
+  checks(deps: ServiceDeps<C, A>): ServiceChecks;
   consumes: readonly ConsumerDefinition<C>[];
   /** The event families it publishes. */
   produces: readonly PhotoEventName[];

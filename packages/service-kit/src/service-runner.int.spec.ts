@@ -1,19 +1,24 @@
 import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { photoCatalogue, type PhotoDeleted } from '@photos/contracts';
 import { createMemoryBus, eventBusConfigSchema, MemoryBroker, type EventBus, type SubscribeOptions } from '@photos/event-bus';
 import Type from 'typebox';
 import { afterEach, describe, expect, it } from 'vitest';
 import { baseConfigSchema, loadConfig } from './config.js';
 import { createServiceApp } from './service-app.js';
-import { defineService, handleEvents } from './service-definition.js';
-import { buildService, startServices } from './service-runner.js';
+import { defineService, handleEvents, type ServiceChecks } from './service-definition.js';
+import { buildService, openService, startServices } from './service-runner.js';
 
 const schema = Type.Object({ ...baseConfigSchema.properties, ...eventBusConfigSchema.properties, DELETE_CONCURRENCY: Type.Integer({ default: 3 }) });
 const deleted = (photoId = randomUUID()): PhotoDeleted =>
   photoCatalogue.create('photo.deleted', photoId, { photoId, ownerId: 'alice', deletedAt: new Date().toISOString() }, { source: '/test' });
 
 /** A service that records what it handles and when its parts close; `handles` are the event families its app gives handlers for. */
-function recordingService(name: string, log: string[], options: { handles?: ('photo.deleted' | 'photo.uploaded')[]; live?: boolean } = {}) {
+function recordingService(
+  name: string,
+  log: string[],
+  options: { handles?: ('photo.deleted' | 'photo.uploaded')[]; live?: boolean; checks?: ServiceChecks } = {},
+) {
   const seen: string[] = [];
   const definition = defineService({
     name,
@@ -32,6 +37,7 @@ function recordingService(name: string, log: string[], options: { handles?: ('ph
       });
       return app;
     },
+    checks: () => options.checks ?? { ready: {} },
     consumes: [{ group: name, events: ['photo.deleted'], concurrency: (config) => config.DELETE_CONCURRENCY, ...(options.live ? { live: true } : {}) }],
     produces: ['photo.deleted'],
   });
@@ -78,6 +84,29 @@ describe('buildService', () => {
     expect(log).toEqual(['alpha: subscription stopped', "alpha: app's own onClose"]);
   });
 
+  it("adds its definition's readiness checks and the bus's to /health/ready, the degrading ones as such", async () => {
+    let cache = true;
+    const { definition, seen } = recordingService('alpha', [], {
+      checks: { ready: { database: async () => true }, degradedBy: { cache: async () => cache } },
+    });
+    let busUp = true;
+    const { bus } = spyingBus([]);
+    const app = await buildService(definition, { config: loadConfig(schema, {}), adapters: { seen }, bus: { ...bus, isHealthy: async () => busUp } });
+    cleanups.push(
+      () => bus.close(),
+      () => app.close(),
+    );
+    const ready = async () => {
+      const response = await app.inject({ method: 'GET', url: '/health/ready' });
+      return { status: response.statusCode, body: response.json() as unknown };
+    };
+    expect(await ready()).toEqual({ status: 200, body: { status: 'ok', checks: { database: 'ok', bus: 'ok', cache: 'ok' } } });
+    cache = false;
+    expect(await ready()).toEqual({ status: 200, body: { status: 'degraded', checks: { database: 'ok', bus: 'ok', cache: 'failing' } } });
+    busUp = false;
+    expect(await ready()).toMatchObject({ status: 503, body: { status: 'unavailable', checks: { bus: 'failing' } } });
+  });
+
   it('gives a live group a name of the replica', async () => {
     const { definition, seen } = recordingService('alpha', [], { live: true });
     const { bus, subscribed } = spyingBus([]);
@@ -97,6 +126,43 @@ describe('buildService', () => {
     );
     expect(subscribed).toEqual([]);
     expect(log).toEqual(["alpha: app's own onClose"]);
+  });
+});
+
+describe('openService', () => {
+  it("logs what its adapters log into its app's log, the lines written before the app was built too", async () => {
+    const lines: { level: string; msg: string; service: string }[] = [];
+    const logStream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+        done();
+      },
+    });
+    let adapterLog: { warn(message: string): void } | undefined;
+    const definition = defineService({
+      name: 'gamma',
+      configSchema: schema,
+      open: async (_config, { logger }) => {
+        logger.info({ step: 'open' }, 'opening');
+        adapterLog = logger;
+        return { adapters: {} };
+      },
+      build: async () => createServiceApp({ name: 'gamma', logLevel: 'info', logStream }),
+      checks: () => ({ ready: {} }),
+      consumes: [],
+      produces: [],
+    });
+    const service = await openService(definition, { env: {}, memoryBroker: new MemoryBroker() });
+    cleanups.push(async () => (await service.app.close(), await service.closeResources()));
+    adapterLog!.warn('later');
+    await expect
+      .poll(() => lines.map((l) => [l.level, l.msg, l.service]))
+      .toEqual(
+        expect.arrayContaining([
+          ['info', 'opening', 'gamma'],
+          ['warn', 'later', 'gamma'],
+        ]),
+      );
   });
 });
 

@@ -4,7 +4,7 @@ import { createBusTelemetry, createEventBus, type BusTelemetry, type EventBus, t
 import { exitOnConfigError, loadConfig } from './config.js';
 import { listenMetrics, type MetricsListener, type MetricsListenerOptions } from './metrics.js';
 import type { ServiceApp } from './service-app.js';
-import { handlersOf, undeclaredGroups, type FromConfig, type RunnableConfig, type ServiceDefinition } from './service-definition.js';
+import { handlersOf, undeclaredGroups, type FromConfig, type RunnableConfig, type ServiceDefinition, type ServiceLogger } from './service-definition.js';
 import { startServer, type StartedServer } from './start-server.js';
 import { startTracing } from './tracing.js';
 
@@ -14,21 +14,50 @@ export type AnyServiceDefinition = ServiceDefinition<any, any>;
 const valueOf = <C, T>(value: FromConfig<C, T> | undefined, config: C): T | undefined =>
   typeof value === 'function' ? (value as (config: C) => T)(config) : value;
 
+/** The logger a definition's `open` gets: its lines are kept (the first 200) until the app's logger is attached. */
+export interface EarlyLogger {
+  readonly logger: ServiceLogger;
+  attach(target: ServiceLogger): void;
+}
+
+function earlyLogger(): EarlyLogger {
+  let target: ServiceLogger | undefined;
+  let early: [keyof ServiceLogger, object | string, string | undefined][] = [];
+  const write = (to: ServiceLogger, level: keyof ServiceLogger, objectOrMessage: object | string, message: string | undefined) =>
+    message === undefined ? to[level](objectOrMessage) : to[level](objectOrMessage, message);
+  const line = (level: keyof ServiceLogger) => (objectOrMessage: object | string, message?: string) => {
+    if (target) write(target, level, objectOrMessage, message);
+    else if (early.length < 200) early.push([level, objectOrMessage, message]);
+  };
+  return {
+    logger: { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') },
+    attach(real) {
+      target = real;
+      for (const [level, objectOrMessage, message] of early) write(real, level, objectOrMessage, message);
+      early = [];
+    },
+  };
+}
+
 /**
- * Builds a service's app from adapters and a bus the caller gives (and closes): ready, with the consumer
- * groups of its definition subscribed. Closing the app stops them first (graceful: no new events, the
+ * Builds a service's app from adapters and a bus the caller gives (and closes): ready, with the readiness
+ * checks of its definition (and the bus's) and the consumer groups of its definition subscribed. Closing the app stops them first (graceful: no new events, the
  * in-flight ones finish and are committed), then runs the app's own onClose hooks. Tests build services
  * this way; the runners below open the adapters and the bus first.
  */
 export async function buildService<C extends RunnableConfig, A>(
   definition: ServiceDefinition<C, A>,
-  deps: { config: C; adapters: A; bus: EventBus; telemetry?: BusTelemetry },
+  deps: { config: C; adapters: A; bus: EventBus; telemetry?: BusTelemetry; adapterLogger?: EarlyLogger },
 ): Promise<ServiceApp> {
-  const { config, bus } = deps;
-  const app = await definition.build(deps);
+  const { config, adapters, bus } = deps;
+  const app = await definition.build({ config, adapters, bus });
   const subscriptions: Subscription[] = [];
   try {
     deps.telemetry?.attach(app.log.child({ component: 'bus' }), app.metrics);
+    deps.adapterLogger?.attach(app.log);
+    const { ready, degradedBy = {} } = definition.checks({ config, adapters, bus });
+    for (const [name, check] of Object.entries({ ...ready, bus: () => bus.isHealthy() })) app.health.addCheck(name, check);
+    for (const [name, check] of Object.entries(degradedBy)) app.health.addCheck(name, check, { degrades: true });
     const undeclared = undeclaredGroups(app, definition.consumes);
     if (undeclared.length > 0) throw new Error(`${definition.name} handles events of groups its definition does not declare: ${undeclared.join(', ')}`);
     const consumers = definition.consumes.map((consumer) => ({ consumer, handlers: handlersOf(app, definition.name, consumer) }));
@@ -94,13 +123,14 @@ async function runAll(steps: readonly (readonly [string, () => Promise<unknown> 
 }
 
 /**
- * Reads a service's config, opens its adapters (its definition's `open`) and its bus (`createEventBus`:
+ * Reads a service's config, opens its adapters (its definition's `open`, logging into the app once built) and its bus (`createEventBus`:
  * the transport the config selects, logging and counting into the app), then builds it with
  * {@link buildService}. What was opened is closed again when a later step fails.
  */
 export async function openService<C extends RunnableConfig, A>(definition: ServiceDefinition<C, A>, options: OpenServiceOptions = {}): Promise<OpenedService> {
   const config = loadConfig(definition.configSchema, options.env ?? process.env) as C;
-  const opened = await definition.open(config);
+  const adapterLogger = earlyLogger();
+  const opened = await definition.open(config, { logger: adapterLogger.logger });
   const closeAdapters = async () => void (await opened.close?.());
   const telemetry = createBusTelemetry();
   let bus: EventBus;
@@ -122,7 +152,7 @@ export async function openService<C extends RunnableConfig, A>(definition: Servi
       [`closing the adapters of ${definition.name}`, closeAdapters],
     ]);
   try {
-    const app = await buildService(definition, { config, adapters: opened.adapters, bus, telemetry });
+    const app = await buildService(definition, { config, adapters: opened.adapters, bus, telemetry, adapterLogger });
     return { name: definition.name, app, bus, closeResources };
   } catch (error) {
     await closeResources().catch(() => undefined);

@@ -5,20 +5,17 @@ import { join } from 'node:path';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
-import rateLimit from '@fastify/rate-limit';
+import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swaggerUi from '@fastify/swagger-ui';
 import type { EventBus } from '@photos/event-bus';
 import type { ObjectStore } from '@photos/object-store';
 import { authOptionsFrom, authPlugin, createServiceApp, createTokenSigner, handleEvents, NotFoundError, type ServiceApp } from '@photos/service-kit';
-import type { Redis } from 'ioredis';
 import type { DestinationStream } from 'pino';
-import { memoryLoginThrottle, redisLoginThrottle } from './adapters/login-throttle.js';
+import { memoryLoginThrottle } from './adapters/login-throttle.js';
 import { mediaUrls } from './adapters/media-urls.js';
 import { albumsClient } from './adapters/albums-client.js';
 import { metadataClient } from './adapters/metadata-client.js';
-import { fallbackRateLimitStore } from './adapters/rate-limit-store.js';
-import { createRedisFallback } from './adapters/redis-fallback.js';
 import { memorySessionStore } from './adapters/session-store-memory.js';
 import type { BffConfig } from './config.js';
 import { statusEventHandlers } from './consumers/status-events.js';
@@ -41,15 +38,15 @@ export interface BffAppDeps {
   accountStore: AccountStore;
   /** Refresh tokens of browser sessions: service.ts passes the accounts database's; default in the process (tests). */
   sessionStore?: SessionStore;
-  /** Default: in Redis with an in-process fallback when `redis` is given, else in the process. */
+  /** Failed logins per account and address (service.ts: in Redis when REDIS_URL is set); default in the process. */
   loginThrottle?: LoginThrottle;
+  /** Where rate limits count (service.ts: in Redis when REDIS_URL is set); default in the process. */
+  rateLimitStore?: FastifyRateLimitStoreCtor;
   /** How slowed-down logins wait; default a timer (tests record the delays instead). */
   sleep?: (ms: number) => Promise<void>;
   originals: ObjectStore;
   variants: ObjectStore;
   bus: EventBus;
-  /** Rate limits and login failures shared by the replicas; see redis-connection.ts for its options. */
-  redis?: Redis;
   logStream?: DestinationStream;
   fetchImpl?: typeof fetch;
 }
@@ -77,10 +74,6 @@ export async function buildBffApp(deps: BffAppDeps): Promise<ServiceApp> {
     logLevel: config.LOG_LEVEL,
     ...(deps.logStream ? { logStream: deps.logStream } : {}),
     trustProxy: config.TRUST_PROXY,
-    readiness: { accounts: () => deps.accountStore.isHealthy(), bus: () => deps.bus.isHealthy() },
-    // Uploads need neither metadata nor its database: while metadata is not ready the BFF says "degraded"
-    // and keeps taking them (they are processed once it is back) instead of leaving the load balancer.
-    degradedBy: { metadata: () => metadata.isHealthy() },
   });
 
   const s3Origin = config.S3_PUBLIC_ENDPOINT;
@@ -97,10 +90,7 @@ export async function buildBffApp(deps: BffAppDeps): Promise<ServiceApp> {
     crossOriginResourcePolicy: { policy: 'same-site' },
   });
   await app.register(cors, { origin: config.CORS_ORIGINS.length > 0 ? config.CORS_ORIGINS : false, credentials: false });
-  // Redis is optional at run time: while it is out of reach, limits and login failures count in the process.
-  const shared = deps.redis ? { redis: deps.redis, fallback: createRedisFallback({ redis: deps.redis, logger: app.log }) } : undefined;
-  await app.register(rateLimit, { global: false, ...(shared ? { store: fallbackRateLimitStore({ ...shared, nameSpace: 'bff:rate-limit:' }) } : {}) });
-  const loginThrottle = deps.loginThrottle ?? (shared ? redisLoginThrottle(shared.redis, shared.fallback) : memoryLoginThrottle());
+  await app.register(rateLimit, { global: false, ...(deps.rateLimitStore ? { store: deps.rateLimitStore } : {}) });
   const cookies = sessionCookies({
     secure: config.SESSION_COOKIE_SECURE,
     accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
@@ -125,7 +115,7 @@ export async function buildBffApp(deps: BffAppDeps): Promise<ServiceApp> {
   });
   const users = accounts({
     store: deps.accountStore,
-    throttle: loginThrottle,
+    throttle: deps.loginThrottle ?? memoryLoginThrottle(),
     newId: randomUUID,
     now: () => new Date(),
     sleep: deps.sleep ?? ((ms) => sleep(ms)),

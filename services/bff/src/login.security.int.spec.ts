@@ -18,6 +18,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openRedis } from './adapters/redis-connection.js';
 import { buildBffApp } from './app.js';
+import { redisLimits } from './service.js';
 import { startOwnRedis, type OwnRedis } from './test-support/redis-server.js';
 import { memoryBus, openBffTestBed, type BffTestBed } from './test-support/bff-test-bed.js';
 
@@ -37,7 +38,7 @@ const email = () => `alice-${randomUUID().slice(0, 8)}@example.com`;
 const apps: ServiceApp[] = [];
 const buses: EventBus[] = [];
 
-/** A BFF (with its default throttle: in Redis when `redis` is given, else in the process) and what its logins waited. */
+/** A BFF (its limits in Redis when `redis` is given, as with REDIS_URL, else in the process) and what its logins waited. */
 async function startBff(env: Record<string, string> = {}, redis?: Redis) {
   const config = bed.config({ LOGIN_MAX_FAILURES: '5', RATE_LIMIT_AUTH_PER_MINUTE: '1000', ...env });
   const waited: number[] = [];
@@ -46,7 +47,7 @@ async function startBff(env: Record<string, string> = {}, redis?: Redis) {
     config,
     ...(await bed.stores()),
     bus,
-    ...(redis ? { redis } : {}),
+    ...(redis ? redisLimits(redis, { info: () => undefined, warn: () => undefined }) : {}),
     sleep: async (ms) => void waited.push(ms),
   });
   apps.push(app);

@@ -11,13 +11,13 @@ import { join } from 'node:path';
 import { photoCatalogue } from '@photos/contracts';
 import { createMemoryBus, MemoryBroker, type EventBus } from '@photos/event-bus';
 import { createFsObjectStore } from '@photos/object-store';
-import { loadConfig, type ServiceApp } from '@photos/service-kit';
+import { buildService, loadConfig, type ServiceApp } from '@photos/service-kit';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSqlAccountStore } from './adapters/account-store-sql.js';
 import { createSqlClient, type SqlClient } from './adapters/sql-client.js';
-import { buildBffApp } from './app.js';
 import { bffConfigSchema } from './config.js';
+import { bffService } from './service.js';
 
 const database = `bff_ready_${randomUUID().slice(0, 8)}`;
 const admin = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
@@ -54,14 +54,16 @@ describe('BFF readiness', () => {
       WEB_DIST_DIR: join(dir, 'no-web'),
     });
     bus = createMemoryBus({ broker: new MemoryBroker(), catalogue: photoCatalogue });
-    app = await buildBffApp({
+    // Built as the runner builds it: with the readiness checks its definition declares.
+    app = await buildService(bffService, {
       config,
-      accountStore: await createSqlAccountStore(db),
-      originals: createFsObjectStore({ root: join(dir, 'originals') }),
-      variants: createFsObjectStore({ root: join(dir, 'variants') }),
+      adapters: {
+        accountStore: await createSqlAccountStore(db),
+        originals: createFsObjectStore({ root: join(dir, 'originals') }),
+        variants: createFsObjectStore({ root: join(dir, 'variants') }),
+      },
       bus,
     });
-    await app.ready();
   });
 
   afterAll(async () => {

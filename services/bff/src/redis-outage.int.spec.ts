@@ -20,6 +20,7 @@ import { createSqlAccountStore } from './adapters/account-store-sql.js';
 import { openRedis } from './adapters/redis-connection.js';
 import { createSqlClient, type SqlClient } from './adapters/sql-client.js';
 import { buildBffApp } from './app.js';
+import { redisLimits } from './service.js';
 import { bffConfigSchema } from './config.js';
 import { startOwnRedis, type OwnRedis } from './test-support/redis-server.js';
 
@@ -91,7 +92,8 @@ describe('BFF with its Redis gone', () => {
       originals: createFsObjectStore({ root: join(dir, 'originals') }),
       variants: createFsObjectStore({ root: join(dir, 'variants') }),
       bus,
-      redis,
+      // The limits as service.ts opens them with REDIS_URL; their lines go with the app's.
+      ...redisLimits(redis, { warn: (_object, msg) => void logs.push({ level: 'warn', msg }), info: (msg) => void logs.push({ level: 'info', msg }) }),
       logStream,
     });
     await app.ready();

@@ -28,7 +28,6 @@ export async function buildProcessorApp(deps: ProcessorAppDeps): Promise<Service
     name: 'processor',
     logLevel: config.LOG_LEVEL,
     ...(deps.logStream ? { logStream: deps.logStream } : {}),
-    readiness: { originals: () => originals.isHealthy(), variants: () => variants.isHealthy(), bus: () => bus.isHealthy() },
     trustProxy: config.TRUST_PROXY,
   });
   const metrics = processorMetrics(app.metrics);

@@ -26,6 +26,7 @@ export const processorService = defineService({
   configSchema: processorConfigSchema,
   open: openProcessorAdapters,
   build: ({ config, adapters, bus }) => buildProcessorApp({ ...adapters, config, bus }),
+  checks: ({ adapters }) => ({ ready: { originals: () => adapters.originals.isHealthy(), variants: () => adapters.variants.isHealthy() } }),
   consumes: [
     {
       group: 'processor',

@@ -34,7 +34,6 @@ export async function buildUploadApp(deps: UploadAppDeps): Promise<ServiceApp> {
     name: 'upload',
     logLevel: config.LOG_LEVEL,
     ...(deps.logStream ? { logStream: deps.logStream } : {}),
-    readiness: { originals: () => originals.isHealthy(), bus: () => bus.isHealthy() },
     server: serverTimeouts(config),
     trustProxy: config.TRUST_PROXY,
   });

@@ -22,6 +22,7 @@ export const uploadService = defineService({
   configSchema: uploadConfigSchema,
   open: openUploadAdapters,
   build: ({ config, adapters, bus }) => buildUploadApp({ ...adapters, config, bus }),
+  checks: ({ adapters }) => ({ ready: { originals: () => adapters.originals.isHealthy() } }),
   consumes: [{ group: 'upload', events: ['photo.deleted'] }],
   produces: ['photo.uploaded'],
 });

@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import type { CacheStore } from '../adapters/cache-store.js';
 import type { Database } from '../adapters/database.js';
 import { metadataConfigSchema } from '../config.js';
-import { metadataService } from '../service.js';
+import { metadataService, openCacheStore } from '../service.js';
 
 const JWT_SECRET = 'metadata-test-secret-0123456789-0123456789';
 
@@ -48,18 +48,17 @@ export async function buildTestApp(options: { database: Database; url: string; b
     CACHE_PREFIX: testCachePrefix(),
     ...options.env,
   });
-  // Built as the runner builds it: ready, its consumer group subscribed.
-  const app = await buildService(metadataService, {
-    config,
-    adapters: { database: options.database, ...(options.cacheStore ? { cacheStore: options.cacheStore } : {}) },
-    bus,
-  });
+  // The cache chosen as the service chooses it (the local Redis by default), unless the test gives one.
+  const cacheStore = options.cacheStore ?? openCacheStore(config);
+  // Built as the runner builds it: ready, its readiness checks and consumer group in place.
+  const app = await buildService(metadataService, { config, adapters: { database: options.database, cacheStore }, bus });
   return {
     app,
     bus,
     config,
     close: async () => {
       await app.close();
+      if (!options.cacheStore) await cacheStore.close();
       if (!options.bus) await bus.close();
       await deleteCacheKeys(config.CACHE_PREFIX);
     },
