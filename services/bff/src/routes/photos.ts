@@ -41,6 +41,8 @@ export function photoRoutes(
   },
 ): void {
   const variantUrl = (key: string) => deps.media.variant(key);
+  // The metadata client's keep-alive connections end with the app.
+  app.addHook('onClose', () => deps.metadata.close());
   const uploads = uploadClient({
     uploadUrl: deps.uploadUrl,
     stallTimeoutMs: deps.uploadStallTimeoutMs,
