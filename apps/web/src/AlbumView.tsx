@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { api } from './api';
 import { PhotoDetail } from './PhotoDetail';
 import { ApiError, errorMessage } from './problem';
-import { SelectableGallery } from './selectable-gallery';
+import { Gallery } from './Gallery';
 import { SelectionBar } from './SelectionBar';
 import { ShareDialog } from './ShareDialog';
 import type { Album } from './types';
@@ -138,7 +138,7 @@ export function AlbumView({ albumId, photoId, openPhoto, closePhoto, onLoaded, o
           </button>
         </SelectionBar>
       )}
-      <SelectableGallery
+      <Gallery
         gallery={photos}
         onOpen={openPhoto}
         {...(canSelect ? { selection, onSelectionChange: setSelection } : {})}

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { LinkedPhoto } from './LinkedPhoto';
 import { Modal } from './Modal';
 import { ApiError, errorMessage } from './problem';
-import { SelectableGallery } from './selectable-gallery';
+import { Gallery } from './Gallery';
 import { linkApi, type LinkedItem } from './share-links';
 import { usePhotoPages } from './use-album-photos';
 
@@ -121,10 +121,7 @@ function LinkedAlbum({ token, item }: { token: string; item: LinkedItem }) {
   const title = item.album?.title ?? item.album?.name ?? 'Shared album';
   return (
     <>
-      <h2 className="album-title" data-testid="link-album-title">
-        {title}
-      </h2>
-      <SelectableGallery gallery={photos} onOpen={setOpenId} title={`Photos in ${title}`} />
+      <Gallery gallery={photos} onOpen={setOpenId} title={title} />
       {open && (
         <Modal title={open.filename ?? 'Photo'} onClose={() => setOpenId(null)} testId="link-photo-dialog">
           <LinkedPhoto token={token} photo={open} allowDownload={item.allowDownload} />

@@ -3,15 +3,15 @@ import { AlbumPicker } from './AlbumPicker';
 import { ConfirmDialog } from './ConfirmDialog';
 import { deletePhotos } from './photo-actions';
 import { PhotoDetail } from './PhotoDetail';
-import { SelectableGallery } from './selectable-gallery';
+import { Gallery } from './Gallery';
 import { SelectionBar } from './SelectionBar';
 import { UploadDropzone } from './UploadDropzone';
-import type { Gallery } from './use-gallery';
+import type { Gallery as PhotoGallery } from './use-gallery';
 
 const NONE: ReadonlySet<string> = new Set();
 
 interface Props {
-  gallery: Gallery;
+  gallery: PhotoGallery;
   photoId: string | null;
   openPhoto: (id: string) => void;
   closePhoto: () => void;
@@ -63,7 +63,7 @@ export function PhotosPage({ gallery, photoId, openPhoto, closePhoto }: Props) {
           Delete
         </button>
       </SelectionBar>
-      <SelectableGallery gallery={gallery} onOpen={openPhoto} selection={selection} onSelectionChange={setSelection} title="Your photos" />
+      <Gallery gallery={gallery} onOpen={openPhoto} selection={selection} onSelectionChange={setSelection} title="Your photos" />
       {action === 'add' && (
         <AlbumPicker
           photoIds={selected}
