@@ -230,7 +230,7 @@ if (ONLY !== 'embedded') {
     for (const { name } of platform.processes) {
       const [warm, end] = [at('after warm-up'), at('end')].map((c) => c.memory.get(name)!.rss);
       const growth = (end! - warm!) / warm!;
-      const goal = name === 'processor' ? `   goal <= ${PROCESSOR_GROWTH_GOAL * 100}%  ${met(growth <= PROCESSOR_GROWTH_GOAL)}` : '';
+      const goal = name.startsWith('processor') ? `   goal <= ${PROCESSOR_GROWTH_GOAL * 100}%  ${met(growth <= PROCESSOR_GROWTH_GOAL)}` : '';
       const change = `${growth >= 0 ? '+' : ''}${fmt(growth * 100)}%`;
       console.log(
         `  ${name.padEnd(9)} RSS after warm-up ${fmt(warm! / MiB, 0)} MiB -> end ${fmt(end! / MiB, 0)} MiB: ${change}` +

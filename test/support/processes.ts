@@ -1,6 +1,8 @@
 /**
- * Starts services as separate Node processes, exactly as `npm start -w <service>` does, and waits for
- * /health/ready. Their output is kept and printed when a test fails, so a crash is never silent.
+ * Services as separate Node processes, exactly as `npm start -w <service>` runs them (their `server.ts`:
+ * `runService` of the service's definition), ready once /health/ready answers 200. The one place where a
+ * process gets its listeners' variables and where the services are wired to each other (tests, benchmarks).
+ * Their output is kept and printed when a test fails, so a crash is never silent.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -19,6 +21,9 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** A service of `services/`. */
+export type ServiceName = 'upload' | 'processor' | 'metadata' | 'bff';
+
 export interface ServiceProcess {
   name: string;
   url: string;
@@ -29,8 +34,20 @@ export interface ServiceProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `services/<service>` as a process named `name`; `options.port` reuses a port (a restarted service keeps its URL). */
-export async function startService(name: string, service: string, env: Record<string, string>, options: { port?: number } = {}): Promise<ServiceProcess> {
+export interface StartServiceOptions {
+  /** Reuses a port: a restarted service keeps its URL. */
+  port?: number;
+  /** Also gets the output as it comes (a benchmark relays it), besides `output()`. */
+  onOutput?: (text: string) => void;
+}
+
+/** Starts `services/<service>` as a process named `name`, listening on loopback, with `env` over the caller's. */
+export async function startService(
+  name: string,
+  service: ServiceName,
+  env: Record<string, string>,
+  options: StartServiceOptions = {},
+): Promise<ServiceProcess> {
   const port = options.port ?? (await freePort());
   const metricsPort = await freePort();
   const child = spawn(process.execPath, ['--conditions=@photos/source', '--import', 'tsx', join(root, 'services', service, 'src', 'server.ts')], {
@@ -47,8 +64,13 @@ export async function startService(name: string, service: string, env: Record<st
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  for (const stream of [child.stdout!, child.stderr!]) {
+    stream.setEncoding('utf8');
+    stream.on('data', (text: string) => {
+      output += text;
+      options.onOutput?.(text);
+    });
+  }
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 90_000;
@@ -77,4 +99,45 @@ export async function startService(name: string, service: string, env: Record<st
       return exited;
     },
   };
+}
+
+/** What {@link startServices} wires the services with. */
+export interface ServicesOptions {
+  /** Variables of every service: broker, S3 and buckets, log level, secrets. */
+  env: Record<string, string>;
+  /** PostgreSQL URLs of metadata's database (migrated at start) and of the BFF's accounts. */
+  databases: { metadata: string; accounts: string };
+  /** Each service's own variables, over `env`. */
+  own?: Partial<Record<ServiceName, Record<string, string>>>;
+  /** Default 1. Named `processor-1`, `processor-2`... */
+  processors?: number;
+  /** Starts one process; default {@link startService}. A caller that lists its processes passes its own. */
+  start?: (name: string, service: ServiceName, env: Record<string, string>) => Promise<ServiceProcess>;
+}
+
+/**
+ * The four services as processes, wired as compose wires them: metadata on its database (migrated at
+ * start) and upload first, then the processors and the BFF (calling upload and metadata) together, so
+ * Kafka processors join their group in one rebalance. Waits for every start to settle before throwing:
+ * a process still starting when another failed is then known to `start`'s caller, who stops it.
+ */
+export async function startServices({ env, databases, own = {}, processors = 1, start = startService }: ServicesOptions) {
+  const envOf = (service: ServiceName, extra: Record<string, string> = {}) => ({ ...env, ...own[service], ...extra });
+  const [metadata, upload] = await settleAll([
+    start('metadata', 'metadata', envOf('metadata', { DATABASE_URL: databases.metadata, MIGRATE_ON_START: 'true' })),
+    start('upload', 'upload', envOf('upload')),
+  ]);
+  const started = await settleAll([
+    start('bff', 'bff', envOf('bff', { UPLOAD_URL: upload!.url, METADATA_URL: metadata!.url, ACCOUNTS_DATABASE_URL: databases.accounts })),
+    ...Array.from({ length: processors }, (_, n) => start(`processor-${n + 1}`, 'processor', envOf('processor'))),
+  ]);
+  return { metadata: metadata!, upload: upload!, bff: started[0]!, processors: started.slice(1) };
+}
+
+/** Like Promise.all, but waits for every promise to settle before throwing the first failure. */
+async function settleAll<T>(starts: Promise<T>[]): Promise<T[]> {
+  const results = await Promise.allSettled(starts);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<T>).value);
 }

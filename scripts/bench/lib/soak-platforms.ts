@@ -1,7 +1,7 @@
 /**
  * The two topologies bench:soak drives, each a set of OS processes whose memory it reads:
  * - multi-process: upload, processor, metadata and BFF each `node … src/server.ts` (as `npm start -w` runs
- *   them), over RabbitMQ (a vhost of its own), Postgres (databases of its own), Redis (a key prefix of its
+ *   them; test/support/processes.ts starts and wires them), over RabbitMQ (a vhost of its own), Postgres (databases of its own), Redis (a key prefix of its
  *   own, metadata's cache only) and s3rver in a child process;
  * - embedded: `npm start` itself (apps/embedded: the four services in one process, PGlite, files, memory bus).
  * Both expose the BFF's public API, which the benchmark drives as a browser would.
@@ -16,7 +16,8 @@ import { createTestVhost } from '../../../packages/event-bus/src/test-support/ra
 import { allocatorEnv, findJemalloc } from '../../../apps/embedded/allocator.mjs';
 import { deleteCacheKeys } from '../../../services/metadata/src/test-support/test-app.js';
 import { ROOT } from './bench-kit.js';
-import { firstJsonLine, freePort, spawnTs, stopChild, waitForOk } from './processes.js';
+import { startService, startServices, type ServiceProcess as RunningService } from '../../../test/support/processes.js';
+import { firstJsonLine, freePort, spawnTs, stopChild } from './processes.js';
 
 /** One OS process of a platform, named as the report prints it. */
 export interface ServiceProcess {
@@ -58,14 +59,6 @@ function baseEnv(): Record<string, string> {
   };
 }
 
-/** Forwards a child's output, prefixed with its name, so a warning or crash is never silent. */
-function relay(name: string, child: ChildProcess): void {
-  for (const stream of [child.stdout, child.stderr]) {
-    stream?.setEncoding('utf8');
-    stream?.on('data', (text: string) => process.stderr.write(text.replace(/^(?=.)/gm, `[${name}] `)));
-  }
-}
-
 export async function startMultiProcess(allocator: AllocatorChoice): Promise<Platform> {
   const suffix = randomUUID().slice(0, 8);
   const databases = { metadata: `soak_metadata_${suffix}`, accounts: `soak_accounts_${suffix}` };
@@ -74,8 +67,10 @@ export async function startMultiProcess(allocator: AllocatorChoice): Promise<Pla
   const admin = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
   await admin.connect();
   const children: ChildProcess[] = [];
+  const running: RunningService[] = [];
   const cleanups: (() => Promise<unknown>)[] = [];
   const stop = async () => {
+    for (const service of [...running].reverse()) await service.stop();
     for (const child of [...children].reverse()) await stopChild(child);
     for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => console.error('cleanup failed:', error));
   };
@@ -104,39 +99,22 @@ export async function startMultiProcess(allocator: AllocatorChoice): Promise<Pla
       VARIANTS_BUCKET: `variants-${suffix}`,
       AMQP_URL: vhost.url,
     };
-    const processes: ServiceProcess[] = [];
-    const start = async (name: string, extra: Record<string, string> = {}) => {
-      const [port, metricsPort] = [await freePort(), await freePort()];
-      const child = spawnTs(`services/${name}/src/server.ts`, {
-        ...env,
-        ...extra,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        METRICS_PORT: String(metricsPort),
-        METRICS_HOST: '127.0.0.1',
-      });
-      children.push(child);
-      relay(name, child);
-      const url = `http://127.0.0.1:${port}`;
-      await waitForOk(`${url}/health/ready`, 90_000);
-      processes.push({ name, pid: child.pid!, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` });
-      return url;
-    };
-    const metadataUrl = await start('metadata', {
-      DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${databases.metadata}`,
-      MIGRATE_ON_START: 'true',
-      REDIS_URL: redisUrl,
-      CACHE_PREFIX: cachePrefix,
+    const { bff } = await startServices({
+      env,
+      databases: {
+        metadata: `postgres://postgres@127.0.0.1:5432/${databases.metadata}`,
+        accounts: `postgres://postgres@127.0.0.1:5432/${databases.accounts}`,
+      },
+      // No REDIS_URL for the BFF: its rate-limit counters in a shared Redis would be other runs' counters too.
+      own: { metadata: { REDIS_URL: redisUrl, CACHE_PREFIX: cachePrefix }, bff: { WEB_DIST_DIR: join(ROOT, '.cache', 'no-web-app') } },
+      start: async (name, service, serviceEnv) => {
+        const started = await startService(name, service, serviceEnv, { onOutput: (text) => process.stderr.write(text.replace(/^(?=.)/gm, `[${name}] `)) });
+        running.push(started);
+        return started;
+      },
     });
-    const uploadUrl = await start('upload');
-    await start('processor');
-    // No REDIS_URL: the BFF's rate-limit counters in a shared Redis would be other runs' counters too.
-    const url = await start('bff', {
-      UPLOAD_URL: uploadUrl,
-      METADATA_URL: metadataUrl,
-      ACCOUNTS_DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${databases.accounts}`,
-      WEB_DIST_DIR: join(ROOT, '.cache', 'no-web-app'),
-    });
+    const processes = running.map((p) => ({ name: p.name, pid: p.child.pid!, metricsUrl: `${p.metricsUrl}/metrics` }));
+    const url = bff.url;
     return { url, processes, stop, allocator: jemalloc ? `jemalloc (${jemalloc})` : 'glibc defaults' };
   } catch (error) {
     await stop();
