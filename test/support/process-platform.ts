@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { createObjectStore, type ObjectStore } from '@photos/object-store';
 import { startS3rver } from '@photos/object-store/test-support/s3rver';
 import pg from 'pg';
-import { startService, startServices, type ServiceName, type ServiceProcess } from './processes.js';
+import { startService, startServiceProcesses, type ServiceName, type ServiceProcess } from './processes.js';
 
 const POSTGRES = 'postgres://postgres@127.0.0.1:5432';
 
@@ -29,7 +29,7 @@ export class ProcessPlatform {
   constructor(private readonly busEnv: Record<string, string>) {}
 
   /**
-   * Starts metadata, upload, `processors` processors and the BFF ({@link startServices}). On failure what
+   * Starts metadata, upload, `processors` processors and the BFF ({@link startServiceProcesses}). On failure what
    * did start stays listed, so `stop()` (in afterAll) still stops it.
    */
   async start(processors = 2): Promise<void> {
@@ -53,7 +53,7 @@ export class ProcessPlatform {
       OUTBOX_INTERVAL_MS: '500',
       ...this.busEnv,
     };
-    await startServices({
+    await startServiceProcesses({
       env: this.env,
       databases: { metadata: this.databaseUrl('metadata'), accounts: this.databaseUrl('accounts') },
       own: {

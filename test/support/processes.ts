@@ -101,8 +101,8 @@ export async function startService(
   };
 }
 
-/** What {@link startServices} wires the services with. */
-export interface ServicesOptions {
+/** What {@link startServiceProcesses} wires the services with. */
+export interface ServiceProcessesOptions {
   /** Variables of every service: broker, S3 and buckets, log level, secrets. */
   env: Record<string, string>;
   /** PostgreSQL URLs of metadata's database (migrated at start) and of the BFF's accounts. */
@@ -121,7 +121,7 @@ export interface ServicesOptions {
  * Kafka processors join their group in one rebalance. Waits for every start to settle before throwing:
  * a process still starting when another failed is then known to `start`'s caller, who stops it.
  */
-export async function startServices({ env, databases, own = {}, processors = 1, start = startService }: ServicesOptions) {
+export async function startServiceProcesses({ env, databases, own = {}, processors = 1, start = startService }: ServiceProcessesOptions) {
   const envOf = (service: ServiceName, extra: Record<string, string> = {}) => ({ ...env, ...own[service], ...extra });
   const [metadata, upload] = await settleAll([
     start('metadata', 'metadata', envOf('metadata', { DATABASE_URL: databases.metadata, MIGRATE_ON_START: 'true' })),

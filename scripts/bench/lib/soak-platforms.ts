@@ -16,7 +16,7 @@ import { createTestVhost } from '../../../packages/event-bus/src/test-support/ra
 import { allocatorEnv, findJemalloc } from '../../../apps/embedded/allocator.mjs';
 import { deleteCacheKeys } from '../../../services/metadata/src/test-support/test-app.js';
 import { ROOT } from './bench-kit.js';
-import { startService, startServices, type ServiceProcess as RunningService } from '../../../test/support/processes.js';
+import { startService, startServiceProcesses, type ServiceProcess as RunningService } from '../../../test/support/processes.js';
 import { firstJsonLine, freePort, spawnTs, stopChild } from './processes.js';
 
 /** One OS process of a platform, named as the report prints it. */
@@ -99,7 +99,7 @@ export async function startMultiProcess(allocator: AllocatorChoice): Promise<Pla
       VARIANTS_BUCKET: `variants-${suffix}`,
       AMQP_URL: vhost.url,
     };
-    const { bff } = await startServices({
+    const { bff } = await startServiceProcesses({
       env,
       databases: {
         metadata: `postgres://postgres@127.0.0.1:5432/${databases.metadata}`,
