@@ -15,7 +15,7 @@ const root = join(import.meta.dirname, '..', '..');
 export const artifacts = join(root, 'test-results');
 
 // Quiet and deterministic: no sandbox (containers), no background traffic or updates that could race the test.
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',

@@ -1,0 +1,155 @@
+/**
+ * bench:gallery — the gallery in a browser with 10,000 photos for one user (headless Chromium on
+ * loopback, driven by playwright-core). Measured:
+ * - first screen: from navigation to every tile in the viewport showing its loaded thumbnail (the
+ *   session check, the first page of the API and the thumbnails included), against a bare page holding
+ *   only <img> tags for the same thumbnails from the same server, in the same run (the floor: what
+ *   fetching and decoding those images costs without the app);
+ * - scrolling through everything, one screen per frame, to "That's all of them.": the most <img>
+ *   nodes the DOM held at any frame (the timeline renders only the rows on screen).
+ *   npm run bench:gallery [-- --photos 2000]
+ */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { startGalleryPlatform } from './gallery-platform.js';
+
+const count = Number(process.argv[process.argv.indexOf('--photos') + 1]) || 10_000;
+const viewport = { width: 1280, height: 860 };
+const GOAL_FIRST_SCREEN_MS = 1000;
+const GOAL_MAX_IMAGES = 500;
+
+const root = join(import.meta.dirname, '..', '..');
+execFileSync('bash', [join(root, 'scripts', 'ensure-chromium.sh')], { stdio: 'inherit' });
+const platform = await startGalleryPlatform({ count, log: (line) => console.log(line) });
+const browser = await chromium.launch({
+  executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+});
+
+/** A fresh context (its own cookies and HTTP cache), signed in. */
+async function signedIn(): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport });
+  const answer = await context.request.post(`${platform.url}/api/auth/login`, { data: { email: platform.email, password: platform.password } });
+  if (!answer.ok()) throw new Error(`login: ${answer.status()}`);
+  return context;
+}
+
+/** In the page: ms since navigation began once every tile in the viewport shows its decoded thumbnail. */
+const FIRST_SCREEN = () => {
+  const inView = [...document.querySelectorAll('[data-testid="photo-tile"]')].filter((tile) => {
+    const box = tile.getBoundingClientRect();
+    return box.bottom > 0 && box.top < window.innerHeight && box.right > 0 && box.left < window.innerWidth;
+  });
+  if (inView.length === 0) return false;
+  const ready = inView.every((tile) => {
+    const img = tile.querySelector('img');
+    return img !== null && img.complete && img.naturalWidth > 0;
+  });
+  return ready ? { ms: performance.now(), tiles: inView.length, urls: inView.map((tile) => tile.querySelector('img')!.src) } : false;
+};
+
+async function firstScreen(): Promise<{ ms: number; tiles: number; urls: string[] }> {
+  const context = await signedIn();
+  const page = await context.newPage();
+  await page.goto(platform.url, { waitUntil: 'commit' });
+  const handle = await page.waitForFunction(FIRST_SCREEN, undefined, { polling: 'raf', timeout: 60_000 });
+  const result = (await handle.jsonValue()) as { ms: number; tiles: number; urls: string[] };
+  await context.close();
+  return result;
+}
+
+/**
+ * The floor: a bare page of <img> tags for the same thumbnails. Served on the BFF's origin (intercepted
+ * by the browser, so no server work), as the BFF allows its media on its own origin only.
+ */
+async function bareFirstScreen(urls: string[]): Promise<number> {
+  const html = `<!doctype html><html><body style="margin:0;display:flex;flex-wrap:wrap">${urls.map((src) => `<img src="${src}" style="height:200px">`).join('')}</body></html>`;
+  const context = await signedIn();
+  const page = await context.newPage();
+  await page.route(`${platform.url}/bare-floor`, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: html }));
+  await page.goto(`${platform.url}/bare-floor`, { waitUntil: 'commit' });
+  const handle = await page.waitForFunction(
+    (total) => {
+      const images = [...document.images];
+      return images.length === total && images.every((img) => img.complete && img.naturalWidth > 0) ? performance.now() : false;
+    },
+    urls.length,
+    { polling: 'raf', timeout: 60_000 },
+  );
+  const ms = (await handle.jsonValue()) as number;
+  await context.close();
+  return ms;
+}
+
+/** Scrolls one screen per frame to the end; the most <img> nodes seen in any frame, and whether the oldest photo showed. */
+async function scrollToEnd(): Promise<{ maxImages: number; seconds: number; tiles: number; lastSeen: boolean }> {
+  const context = await signedIn();
+  const page = await context.newPage();
+  await page.goto(platform.url);
+  await page.getByTestId('photo-tile').first().waitFor({ timeout: 60_000 });
+  const oldest = platform.photos.at(-1)!.id;
+  const result = await page.evaluate(async (oldestId) => {
+    const started = performance.now();
+    let maxImages = 0;
+    let maxTiles = 0;
+    let lastSeen = false;
+    // (No named helpers in here: tsx would wrap them in a __name() the page does not have.)
+    // After the end shows, one more look once the last rows have rendered.
+    for (let stuck = 0, done = false; ;) {
+      maxImages = Math.max(maxImages, document.getElementsByTagName('img').length);
+      maxTiles = Math.max(maxTiles, document.querySelectorAll('[data-testid="photo-tile"]').length);
+      lastSeen ||= document.querySelector(`[data-photo-id="${oldestId}"]`) !== null;
+      if (done) break;
+      const before = window.scrollY;
+      window.scrollBy(0, window.innerHeight);
+      await new Promise((resolve) => requestAnimationFrame(resolve));
+      if (window.scrollY !== before) stuck = 0;
+      else if (document.querySelector('.gallery .end') !== null) {
+        done = true;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      } else {
+        // At the bottom of what is loaded: the next page is on its way.
+        if (++stuck > 3000) throw new Error('the end never came');
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    }
+    return { maxImages, tiles: maxTiles, lastSeen, seconds: (performance.now() - started) / 1000 };
+  }, oldest);
+  await context.close();
+  return result;
+}
+
+try {
+  // One warm-up (JIT, the web app's first serving, the metadata cache), then the measured runs.
+  await firstScreen();
+  const runs = [await firstScreen(), await firstScreen(), await firstScreen()];
+  const median = runs.map((run) => run.ms).sort((a, b) => a - b)[1]!;
+  const first = runs[0]!;
+  const bare = [await bareFirstScreen(first.urls), await bareFirstScreen(first.urls), await bareFirstScreen(first.urls)].sort((a, b) => a - b)[1]!;
+  const scroll = await scrollToEnd();
+
+  const verdict = (met: boolean) => (met ? 'MET' : 'MISS');
+  console.log(`gallery of ${count} photos, viewport ${viewport.width}x${viewport.height}, Chromium headless on loopback`);
+  console.log(
+    `first screen of thumbnails: ${median.toFixed(0)} ms (median of ${runs.map((run) => run.ms.toFixed(0)).join(', ')}; ${first.tiles} tiles) ` +
+      `goal < ${GOAL_FIRST_SCREEN_MS} ms: ${verdict(median < GOAL_FIRST_SCREEN_MS)}`,
+  );
+  console.log(`bare page of the same ${first.urls.length} thumbnails: ${bare.toFixed(0)} ms; gallery / bare ${(median / bare).toFixed(2)}`);
+  console.log(
+    `scroll to the end (${scroll.seconds.toFixed(1)} s, oldest photo shown: ${scroll.lastSeen}): at most ${scroll.maxImages} <img> nodes ` +
+      `(${scroll.tiles} tiles) in the DOM, goal < ${GOAL_MAX_IMAGES}: ${verdict(scroll.maxImages < GOAL_MAX_IMAGES && scroll.lastSeen)}`,
+  );
+} finally {
+  await browser.close();
+  await platform.stop();
+}
