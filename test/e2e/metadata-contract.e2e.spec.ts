@@ -9,6 +9,7 @@ import type { ServiceApp } from '@photos/service-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { albumsClient } from '../../services/bff/src/adapters/albums-client.js';
 import { metadataClient, UpstreamError, type CallerContext } from '../../services/bff/src/adapters/metadata-client.js';
+import { shareLinksClient } from '../../services/bff/src/adapters/share-links-client.js';
 import { newPhotoId, processed, processingFailed, uploaded } from '../../services/metadata/src/test-support/photo-events.js';
 import { as, buildTestApp } from '../../services/metadata/src/test-support/test-app.js';
 import { openMigratedTestDatabase } from '../../services/metadata/src/test-support/test-database.js';
@@ -63,7 +64,12 @@ function checkedClient() {
     if (checked.problems.length > 0) problems.push({ call: `${method} ${url} -> ${response.status}`, problems: checked.problems });
     return response;
   };
-  return { client: metadataClient(baseUrl, checkingFetch), albums: albumsClient(baseUrl, checkingFetch), problems };
+  return {
+    client: metadataClient(baseUrl, checkingFetch),
+    albums: albumsClient(baseUrl, checkingFetch),
+    links: shareLinksClient(baseUrl, checkingFetch),
+    problems,
+  };
 }
 
 const caller = (sub: string): CallerContext => ({ authorization: as(sub).authorization, correlationId: randomUUID() });
@@ -146,6 +152,49 @@ describe("the BFF's metadata client and metadata's OpenAPI document", () => {
     expect(await refusal(albums.delete(friend, album.id))).toBe(404);
     await albums.delete(owner, album.id);
     expect(await refusal(albums.get(owner, album.id))).toBe(404);
+    expect(problems).toEqual([]);
+  });
+
+  it("every answer to the BFF's share link client fits the document", async () => {
+    const { albums, links, problems } = checkedClient();
+    const friend = caller('contract-friend');
+    const album = await albums.create(owner, 'Linked');
+    await albums.addPhotos(owner, album.id, [ready]);
+    await albums.share(owner, album.id, 'contract-friend', 'viewer');
+    const holder = { correlationId: randomUUID() };
+
+    const open = await links.create(owner, 'albums', album.id, { allowDownload: true });
+    expect(open).toMatchObject({ token: expect.any(String), hasPassword: false, allowDownload: true, expiresAt: null });
+    expect(await refusal(links.create(friend, 'albums', album.id, {}))).toBe(403);
+    expect(await refusal(links.create(caller('contract-stranger'), 'photos', ready, {}))).toBe(404);
+    expect(await refusal(links.create(owner, 'albums', album.id, { expiresAt: '2001-01-01T00:00:00Z' }))).toBe(400);
+    expect((await links.list(owner, 'albums', album.id)).items.map((link) => link.id)).toEqual([open.id]);
+    expect(await refusal(links.list(friend, 'albums', album.id))).toBe(403);
+    expect(await links.open(holder, open.token)).toEqual({
+      kind: 'album',
+      album: { id: album.id, title: 'Linked', photoCount: 1 },
+      allowDownload: true,
+      expiresAt: null,
+    });
+    expect(await refusal(links.open(holder, 'x'.repeat(43)))).toBe(404);
+    expect((await links.photos(holder, open.token, new URLSearchParams({ limit: '5' }))).items.map((photo) => photo.id)).toEqual([ready]);
+    expect(await refusal(links.photos(holder, open.token, new URLSearchParams({ cursor: 'bogus' })))).toBe(400);
+    expect(await links.original(holder, open.token, ready)).toEqual({ originalKey: expect.any(String) });
+    expect(await refusal(links.original(holder, open.token, failed))).toBe(404);
+
+    const locked = await links.create(owner, 'photos', ready, { password: 'open sesame' });
+    expect((await links.list(owner, 'photos', ready)).items).toEqual([expect.objectContaining({ id: locked.id, hasPassword: true })]);
+    expect(await refusal(links.open(holder, locked.token))).toBe(401);
+    expect(await refusal(links.unlock(holder, locked.token, 'wrong'))).toBe(401);
+    const { proof } = await links.unlock(holder, locked.token, 'open sesame');
+    expect(await links.open({ ...holder, proof }, locked.token)).toMatchObject({ kind: 'photo', photo: { id: ready } });
+    expect(await refusal(links.original({ ...holder, proof }, locked.token, ready))).toBe(403);
+
+    await links.revoke(owner, 'albums', album.id, open.id);
+    expect(await refusal(links.revoke(owner, 'albums', album.id, open.id))).toBe(404);
+    expect(await refusal(links.open(holder, open.token))).toBe(404);
+    await links.revoke(owner, 'photos', ready, locked.id);
+    await albums.delete(owner, album.id);
     expect(problems).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@
  * (test/support/openapi-contract.ts). A route or status the document lacks, or a body that does not fit
  * its schema, fails here.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +33,7 @@ beforeAll(async () => {
       MAX_PIXELS: '1000000',
       EVENT_STREAMS_PER_USER: '1',
       LOGIN_MAX_FAILURES: '2',
+      LINK_UNLOCK_MAX_FAILURES: '2',
     },
   });
   contract = await openApiContract(await (await fetch(`${platform.url}/api/docs/json`)).json());
@@ -226,7 +228,7 @@ describe('the BFF answers as its OpenAPI document says', () => {
     const friendId = shared.json()['granteeId'] as string;
     expect((await call('POST', `/api/albums/${album}/shares`, json({ email: 'nobody@example.com', role: 'viewer' }, bearer))).response.status).toBe(404);
     expect((await call('GET', `/api/albums/${album}/shares`, { headers: bearer })).json()['items']).toEqual([
-      expect.objectContaining({ granteeId: friendId, role: 'viewer' }),
+      expect.objectContaining({ userId: friendId, email: friendEmail, role: 'viewer' }),
     ]);
     expect((await call('GET', `/api/albums/${album}/shares`, { headers: friend })).response.status).toBe(403);
     expect((await call('GET', '/api/albums/shared', { headers: friend })).json()['items']).toEqual([expect.objectContaining({ id: album, access: 'viewer' })]);
@@ -245,6 +247,62 @@ describe('the BFF answers as its OpenAPI document says', () => {
     expect((await call('DELETE', `/api/albums/${album}`, { headers: friend })).response.status).toBe(404);
     expect((await call('DELETE', `/api/albums/${album}`, { headers: bearer })).response.status).toBe(204);
     expect((await call('GET', `/api/photos/${photo}`, { headers: bearer })).response.status).toBe(200);
+  }, 60_000);
+
+  it('share links: make, list, open without an account, unlock, page, download, revoke', async () => {
+    const strangerEmail = `stranger-${Date.now()}@example.com`;
+    await call('POST', '/api/auth/register', json({ email: strangerEmail, password }));
+    const stranger = {
+      authorization: `Bearer ${(await call('POST', '/api/auth/login', json({ email: strangerEmail, password }))).json()['accessToken'] as string}`,
+    };
+    const upload = await call('POST', '/api/photos', { headers: bearer, body: form({ name: 'linked.jpg', bytes: await jpeg(40) }) });
+    const photo = (upload.json()['photos'] as { id: string }[])[0]!.id;
+    await expect.poll(async () => (await call('GET', `/api/photos/${photo}`, { headers: bearer })).json()['status'], { timeout: 20_000 }).toBe('ready');
+    const album = (await call('POST', '/api/albums', json({ name: 'Linked' }, bearer))).json()['id'] as string;
+    await call('POST', `/api/albums/${album}/photos`, json({ photoIds: [photo] }, bearer));
+
+    const created = await call('POST', `/api/albums/${album}/links`, json({ allowDownload: true }, bearer));
+    expect(created.response.status).toBe(201);
+    const { id: linkId, token, url } = created.json() as { id: string; token: string; url: string };
+    expect(url).toBe(`/s/${token}`);
+    expect((await call('POST', `/api/albums/${album}/links`, json({ password: 'abc' }, bearer))).response.status).toBe(400);
+    expect((await call('POST', `/api/albums/${album}/links`, json({}, stranger))).response.status).toBe(404);
+    expect((await call('GET', `/api/albums/${album}/links`, { headers: bearer })).json()['items']).toEqual([expect.objectContaining({ id: linkId })]);
+    expect((await call('GET', `/api/albums/${album}/links`)).response.status).toBe(401);
+
+    expect((await call('GET', `/api/links/${token}`)).json()).toMatchObject({ kind: 'album', album: { id: album, title: 'Linked', photoCount: 1 } });
+    expect((await call('GET', `/api/links/${'x'.repeat(43)}`)).response.status).toBe(404);
+    expect((await call('GET', `/api/links/${token}/photos?limit=1`)).json()['items']).toEqual([expect.objectContaining({ id: photo })]);
+    expect((await call('GET', `/api/links/${token}/photos?cursor=bogus`)).response.status).toBe(400);
+    expect((await call('GET', `/api/links/${token}/photos/${photo}/original`)).response.status).toBe(302);
+    expect((await call('GET', `/api/links/${token}/photos/${randomUUID()}/original`)).response.status).toBe(404);
+
+    const photoLink = await call('POST', `/api/photos/${photo}/links`, json({ password: 'open sesame' }, bearer));
+    expect(photoLink.response.status).toBe(201);
+    const locked = photoLink.json() as { id: string; token: string };
+    expect((await call('POST', `/api/photos/${photo}/links`, json({}, stranger))).response.status).toBe(404);
+    expect((await call('GET', `/api/photos/${photo}/links`, { headers: bearer })).json()['items']).toEqual([expect.objectContaining({ hasPassword: true })]);
+    expect((await call('GET', `/api/photos/not-a-uuid/links`, { headers: bearer })).response.status).toBe(400);
+    expect((await call('GET', `/api/links/${locked.token}`)).json()).toMatchObject({ code: 'link-password-required' });
+    expect((await call('GET', `/api/links/${locked.token}/photos/${photo}/original`)).response.status).toBe(401);
+    const unlocked = await call('POST', `/api/links/${locked.token}/unlock`, json({ password: 'open sesame' }));
+    expect(unlocked.response.status).toBe(204);
+    const proof = unlocked.response.headers.getSetCookie()[0]!.split(';')[0]!;
+    expect((await call('GET', `/api/links/${locked.token}`, { headers: { cookie: proof } })).json()).toMatchObject({ kind: 'photo', photo: { id: photo } });
+    expect((await call('GET', `/api/links/${locked.token}/photos/${photo}/original`, { headers: { cookie: proof } })).response.status).toBe(403);
+    const guesses = [];
+    for (let i = 0; i < 3; i++) guesses.push((await call('POST', `/api/links/${locked.token}/unlock`, json({ password: `guess ${i}` }))).response.status);
+    expect(guesses).toEqual([401, 401, 429]);
+
+    const expiring = await call('POST', `/api/albums/${album}/links`, json({ expiresAt: new Date(Date.now() + 1500).toISOString() }, bearer));
+    await new Promise((resolve) => setTimeout(resolve, 1600));
+    expect((await call('GET', `/api/links/${(expiring.json() as { token: string }).token}`)).response.status).toBe(410);
+
+    expect((await call('DELETE', `/api/albums/${album}/links/${linkId}`, { headers: bearer })).response.status).toBe(204);
+    expect((await call('DELETE', `/api/albums/${album}/links/${linkId}`, { headers: bearer })).response.status).toBe(404);
+    expect((await call('GET', `/api/links/${token}`)).response.status).toBe(404);
+    expect((await call('DELETE', `/api/photos/${photo}/links/${locked.id}`, { headers: stranger })).response.status).toBe(404);
+    expect((await call('DELETE', `/api/photos/${photo}/links/${locked.id}`, { headers: bearer })).response.status).toBe(204);
   }, 60_000);
 
   it('logout', async () => {

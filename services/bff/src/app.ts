@@ -16,6 +16,7 @@ import { memoryLoginThrottle } from './adapters/login-throttle.js';
 import { mediaUrls } from './adapters/media-urls.js';
 import { albumsClient } from './adapters/albums-client.js';
 import { metadataClient } from './adapters/metadata-client.js';
+import { shareLinksClient } from './adapters/share-links-client.js';
 import { memorySessionStore } from './adapters/session-store-memory.js';
 import type { BffConfig } from './config.js';
 import { statusEventHandlers } from './consumers/status-events.js';
@@ -27,6 +28,7 @@ import { albumRoutes } from './routes/albums.js';
 import { apiDocs } from './routes/api-docs.js';
 import { authRoutes } from './routes/auth.js';
 import { eventRoutes } from './routes/events.js';
+import { linkRoutes } from './routes/links.js';
 import { mediaRoutes } from './routes/media.js';
 import { photoRoutes } from './routes/photos.js';
 import { registerRoutes } from './routes/register.js';
@@ -40,6 +42,8 @@ export interface BffAppDeps {
   sessionStore?: SessionStore;
   /** Failed logins per account and address (service.ts: in Redis when REDIS_URL is set); default in the process. */
   loginThrottle?: LoginThrottle;
+  /** Unlock attempts of share links per link and address (service.ts: in Redis when REDIS_URL is set); default in the process. */
+  linkUnlockThrottle?: LoginThrottle;
   /** Where rate limits count (service.ts: in Redis when REDIS_URL is set); default in the process. */
   rateLimitStore?: FastifyRateLimitStoreCtor;
   /** How slowed-down logins wait; default a timer (tests record the delays instead). */
@@ -157,6 +161,14 @@ export async function buildBffApp(deps: BffAppDeps): Promise<ServiceApp> {
     accounts: deps.accountStore,
     media,
     sharesPerMinute: config.RATE_LIMIT_SHARES_PER_MINUTE,
+  });
+  linkRoutes(app, {
+    links: shareLinksClient(config.METADATA_URL, deps.fetchImpl),
+    media,
+    linksPerMinute: config.RATE_LIMIT_LINKS_PER_MINUTE,
+    unlockMaxFailures: config.LINK_UNLOCK_MAX_FAILURES,
+    unlockThrottle: deps.linkUnlockThrottle ?? memoryLoginThrottle(),
+    secureCookies: config.SESSION_COOKIE_SECURE,
   });
   eventRoutes(app, { live, streamsPerUser: config.EVENT_STREAMS_PER_USER });
   mediaRoutes(app, { media, variants: deps.variants, originals: deps.originals });

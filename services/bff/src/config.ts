@@ -59,6 +59,12 @@ export const bffConfigSchema = Type.Object({
   LOGIN_SLOWDOWN_MAX_MS: Type.Integer({ minimum: 0, default: 5_000, description: 'The longest such wait: the owner still gets in, only slower.' }),
   RATE_LIMIT_AUTH_PER_MINUTE: Type.Integer({ minimum: 1, default: 20, description: 'Register/login requests per IP.' }),
   RATE_LIMIT_UPLOADS_PER_MINUTE: Type.Integer({ minimum: 1, default: 120, description: 'Upload requests per user.' }),
+  RATE_LIMIT_LINKS_PER_MINUTE: Type.Integer({ minimum: 1, default: 120, description: 'Requests to each share link route (/api/links/*) per IP.' }),
+  LINK_UNLOCK_MAX_FAILURES: Type.Integer({
+    minimum: 1,
+    default: 10,
+    description: 'Wrong passwords for one share link from one address per 15 min; beyond, that address gets 429 for that link.',
+  }),
   RATE_LIMIT_SHARES_PER_MINUTE: Type.Integer({
     minimum: 1,
     default: 30,

@@ -19,9 +19,13 @@ export type BffAdapters = Omit<BffAppDeps, 'config' | 'bus'>;
  * Rate limits and login failures counted in Redis, shared by the replicas. Redis is optional at run time:
  * while it is out of reach both count in the process, with one warning per outage (one shared fallback).
  */
-export function redisLimits(redis: Redis, logger: RedisFallbackDeps['logger']): Pick<BffAdapters, 'loginThrottle' | 'rateLimitStore'> {
+export function redisLimits(redis: Redis, logger: RedisFallbackDeps['logger']): Pick<BffAdapters, 'loginThrottle' | 'linkUnlockThrottle' | 'rateLimitStore'> {
   const fallback = createRedisFallback({ redis, logger });
-  return { loginThrottle: redisLoginThrottle(redis, fallback), rateLimitStore: fallbackRateLimitStore({ redis, fallback, nameSpace: 'bff:rate-limit:' }) };
+  return {
+    loginThrottle: redisLoginThrottle(redis, fallback),
+    linkUnlockThrottle: redisLoginThrottle(redis, fallback, { prefix: 'bff:link-unlock-failures:' }),
+    rateLimitStore: fallbackRateLimitStore({ redis, fallback, nameSpace: 'bff:rate-limit:' }),
+  };
 }
 
 /**

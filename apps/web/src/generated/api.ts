@@ -400,6 +400,274 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/albums/{id}/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The live share links of my album, newest first (without their tokens) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The album id. */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ShareLinkList"];
+                    };
+                };
+                /** @description Bad Request: The album id is not a UUID. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unauthorized: No valid access token (bearer header or access cookie), or it has expired: refresh, or log in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden: The album is shared with me but only its owner manages its links; or, by cookie, X-CSRF-Token is missing or wrong. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not Found: No album with this id that I may see (another user's answers the same). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Bad Gateway: The metadata service failed or is unreachable. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Make a share link to my album
+         * @description Anyone holding the link sees the album's photos without an account, view only, until it expires or is revoked. The token is in this answer only (only its hash is stored).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The album id. */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "expiresAt": "2026-12-31T23:00:00.000Z",
+                     *       "password": "sea-and-sand",
+                     *       "allowDownload": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CreateShareLink"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CreatedShareLink"];
+                    };
+                };
+                /** @description Bad Request: Bad id or body (password of 4-128 characters; expiresAt a date-time in the future). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unauthorized: No valid access token (bearer header or access cookie), or it has expired: refresh, or log in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden: The album is shared with me but only its owner manages its links; or, by cookie, X-CSRF-Token is missing or wrong. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not Found: No album with this id that I may see (another user's answers the same). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload Too Large: The JSON body is over 16 KiB (refused before parsing). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported Media Type: The body is of a type the API does not read (send application/json). */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Bad Gateway: The metadata service failed or is unreachable. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/albums/{id}/links/{linkId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a share link of my album: it opens nothing from the next request */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The album id. */
+                    id: string;
+                    /** @description The link id. */
+                    linkId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Revoked. */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Bad Request: An id is not a UUID. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unauthorized: No valid access token (bearer header or access cookie), or it has expired: refresh, or log in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden: The album is shared with me but only its owner manages its links; or, by cookie, X-CSRF-Token is missing or wrong. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not Found: No such album that I may see, or no live link of it with this id. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Bad Gateway: The metadata service failed or is unreachable. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/albums/{id}/photos": {
         parameters: {
             query?: never;
@@ -686,7 +954,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Who my album is shared with */
+        /** Who my album is shared with: account id, email and role, first shared first */
         get: {
             parameters: {
                 query?: never;
@@ -705,7 +973,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["AlbumGrantList"];
+                        "application/json": components["schemas"]["AlbumShareList"];
                     };
                 };
                 /** @description Bad Request: The album id is not a UUID. */
@@ -1420,6 +1688,413 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/links/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What a share link opens (no account needed)
+         * @description An album (title, photo count; its photos at /api/links/{token}/photos) or one photo. Answers are never cached.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The token of the link (from its URL, /s/{token}). */
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SharedLink"];
+                    };
+                };
+                /** @description Unauthorized: The link has a password and this browser has not unlocked it (code link-password-required): POST /api/links/{token}/unlock. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not Found: No link with this token, or it was revoked (or what it opened was deleted). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Gone: The link has expired (code link-expired). */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too Many Requests: Too many requests to /api/links from this address this minute (Retry-After). */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Bad Gateway: The metadata service failed or is unreachable. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/links/{token}/photos": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The photos a share link opens, newest first (no account needed)
+         * @description An album link: the album's photos, by pages (follow nextCursor). A photo link: that photo.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description `nextCursor` of the previous page. */
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description The token of the link (from its URL, /s/{token}). */
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PhotoPage"];
+                    };
+                };
+                /** @description Bad Request: limit is not 1-100, or the cursor is not one of ours. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unauthorized: The link has a password and this browser has not unlocked it (code link-password-required): POST /api/links/{token}/unlock. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not Found: No link with this token, or it was revoked (or what it opened was deleted). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Gone: The link has expired (code link-expired). */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too Many Requests: Too many requests to /api/links from this address this minute (Retry-After). */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Bad Gateway: The metadata service failed or is unreachable. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/links/{token}/photos/{photoId}/original": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A share link's photo's original, by a redirect to a signed URL (when the link allows downloads) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A photo the link opens. */
+                    photoId: string;
+                    /** @description The token of the link (from its URL, /s/{token}). */
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Found: the original is at Location. */
+                302: {
+                    headers: {
+                        /** @description Signed, short-lived URL of the original. */
+                        location?: string;
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Bad Request: The photo id is not a UUID. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unauthorized: The link has a password and this browser has not unlocked it (code link-password-required): POST /api/links/{token}/unlock. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden: The link does not allow downloading originals. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not Found: No such link (or revoked), or the photo is not one the link opens. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Gone: The link has expired (code link-expired). */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too Many Requests: Too many requests to /api/links from this address this minute (Retry-After). */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Bad Gateway: The metadata service failed or is unreachable. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/links/{token}/unlock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Unlock a password-protected share link in this browser (sets the link's cookie)
+         * @description On the right password: 204 and an httpOnly cookie (__Secure-photos-link-proof, SameSite=Lax, Path=/api/links/{token}) proving it for 12 hours. Wrong passwords are limited per link and client address (429 with Retry-After beyond; the window is 15 minutes).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The token of the link (from its URL, /s/{token}). */
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UnlockShareLink"];
+                };
+            };
+            responses: {
+                /** @description Unlocked: the cookie is set (Set-Cookie). */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Bad Request: The body is not valid JSON (or is text/plain) or does not match the schema (`errors` names the fields). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unauthorized: Wrong password (code link-password-wrong). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not Found: No link with this token, or it was revoked (or what it opened was deleted). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Gone: The link has expired (code link-expired). */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload Too Large: The JSON body is over 16 KiB (refused before parsing). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported Media Type: The body is of a type the API does not read (send application/json). */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too Many Requests: Too many wrong passwords for this link from this address (Retry-After), or too many requests to /api/links this minute. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Bad Gateway: The metadata service failed or is unreachable. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/photos": {
         parameters: {
             query?: never;
@@ -1783,6 +2458,274 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/photos/{id}/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The live share links of my photo, newest first (without their tokens) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The photo id. */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ShareLinkList"];
+                    };
+                };
+                /** @description Bad Request: The photo id is not a UUID. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unauthorized: No valid access token (bearer header or access cookie), or it has expired: refresh, or log in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden: The photo is shared with me but only its owner manages its links; or, by cookie, X-CSRF-Token is missing or wrong. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not Found: No photo with this id that I may see (another user's answers the same). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Bad Gateway: The metadata service failed or is unreachable. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Make a share link to my photo
+         * @description Anyone holding the link sees the photo without an account, view only, until it expires or is revoked. The token is in this answer only (only its hash is stored).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The photo id. */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "expiresAt": "2026-12-31T23:00:00.000Z",
+                     *       "password": "sea-and-sand",
+                     *       "allowDownload": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CreateShareLink"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CreatedShareLink"];
+                    };
+                };
+                /** @description Bad Request: Bad id or body (password of 4-128 characters; expiresAt a date-time in the future). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unauthorized: No valid access token (bearer header or access cookie), or it has expired: refresh, or log in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden: The photo is shared with me but only its owner manages its links; or, by cookie, X-CSRF-Token is missing or wrong. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not Found: No photo with this id that I may see (another user's answers the same). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload Too Large: The JSON body is over 16 KiB (refused before parsing). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported Media Type: The body is of a type the API does not read (send application/json). */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Bad Gateway: The metadata service failed or is unreachable. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/photos/{id}/links/{linkId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a share link of my photo: it opens nothing from the next request */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The photo id. */
+                    id: string;
+                    /** @description The link id. */
+                    linkId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Revoked. */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Bad Request: An id is not a UUID. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unauthorized: No valid access token (bearer header or access cookie), or it has expired: refresh, or log in. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden: The photo is shared with me but only its owner manages its links; or, by cookie, X-CSRF-Token is missing or wrong. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not Found: No such photo that I may see, or no live link of it with this id. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Bad Gateway: The metadata service failed or is unreachable. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/photos/{id}/original": {
         parameters: {
             query?: never;
@@ -1956,19 +2899,6 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
-        /** AlbumGrant */
-        AlbumGrant: {
-            /** Format: date-time */
-            createdAt: string;
-            /** @description The grantee's account id. */
-            granteeId: string;
-            /** @description viewer: sees the album; contributor: may also add their own photos. */
-            role: "viewer" | "contributor";
-        };
-        /** AlbumGrantList */
-        AlbumGrantList: {
-            items: components["schemas"]["AlbumGrant"][];
-        };
         /** AlbumList */
         AlbumList: {
             items: components["schemas"]["Album"][];
@@ -1982,10 +2912,52 @@ export interface components {
             /** @description The photos put in (those already there are left out). */
             added: string[];
         };
+        /** AlbumShare */
+        AlbumShare: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description The grantee's email; null if the account is gone. */
+            email: string | null;
+            role: "viewer" | "contributor";
+            /** @description The grantee's account id (DELETE /api/albums/{id}/shares/{userId}). */
+            userId: string;
+        };
+        /** AlbumShareList */
+        AlbumShareList: {
+            items: components["schemas"]["AlbumShare"][];
+        };
         /** CreateAlbum */
         CreateAlbum: {
             /** @description Shown as given; not only white space. */
             name: string;
+        };
+        /** CreatedShareLink */
+        CreatedShareLink: {
+            allowDownload: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            expiresAt: string | null;
+            hasPassword: boolean;
+            /**
+             * Format: uuid
+             * @description The link id (to revoke it); not the token.
+             */
+            id: string;
+            /** @description The secret of the link (256 random bits, base64url): anyone holding it sees what it opens. Shown only now. */
+            token: string;
+            /** @description The path of the link page, /s/<token>: put the origin in front to share it. */
+            url: string;
+        };
+        /** CreateShareLink */
+        CreateShareLink: {
+            /**
+             * @description Whether holders may download the originals.
+             * @default false
+             */
+            allowDownload: boolean;
+            expiresAt?: string | null;
+            /** @description Asked of every holder once (the link page unlocks with it). */
+            password?: string;
         };
         /** Credentials */
         Credentials: {
@@ -2019,6 +2991,14 @@ export interface components {
             takenAt?: string;
         } & {
             [key: string]: unknown;
+        };
+        /** LinkedAlbum */
+        LinkedAlbum: {
+            /** Format: uuid */
+            id: string;
+            photoCount: number;
+            /** @description The album's name. */
+            title: string;
         };
         /**
          * LoginAnswer
@@ -2172,6 +3152,38 @@ export interface components {
             email: string;
             /** @description viewer: sees the album; contributor: may also add their own photos. */
             role: "viewer" | "contributor";
+        };
+        /** SharedLink */
+        SharedLink: {
+            album?: components["schemas"]["LinkedAlbum"];
+            /** @description Whether GET /api/links/{token}/photos/{photoId}/original answers (else 403). */
+            allowDownload: boolean;
+            expiresAt: string | null;
+            /** @description What the link opens: an album (see album) or one photo (see photo). */
+            kind: "album" | "photo";
+            photo?: components["schemas"]["Photo"];
+        };
+        /** ShareLink */
+        ShareLink: {
+            allowDownload: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            expiresAt: string | null;
+            hasPassword: boolean;
+            /**
+             * Format: uuid
+             * @description The link id (to revoke it); not the token.
+             */
+            id: string;
+        };
+        /** ShareLinkList */
+        ShareLinkList: {
+            /** @description Live links (not revoked; expired ones included), newest first. */
+            items: components["schemas"]["ShareLink"][];
+        };
+        /** UnlockShareLink */
+        UnlockShareLink: {
+            password: string;
         };
         /** UpdateAlbum */
         UpdateAlbum: {

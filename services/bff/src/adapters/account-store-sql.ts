@@ -32,6 +32,11 @@ export async function createSqlAccountStore(db: SqlClient): Promise<AccountStore
       const row = rows[0];
       return row && { id: row.id, email: row.email, passwordHash: row.password_hash, createdAt: new Date(row.created_at).toISOString() };
     },
+    async emailsOf(ids) {
+      if (ids.length === 0) return new Map();
+      const { rows } = await db.query<Pick<Row, 'id' | 'email'>>('SELECT id, email FROM accounts WHERE id = ANY($1::text[])', [[...ids]]);
+      return new Map(rows.map((row) => [row.id, row.email]));
+    },
     async isHealthy() {
       return db.query('SELECT 1').then(
         () => true,

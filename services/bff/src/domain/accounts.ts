@@ -12,6 +12,8 @@ export interface AccountStore {
   /** Inserts the account; resolves false (and changes nothing) when the email is taken. */
   insert(account: Account): Promise<boolean>;
   findByEmail(email: string): Promise<Account | undefined>;
+  /** The emails of those of `ids` that are accounts, by id (e.g. to show who an album is shared with). */
+  emailsOf(ids: readonly string[]): Promise<Map<string, string>>;
   isHealthy(): Promise<boolean>;
 }
 

@@ -26,6 +26,9 @@ function memoryStore(): AccountStore & { rows: Map<string, Account> } {
     async findByEmail(email) {
       return rows.get(email);
     },
+    async emailsOf(ids) {
+      return new Map([...rows.values()].filter((account) => ids.includes(account.id)).map((account) => [account.id, account.email]));
+    },
     async isHealthy() {
       return true;
     },

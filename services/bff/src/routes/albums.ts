@@ -1,6 +1,6 @@
 import {
-  AlbumGrantListSchema,
   AlbumListSchema,
+  AlbumShareListSchema,
   AlbumPhotoIdsSchema,
   AlbumPhotosAddedSchema,
   AlbumSchema,
@@ -38,7 +38,7 @@ const tags = ['albums'];
  */
 export function albumRoutes(
   app: ServiceApp,
-  deps: { albums: AlbumsClient; accounts: Pick<AccountStore, 'findByEmail'>; media: MediaUrls; sharesPerMinute: number },
+  deps: { albums: AlbumsClient; accounts: Pick<AccountStore, 'findByEmail' | 'emailsOf'>; media: MediaUrls; sharesPerMinute: number },
 ): void {
   const { albums } = deps;
 
@@ -217,12 +217,12 @@ export function albumRoutes(
     '/api/albums/:id/shares',
     {
       schema: {
-        summary: 'Who my album is shared with',
+        summary: 'Who my album is shared with: account id, email and role, first shared first',
         tags,
         security: SECURITY.read,
         params: AlbumIdParams,
         response: {
-          200: AlbumGrantListSchema,
+          200: AlbumShareListSchema,
           ...problemResponses({
             ...BAD_ID,
             ...NOT_AUTHENTICATED,
@@ -233,7 +233,12 @@ export function albumRoutes(
         },
       },
     },
-    (request) => albums.grants(caller(request), request.params.id),
+    async (request) => {
+      // Metadata knows grantees by account id only; the emails are the BFF's (its accounts database).
+      const { items } = await albums.grants(caller(request), request.params.id);
+      const emails = await deps.accounts.emailsOf(items.map((grant) => grant.granteeId));
+      return { items: items.map(({ granteeId, role, createdAt }) => ({ userId: granteeId, email: emails.get(granteeId) ?? null, role, createdAt })) };
+    },
   );
 
   app.post(
