@@ -106,11 +106,19 @@ export function metadataClient(baseUrl: string, fetchImpl?: typeof fetch) {
     throw new UpstreamError(status, problem);
   }
 
+  /** The page of GET /photos as metadata's JSON text, unparsed (the gallery route rewrites its variants in the text). */
+  async function listPhotosJson(caller: CallerContext, query: URLSearchParams): Promise<string> {
+    const answer = await call(`/photos?${query}`, caller);
+    if (answer.status >= 300) json(answer);
+    return answer.body;
+  }
+
   return {
     /** GET /photos of metadata's API (its OpenAPI: /docs/json), in the page shape the BFF answers but for the variant URLs. */
     async listPhotos(caller: CallerContext, query: URLSearchParams): Promise<StoredPhotoPage> {
-      return json(await call(`/photos?${query}`, caller));
+      return JSON.parse(await listPhotosJson(caller, query)) as StoredPhotoPage;
     },
+    listPhotosJson,
     async getPhoto(caller: CallerContext, id: string): Promise<StoredPhoto> {
       return json(await call(`/photos/${encodeURIComponent(id)}`, caller));
     },
