@@ -44,7 +44,7 @@ export type LinkSubject = (Owned & { kind: 'album'; id: string }) | (Owned & { k
  */
 export type LinkRefusal = 'not-found' | 'expired' | 'password-required';
 
-/** A link holder has no account: this id is never an owner's (owner ids are never empty). */
+/** A link holder has no account: the caller id given to accessOf for them. */
 const LINK_HOLDER = '';
 
 /**
@@ -64,5 +64,7 @@ export function linkAccessOf(
   if (!subject) return { access: undefined };
   const opens =
     subject.kind === 'album' ? link.albumId === subject.id : link.photoId === subject.id || (link.albumId !== null && subject.albumIds.includes(link.albumId));
-  return { access: accessOf(LINK_HOLDER, subject, opens ? [{ role: 'viewer' }] : []) };
+  const access = accessOf(LINK_HOLDER, subject, opens ? [{ role: 'viewer' }] : []);
+  // A holder has no account and so owns nothing, whatever id an owner has: at most the link's viewer.
+  return { access: access === 'owner' ? (opens ? 'viewer' : undefined) : access };
 }
