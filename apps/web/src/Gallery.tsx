@@ -1,6 +1,6 @@
 import { useWindowVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useEffect, useId, useMemo, useRef, type MouseEvent } from 'react';
-import { timelineRows } from './gallery-layout';
+import { useCallback, useEffect, useId, useMemo, useRef, type KeyboardEvent as ReactKeyboardEvent, type MouseEvent } from 'react';
+import { arrowTarget, timelineRows, type ArrowKey } from './gallery-layout';
 import { toggled, withRange } from './gallery-selection';
 import { PhotoTile } from './PhotoTile';
 import { useGridMetrics } from './use-grid-metrics';
@@ -31,6 +31,7 @@ const OVERSCAN = 4;
 const LOAD_AHEAD_ROWS = 12;
 
 const NO_SELECTION: ReadonlySet<string> = new Set();
+const ARROWS = new Set<string>(['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown']);
 
 /**
  * The photos as a timeline, newest first: a header per month (gallery-layout.ts explains how photos are
@@ -116,6 +117,24 @@ export function Gallery({ gallery, onOpen, selection, onSelectionChange, title =
     [select],
   );
 
+  // Arrow keys move the focus from photo to photo; a photo not rendered yet is scrolled to, then focused.
+  const onKeyDown = (event: ReactKeyboardEvent) => {
+    if (!ARROWS.has(event.key) || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    const id = (event.target as HTMLElement).closest('[data-testid="photo-tile"]')?.getAttribute('data-photo-id');
+    const from = id ? items.findIndex((photo) => photo.id === id) : -1;
+    const target = from === -1 ? undefined : arrowTarget(rows, from, event.key as ArrowKey, GAP);
+    if (!target) return;
+    event.preventDefault();
+    const targetId = items[target.index]!.id;
+    const focus = (tries: number) => {
+      const button = grid.current?.querySelector<HTMLElement>(`[data-photo-id="${CSS.escape(targetId)}"] button.tile`);
+      if (button) button.focus();
+      else if (tries > 0) requestAnimationFrame(() => focus(tries - 1));
+    };
+    if (!grid.current?.querySelector(`[data-photo-id="${CSS.escape(targetId)}"]`)) virtualizer.scrollToIndex(target.row, { align: 'auto' });
+    focus(10);
+  };
+
   // Escape clears the selection (unless something else, such as a dialog, took the key).
   useEffect(() => {
     if (!selecting) return;
@@ -159,6 +178,7 @@ export function Gallery({ gallery, onOpen, selection, onSelectionChange, title =
         aria-labelledby={titleId}
         aria-rowcount={rows.length}
         aria-multiselectable={selectable || undefined}
+        onKeyDown={onKeyDown}
         style={{ height: virtualizer.getTotalSize() }}
       >
         {virtualRows.map((virtual) => {

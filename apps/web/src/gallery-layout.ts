@@ -165,3 +165,42 @@ export function timelineRows<P extends LayoutPhoto>(photos: readonly P[], option
   }
   return rows;
 }
+
+export type ArrowKey = 'ArrowLeft' | 'ArrowRight' | 'ArrowUp' | 'ArrowDown';
+
+/**
+ * Where an arrow key moves the focus from the photo at list index `from`: to the previous or next photo
+ * (across rows and months), or to the photo of the row above or below whose middle is nearest to this
+ * one's (skipping month headers). Returns the row and the photo's list index, or undefined at an edge.
+ */
+export function arrowTarget(rows: readonly TimelineRow[], from: number, key: ArrowKey, gap: number): { row: number; index: number } | undefined {
+  const rowOf = rows.findIndex((row) => row.kind === 'photos' && row.tiles.some((tile) => tile.index === from));
+  if (rowOf === -1) return undefined;
+  if (key === 'ArrowLeft' || key === 'ArrowRight') {
+    const step = key === 'ArrowLeft' ? -1 : 1;
+    for (let r = rowOf; r >= 0 && r < rows.length; r += step) {
+      const row = rows[r]!;
+      if (row.kind === 'photos' && row.tiles.some((tile) => tile.index === from + step)) return { row: r, index: from + step };
+    }
+    return undefined;
+  }
+  const middleOf = (row: TimelineRow & { kind: 'photos' }, index: number) => {
+    let x = 0;
+    for (const tile of row.tiles) {
+      if (tile.index === index) return x + tile.width / 2;
+      x += tile.width + gap;
+    }
+    return x;
+  };
+  const current = rows[rowOf] as TimelineRow & { kind: 'photos' };
+  const middle = middleOf(current, from);
+  const step = key === 'ArrowUp' ? -1 : 1;
+  for (let r = rowOf + step; r >= 0 && r < rows.length; r += step) {
+    const row = rows[r]!;
+    if (row.kind !== 'photos') continue;
+    let best = row.tiles[0]!;
+    for (const tile of row.tiles) if (Math.abs(middleOf(row, tile.index) - middle) < Math.abs(middleOf(row, best.index) - middle)) best = tile;
+    return { row: r, index: best.index };
+  }
+  return undefined;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { groupByMonth, justifyRows, monthLabel, monthOf, timelineRows, type LayoutPhoto } from './gallery-layout';
+import { arrowTarget, groupByMonth, justifyRows, monthLabel, monthOf, timelineRows, type LayoutPhoto } from './gallery-layout';
 
 const photo = (id: string, uploadedAt: string, takenAt: string | null = null, width = 400, height = 300): LayoutPhoto => ({
   id,
@@ -24,7 +24,7 @@ describe('monthOf', () => {
     expect(monthOf({ takenAt: '2026-02-30T10:00:00', uploadedAt: uploaded })).toBe('2025-01');
     expect(monthOf({ takenAt: '2026-13-01T10:00:00', uploadedAt: uploaded })).toBe('2025-01');
     expect(monthOf({ takenAt: '0000:00:00 00:00:00', uploadedAt: uploaded })).toBe('2025-01');
-    expect(monthOf({ takenAt: null, uploadedAt: null })).toBeNull();
+    expect(monthOf({ takenAt: null, uploadedAt: '' })).toBeNull();
     expect(monthOf({ takenAt: null, uploadedAt: 'soon' })).toBeNull();
   });
 });
@@ -95,11 +95,13 @@ describe('timelineRows', () => {
       'February 2024',
       [5, 6],
     ]);
-    const [header, full, short] = rows;
+    const header = rows[0]!;
+    const full = rows[1]!;
+    const short = rows[2]!;
     expect(header).toMatchObject({ kind: 'month', month: '2024-03', height: 48 });
     // A row's height includes the gap below it; tiles of a full row plus the gaps are exactly the width.
-    expect(full!.height).toBe(161 + 10);
-    if (full!.kind !== 'photos' || short!.kind !== 'photos') throw new Error('rows expected');
+    expect(full.height).toBe(161 + 10);
+    if (full.kind !== 'photos' || short.kind !== 'photos') throw new Error('rows expected');
     expect(full.tiles.reduce((sum, tile) => sum + tile.width, 0) + 3 * 10).toBe(1000);
     expect(short.height).toBe(200 + 10);
     expect(short.tiles.map((tile) => tile.width)).toEqual([300]);
@@ -113,5 +115,40 @@ describe('timelineRows', () => {
     expect(wide.map((row) => row.kind === 'photos' && row.tiles.length)).toEqual([5, 5, 2]);
     expect(narrow.map((row) => row.kind === 'photos' && row.tiles.length)).toEqual([3, 3, 3, 3]);
     expect(timelineRows([], options)).toEqual([]);
+  });
+});
+
+describe('arrowTarget', () => {
+  const options = { width: 1000, targetHeight: 200, gap: 10, headerHeight: 48, locale: 'en-US' };
+  // March: rows [0 1 2 3] [4]; February: [5 6] (see the timelineRows case above).
+  const list = [
+    ...Array.from({ length: 5 }, (_, i) => photo(`m${i}`, `2025-05-0${9 - i}T10:00:00Z`, '2024-03-10T10:00:00', 600, 400)),
+    ...Array.from({ length: 2 }, (_, i) => photo(`f${i}`, `2025-05-0${4 - i}T10:00:00Z`, '2024-02-10T10:00:00', 300, 300)),
+  ];
+  const rows = timelineRows(list, options);
+
+  it('moves to the previous or next photo, across rows and month headers', () => {
+    expect(arrowTarget(rows, 1, 'ArrowRight', 10)).toEqual({ row: 1, index: 2 });
+    expect(arrowTarget(rows, 3, 'ArrowRight', 10)).toEqual({ row: 2, index: 4 });
+    expect(arrowTarget(rows, 4, 'ArrowRight', 10)).toEqual({ row: 4, index: 5 });
+    expect(arrowTarget(rows, 5, 'ArrowLeft', 10)).toEqual({ row: 2, index: 4 });
+    expect(arrowTarget(rows, 0, 'ArrowLeft', 10)).toBeUndefined();
+    expect(arrowTarget(rows, 6, 'ArrowRight', 10)).toBeUndefined();
+  });
+
+  it('moves up and down to the nearest photo of the row above or below, skipping headers', () => {
+    expect(arrowTarget(rows, 2, 'ArrowDown', 10)).toEqual({ row: 2, index: 4 });
+    expect(arrowTarget(rows, 4, 'ArrowDown', 10)).toEqual({ row: 4, index: 5 });
+    expect(arrowTarget(rows, 6, 'ArrowUp', 10)).toEqual({ row: 2, index: 4 });
+    expect(arrowTarget(rows, 4, 'ArrowUp', 10)).toEqual({ row: 1, index: 0 });
+    expect(arrowTarget(rows, 1, 'ArrowUp', 10)).toBeUndefined();
+    expect(arrowTarget(rows, 99, 'ArrowUp', 10)).toBeUndefined();
+    // Ten squares: two rows of five 192 px tiles; the one below the fourth is the ninth.
+    const squares = timelineRows(
+      Array.from({ length: 10 }, (_, i) => photo(`s${i}`, `2025-05-${String(20 - i).padStart(2, '0')}T10:00:00Z`, '2024-03-10T10:00:00', 300, 300)),
+      options,
+    );
+    expect(arrowTarget(squares, 3, 'ArrowDown', 10)).toEqual({ row: 2, index: 8 });
+    expect(arrowTarget(squares, 9, 'ArrowUp', 10)).toEqual({ row: 1, index: 4 });
   });
 });
