@@ -8,7 +8,10 @@
  * The world: the owner has an album X holding three of their photos and one the contributor added, a
  * private photo outside it, and an empty album Y; X and Y are shared with the viewer (viewer) and the
  * contributor (contributor). Every grantee has photos of their own; the stranger is another account with
- * photos of their own, and anonymous sends no token.
+ * photos of their own, and anonymous sends no token. Share links, held by people without an account: the
+ * link holder has a link to X (no password, no downloads) and one to the private photo P (downloads); a
+ * password-protected link to X (downloads) is held by one who unlocked it and one who gave a wrong password;
+ * and there are a revoked and an expired link to X. Account holders, who hold no link, try a guessed token.
  *
  * On the same platform (one start for both), an album of 10,000 photos seeded in metadata's database is
  * paged through the BFF while its owner adds and takes out photos (the metadata-level version, with the
@@ -22,10 +25,15 @@ import { distinctPhotos } from '../support/distinct-photos.js';
 import { ProcessPlatform } from '../support/process-platform.js';
 import { apiClient, openEventStream, type Api } from '../support/public-api.js';
 
-const ACTORS = ['owner', 'viewer', 'contributor', 'stranger', 'anonymous'] as const;
+const ACCOUNTS = ['owner', 'viewer', 'contributor', 'stranger'] as const;
+type Account = (typeof ACCOUNTS)[number];
+const LINK_ACTORS = ['link holder', 'unlocked link', 'wrong password', 'revoked link', 'expired link'] as const;
+type LinkActor = (typeof LINK_ACTORS)[number];
+const ACTORS = [...ACCOUNTS, 'anonymous', ...LINK_ACTORS] as const;
 type Actor = (typeof ACTORS)[number];
+const isAccount = (actor: Actor): actor is Account => (ACCOUNTS as readonly string[]).includes(actor);
 /** The order the cells of a row are sent in: refusals first, so that the owner's success (a change) comes after them. */
-const SEND_ORDER: readonly Actor[] = ['anonymous', 'stranger', 'viewer', 'contributor', 'owner'];
+const SEND_ORDER: readonly Actor[] = [...LINK_ACTORS, 'anonymous', 'stranger', 'viewer', 'contributor', 'owner'];
 
 /** The photos of the world, by label, and who uploaded each. */
 const PHOTOS = {
@@ -39,7 +47,7 @@ const PHOTOS = {
   C3: 'contributor', // added to X by the contributor in the matrix
   V1: 'viewer', // private
   S1: 'stranger', // private
-} as const satisfies Record<string, Exclude<Actor, 'anonymous'>>;
+} as const satisfies Record<string, Account>;
 type Label = keyof typeof PHOTOS;
 
 /** What each actor may see during the matrix (the leak check forbids every other photo). */
@@ -49,16 +57,24 @@ const MAY_SEE: Record<Actor, readonly Label[]> = {
   contributor: ['A1', 'A2', 'D', 'Q', 'C1', 'C2', 'C3'],
   stranger: ['S1'],
   anonymous: [],
+  'link holder': ['A1', 'A2', 'D', 'Q', 'C1', 'C3', 'P'],
+  'unlocked link': ['A1', 'A2', 'D', 'Q', 'C1', 'C3'],
+  'wrong password': [],
+  'revoked link': [],
+  'expired link': [],
 };
 
 interface World {
-  tokens: Record<Exclude<Actor, 'anonymous'>, string>;
-  userIds: Record<Exclude<Actor, 'anonymous'> | 'newcomer', string>;
+  tokens: Record<Account, string>;
+  userIds: Record<Account | 'newcomer', string>;
   newcomerEmail: string;
   photos: Record<Label, { id: string; filename: string }>;
   albums: { X: { id: string; name: string }; Y: { id: string; name: string } };
   /** URLs as the owner received them (thumb of A1, original of A1). */
   urls: { thumbA1: string };
+  /** Share link tokens (the album links are X's), the id of a spare link of X (revoked in the matrix), and the unlocked holder's cookie. */
+  links: { album: string; albumId: string; photo: string; protected: string; revoked: string; expired: string; spareId: string };
+  unlockCookie: string;
 }
 
 interface Request {
@@ -74,12 +90,46 @@ interface Row {
   expected: Partial<Record<Actor, number | '-'>>;
 }
 
-const own: Record<Actor, Label> = { owner: 'Q', viewer: 'V1', contributor: 'C3', stranger: 'S1', anonymous: 'S1' };
-const all = (status: number): Row['expected'] => ({ owner: status, viewer: status, contributor: status, stranger: status, anonymous: 401 });
+const own = (actor: Actor): Label => (({ owner: 'Q', viewer: 'V1', contributor: 'C3' }) as Partial<Record<Actor, Label>>)[actor] ?? 'S1';
+/** Account routes: whoever has no account (anonymous, every link holder) is not authenticated. */
+const NO_ACCOUNT = Object.fromEntries(['anonymous', ...LINK_ACTORS].map((actor) => [actor, 401])) as Row['expected'];
+/** Nothing to send: the actor has no such URL. */
+const NO_URL = Object.fromEntries(['anonymous', ...LINK_ACTORS].map((actor) => [actor, '-'])) as Row['expected'];
+const all = (status: number): Row['expected'] => ({ owner: status, viewer: status, contributor: status, stranger: status, ...NO_ACCOUNT });
 /** Seen by owner and grantees, not by the stranger. */
-const shared = (ok: number): Row['expected'] => ({ owner: ok, viewer: ok, contributor: ok, stranger: 404, anonymous: 401 });
+const shared = (ok: number): Row['expected'] => ({ owner: ok, viewer: ok, contributor: ok, stranger: 404, ...NO_ACCOUNT });
 /** Only the owner may: grantees learn they may not (403), the stranger that there is nothing (404). */
-const ownerOnly = (ok: number): Row['expected'] => ({ owner: ok, viewer: 403, contributor: 403, stranger: 404, anonymous: 401 });
+const ownerOnly = (ok: number): Row['expected'] => ({ owner: ok, viewer: 403, contributor: 403, stranger: 404, ...NO_ACCOUNT });
+
+/** A token no link has (43 base64url characters, as real ones): what an account holder, who holds no link, can try. */
+const GUESSED = 'GuessedGuessedGuessedGuessedGuessedGuessed0';
+/** The album link token each actor holds (the guessed one for accounts and anonymous). */
+const albumLinkOf = (w: World, actor: Actor): string =>
+  ({
+    'link holder': w.links.album,
+    'unlocked link': w.links.protected,
+    'wrong password': w.links.protected,
+    'revoked link': w.links.revoked,
+    'expired link': w.links.expired,
+  })[actor as LinkActor] ?? GUESSED;
+/** Status of an album link's read, for each holder: their link decides; accounts' guessed token is nothing (404). */
+const linkRead = (holder: number | '-', unlocked: number | '-'): Row['expected'] => ({
+  ...Object.fromEntries(['anonymous', ...ACCOUNTS].map((actor) => [actor, 404])),
+  'link holder': holder,
+  'unlocked link': unlocked,
+  'wrong password': 401,
+  'revoked link': 404,
+  'expired link': 410,
+});
+/** The photo link (to P) is held by the link holder only; the other link actors have no such token. */
+const photoLinkOf = (w: World, actor: Actor): string | undefined =>
+  actor === 'link holder' ? w.links.photo : isAccount(actor) || actor === 'anonymous' ? GUESSED : undefined;
+const photoLinkRead = (holder: number): Row['expected'] => ({
+  ...Object.fromEntries(['anonymous', ...ACCOUNTS].map((actor) => [actor, 404])),
+  ...Object.fromEntries(LINK_ACTORS.map((actor) => [actor, '-'])),
+  'link holder': holder,
+});
+const get = (path: string | undefined): Request | undefined => (path === undefined ? undefined : { method: 'GET', path });
 
 /** The people-sharing rules, in the order they are sent (rows that change things come after the reads they would disturb). */
 const PEOPLE_ROWS: Row[] = [
@@ -93,12 +143,12 @@ const PEOPLE_ROWS: Row[] = [
   {
     route: 'GET /api/photos/:id (owner’s private)',
     request: (w) => ({ method: 'GET', path: `/api/photos/${w.photos.P.id}` }),
-    expected: { owner: 200, viewer: 404, contributor: 404, stranger: 404, anonymous: 401 },
+    expected: { owner: 200, viewer: 404, contributor: 404, stranger: 404, ...NO_ACCOUNT },
   },
   {
     route: 'GET /api/photos/:id (contributor’s private)',
     request: (w) => ({ method: 'GET', path: `/api/photos/${w.photos.C2.id}` }),
-    expected: { owner: 404, viewer: 404, contributor: 200, stranger: 404, anonymous: 401 },
+    expected: { owner: 404, viewer: 404, contributor: 200, stranger: 404, ...NO_ACCOUNT },
   },
   { route: 'GET /api/photos/:id (no such photo)', request: () => ({ method: 'GET', path: `/api/photos/${randomUUID()}` }), expected: all(404) },
   {
@@ -109,23 +159,23 @@ const PEOPLE_ROWS: Row[] = [
   {
     route: 'GET /api/photos/:id/original (owner’s private)',
     request: (w) => ({ method: 'GET', path: `/api/photos/${w.photos.P.id}/original` }),
-    expected: { owner: 302, viewer: 404, contributor: 404, stranger: 404, anonymous: 401 },
+    expected: { owner: 302, viewer: 404, contributor: 404, stranger: 404, ...NO_ACCOUNT },
   },
   {
     route: 'GET thumb URL of the actor’s own view of A1',
     request: (w, actor) => urlFromView(w, actor, w.photos.A1.id, (photo) => photo.variants.thumb.url),
-    expected: { owner: 200, viewer: 200, contributor: 200, stranger: '-', anonymous: '-' },
+    expected: { owner: 200, viewer: 200, contributor: 200, stranger: '-', ...NO_URL },
   },
   {
     route: 'GET original URL of the actor’s own view of A1',
     request: (w, actor) => urlFromView(w, actor, w.photos.A1.id, (photo) => photo.originalUrl),
-    expected: { owner: 200, viewer: 200, contributor: 200, stranger: '-', anonymous: '-' },
+    expected: { owner: 200, viewer: 200, contributor: 200, stranger: '-', ...NO_URL },
   },
   {
     // The signature is the credential of a media URL: it is bound to its key, so P's key under A1's signature is nothing.
     route: 'GET thumb URL of A1 with P’s id in its key',
     request: (w) => ({ method: 'GET', path: w.urls.thumbA1.replaceAll(w.photos.A1.id, w.photos.P.id) }),
-    expected: { owner: 404, viewer: 404, contributor: 404, stranger: 404, anonymous: 404 },
+    expected: Object.fromEntries(ACTORS.map((actor) => [actor, 404])),
   },
   { route: 'GET /api/albums', request: () => ({ method: 'GET', path: '/api/albums' }), expected: all(200) },
   { route: 'GET /api/albums/shared', request: () => ({ method: 'GET', path: '/api/albums/shared' }), expected: all(200) },
@@ -143,27 +193,27 @@ const PEOPLE_ROWS: Row[] = [
   },
   {
     route: 'POST /api/albums/:id/photos (the actor’s own photo)',
-    request: (w, actor) => ({ method: 'POST', path: `/api/albums/${w.albums.X.id}/photos`, body: { photoIds: [w.photos[own[actor]].id] } }),
-    expected: { owner: 200, viewer: 403, contributor: 200, stranger: 404, anonymous: 401 },
+    request: (w, actor) => ({ method: 'POST', path: `/api/albums/${w.albums.X.id}/photos`, body: { photoIds: [w.photos[own(actor)].id] } }),
+    expected: { owner: 200, viewer: 403, contributor: 200, stranger: 404, ...NO_ACCOUNT },
   },
   {
     // Pulling the owner's private photo into the album would show it to every grantee. (The owner may: not sent.)
     route: 'POST /api/albums/:id/photos (owner’s private P)',
     request: (w, actor) =>
       actor === 'owner' ? undefined : { method: 'POST', path: `/api/albums/${w.albums.X.id}/photos`, body: { photoIds: [w.photos.P.id] } },
-    expected: { owner: '-', viewer: 403, contributor: 404, stranger: 404, anonymous: 401 },
+    expected: { owner: '-', viewer: 403, contributor: 404, stranger: 404, ...NO_ACCOUNT },
   },
   {
     route: 'POST /api/albums/:id/photos (contributor’s private C2)',
     request: (w, actor) =>
       actor === 'contributor' ? undefined : { method: 'POST', path: `/api/albums/${w.albums.X.id}/photos`, body: { photoIds: [w.photos.C2.id] } },
-    expected: { owner: 404, viewer: 403, contributor: '-', stranger: 404, anonymous: 401 },
+    expected: { owner: 404, viewer: 403, contributor: '-', stranger: 404, ...NO_ACCOUNT },
   },
   {
     route: 'POST /api/albums/:id/photos/remove (owner’s A1)',
     request: (w, actor) =>
       actor === 'owner' ? undefined : { method: 'POST', path: `/api/albums/${w.albums.X.id}/photos/remove`, body: { photoIds: [w.photos.A1.id] } },
-    expected: { owner: '-', viewer: 403, contributor: 403, stranger: 404, anonymous: 401 },
+    expected: { owner: '-', viewer: 403, contributor: 403, stranger: 404, ...NO_ACCOUNT },
   },
   {
     route: 'POST /api/albums/:id/photos/remove (Q, C3: what owner and contributor added)',
@@ -172,7 +222,7 @@ const PEOPLE_ROWS: Row[] = [
       path: `/api/albums/${w.albums.X.id}/photos/remove`,
       body: { photoIds: [actor === 'contributor' ? w.photos.C3.id : w.photos.Q.id] },
     }),
-    expected: { owner: 204, viewer: 403, contributor: 204, stranger: 404, anonymous: 401 },
+    expected: { owner: 204, viewer: 403, contributor: 204, stranger: 404, ...NO_ACCOUNT },
   },
   { route: 'GET /api/albums/:id/shares', request: (w) => ({ method: 'GET', path: `/api/albums/${w.albums.X.id}/shares` }), expected: ownerOnly(200) },
   {
@@ -188,19 +238,124 @@ const PEOPLE_ROWS: Row[] = [
   {
     route: 'DELETE /api/photos/:id (owner’s D, in X)',
     request: (w) => ({ method: 'DELETE', path: `/api/photos/${w.photos.D.id}` }),
-    expected: { owner: 204, viewer: 404, contributor: 404, stranger: 404, anonymous: 401 },
+    expected: { owner: 204, viewer: 404, contributor: 404, stranger: 404, ...NO_ACCOUNT },
   },
   {
     route: 'DELETE /api/photos/:id (contributor’s C1, in X)',
     request: (w, actor) => (actor === 'contributor' ? undefined : { method: 'DELETE', path: `/api/photos/${w.photos.C1.id}` }),
-    expected: { owner: 404, viewer: 404, contributor: '-', stranger: 404, anonymous: 401 },
+    expected: { owner: 404, viewer: 404, contributor: '-', stranger: 404, ...NO_ACCOUNT },
   },
   { route: 'DELETE /api/albums/:id (Y)', request: (w) => ({ method: 'DELETE', path: `/api/albums/${w.albums.Y.id}` }), expected: ownerOnly(204) },
   { route: 'GET /api/events', request: () => ({ method: 'GET', path: '/api/events' }), expected: all(200) },
 ];
 
+/** The share-link rules: the owner's management routes, then what each holder's link opens. */
+const LINK_ROWS: Row[] = [
+  {
+    route: 'POST /api/albums/:id/links',
+    request: (w) => ({ method: 'POST', path: `/api/albums/${w.albums.X.id}/links`, body: { allowDownload: false } }),
+    expected: ownerOnly(201),
+  },
+  { route: 'GET /api/albums/:id/links', request: (w) => get(`/api/albums/${w.albums.X.id}/links`), expected: ownerOnly(200) },
+  {
+    route: 'DELETE /api/albums/:id/links/:linkId',
+    request: (w) => ({ method: 'DELETE', path: `/api/albums/${w.albums.X.id}/links/${w.links.spareId}` }),
+    expected: ownerOnly(204),
+  },
+  {
+    route: 'POST /api/photos/:id/links (in X)',
+    request: (w) => ({ method: 'POST', path: `/api/photos/${w.photos.A1.id}/links`, body: {} }),
+    expected: ownerOnly(201),
+  },
+  {
+    route: 'POST /api/photos/:id/links (owner’s private)',
+    request: (w) => ({ method: 'POST', path: `/api/photos/${w.photos.P.id}/links`, body: {} }),
+    expected: { owner: 201, viewer: 404, contributor: 404, stranger: 404, ...NO_ACCOUNT },
+  },
+  {
+    route: 'GET /api/photos/:id/links (owner’s private)',
+    request: (w) => get(`/api/photos/${w.photos.P.id}/links`),
+    expected: { owner: 200, viewer: 404, contributor: 404, stranger: 404, ...NO_ACCOUNT },
+  },
+  { route: 'GET /api/links/:token (album link)', request: (w, actor) => get(`/api/links/${albumLinkOf(w, actor)}`), expected: linkRead(200, 200) },
+  {
+    route: 'GET /api/links/:token/photos (album link)',
+    request: (w, actor) => get(`/api/links/${albumLinkOf(w, actor)}/photos`),
+    expected: linkRead(200, 200),
+  },
+  {
+    route: 'GET /api/links/:token/photos/:id/original (A1, in X)',
+    request: (w, actor) => get(`/api/links/${albumLinkOf(w, actor)}/photos/${w.photos.A1.id}/original`),
+    expected: linkRead(403, 302),
+  },
+  {
+    route: 'GET /api/links/:token/photos/:id/original (P, not in X)',
+    request: (w, actor) => get(`/api/links/${albumLinkOf(w, actor)}/photos/${w.photos.P.id}/original`),
+    expected: linkRead(404, 404),
+  },
+  {
+    route: 'GET thumb URL of A1 from the actor’s album link page',
+    request: async (w, actor) => {
+      if (isAccount(actor) || actor === 'anonymous') return undefined;
+      const response = await send(actor, w, { method: 'GET', path: `/api/links/${albumLinkOf(w, actor)}/photos` });
+      if (response.status !== 200) return undefined;
+      const page = JSON.parse(response.text.slice(response.text.indexOf('\n') + 1)) as { items: { id: string; variants: { thumb: { url: string } } }[] };
+      const url = new URL(page.items.find((p) => p.id === w.photos.A1.id)!.variants.thumb.url, platform.bff.url);
+      return get(`${url.pathname}${url.search}`);
+    },
+    expected: { ...NO_URL, owner: '-', viewer: '-', contributor: '-', stranger: '-', 'link holder': 200, 'unlocked link': 200 },
+  },
+  {
+    // Each holder unlocks with what they know: the right password, a wrong one, or (no password on their link) anything.
+    route: 'POST /api/links/:token/unlock',
+    request: (w, actor) => ({
+      method: 'POST',
+      path: `/api/links/${albumLinkOf(w, actor)}/unlock`,
+      body: { password: actor === 'unlocked link' ? LINK_PASSWORD : 'not the password' },
+    }),
+    expected: { ...linkRead(204, 204), 'wrong password': 401 },
+  },
+  {
+    route: 'GET /api/links/:token (photo link to P)',
+    request: (w, actor) => get(photoLinkOf(w, actor) && `/api/links/${photoLinkOf(w, actor)}`),
+    expected: photoLinkRead(200),
+  },
+  {
+    route: 'GET /api/links/:token/photos (photo link to P)',
+    request: (w, actor) => get(photoLinkOf(w, actor) && `/api/links/${photoLinkOf(w, actor)}/photos`),
+    expected: photoLinkRead(200),
+  },
+  {
+    route: 'GET /api/links/:token/photos/:id/original (photo link: P)',
+    request: (w, actor) => get(photoLinkOf(w, actor) && `/api/links/${photoLinkOf(w, actor)}/photos/${w.photos.P.id}/original`),
+    expected: photoLinkRead(302),
+  },
+  {
+    route: 'GET /api/links/:token/photos/:id/original (photo link: A1)',
+    request: (w, actor) => get(photoLinkOf(w, actor) && `/api/links/${photoLinkOf(w, actor)}/photos/${w.photos.A1.id}/original`),
+    expected: photoLinkRead(404),
+  },
+];
+
+const LINK_PASSWORD = 'correct horse battery';
+
 /** After the owner revokes the viewer's share of X: the viewer's next request already finds nothing; the others keep theirs. */
 const AFTER_REVOKE_ROWS: Row[] = [
+  {
+    route: 'GET /api/links/:token (album link)',
+    request: (w, actor) => get(`/api/links/${albumLinkOf(w, actor)}`),
+    expected: { 'link holder': 404, 'unlocked link': 200 },
+  },
+  {
+    route: 'GET /api/links/:token/photos (album link)',
+    request: (w, actor) => get(`/api/links/${albumLinkOf(w, actor)}/photos`),
+    expected: { 'link holder': 404, 'unlocked link': 200 },
+  },
+  {
+    route: 'GET /api/links/:token (photo link to P)',
+    request: (w, actor) => get(photoLinkOf(w, actor) && `/api/links/${photoLinkOf(w, actor)}`),
+    expected: { 'link holder': 200 },
+  },
   {
     route: 'GET /api/photos/:id (in X, owner’s)',
     request: (w) => ({ method: 'GET', path: `/api/photos/${w.photos.A1.id}` }),
@@ -234,7 +389,7 @@ const AFTER_REVOKE_ROWS: Row[] = [
   },
   {
     route: 'POST /api/albums/:id/photos (the actor’s own photo)',
-    request: (w, actor) => ({ method: 'POST', path: `/api/albums/${w.albums.X.id}/photos`, body: { photoIds: [w.photos[own[actor]].id] } }),
+    request: (w, actor) => ({ method: 'POST', path: `/api/albums/${w.albums.X.id}/photos`, body: { photoIds: [w.photos[own(actor)].id] } }),
     expected: { viewer: 404, contributor: 200 },
   },
   {
@@ -245,7 +400,7 @@ const AFTER_REVOKE_ROWS: Row[] = [
 ];
 
 /** What each actor may see once the viewer's share is revoked: the viewer is back to their own photo. */
-const MAY_SEE_AFTER_REVOKE: Record<Actor, readonly Label[]> = { ...MAY_SEE, viewer: ['V1'] };
+const MAY_SEE_AFTER_REVOKE: Record<Actor, readonly Label[]> = { ...MAY_SEE, viewer: ['V1'], 'link holder': ['P'] };
 
 let platform: ProcessPlatform;
 let api: Api;
@@ -260,7 +415,8 @@ interface Answer {
 
 async function send(actor: Actor, w: World, request: Request): Promise<Answer> {
   const headers: Record<string, string> = {};
-  if (actor !== 'anonymous') headers['authorization'] = `Bearer ${w.tokens[actor]}`;
+  if (isAccount(actor)) headers['authorization'] = `Bearer ${w.tokens[actor]}`;
+  if (actor === 'unlocked link') headers['cookie'] = w.unlockCookie;
   if (request.body !== undefined) headers['content-type'] = 'application/json';
   const controller = new AbortController();
   const response = await fetch(new URL(request.path, platform.bff.url), {
@@ -283,7 +439,7 @@ async function send(actor: Actor, w: World, request: Request): Promise<Answer> {
 
 /** A URL from the actor's own view of a photo; undefined when the actor may not see it (they have no URL to try). */
 async function urlFromView(w: World, actor: Actor, photoId: string, pick: (photo: any) => string): Promise<Request | undefined> {
-  if (actor === 'anonymous') return undefined;
+  if (!isAccount(actor)) return undefined;
   const response = await fetch(`${platform.bff.url}/api/photos/${photoId}`, { headers: { authorization: `Bearer ${w.tokens[actor]}` } });
   if (response.status !== 200) return undefined;
   const url = new URL(pick(await response.json()), platform.bff.url);
@@ -294,7 +450,7 @@ async function urlFromView(w: World, actor: Actor, photoId: string, pick: (photo
 function forbiddenFor(w: World, actor: Actor, maySee = MAY_SEE): string[] {
   const photos = (Object.keys(PHOTOS) as Label[]).filter((label) => !maySee[actor].includes(label));
   const secrets = photos.flatMap((label) => [w.photos[label].id, w.photos[label].filename]);
-  if (actor === 'stranger' || actor === 'anonymous') secrets.push(w.albums.X.name, w.albums.Y.name);
+  if (maySee[actor].length === 0 || actor === 'stranger') secrets.push(w.albums.X.name, w.albums.Y.name);
   return secrets;
 }
 
@@ -306,8 +462,8 @@ function leaks(w: World, actor: Actor, request: Request, text: string, maySee = 
 
 function formatTable(rows: string[], cells: (row: string, actor: Actor) => string): string {
   const width = Math.max(...rows.map((r) => r.length));
-  const head = `${'route'.padEnd(width)} | ${ACTORS.map((a) => a.padEnd(11)).join(' | ')}`;
-  return [head, '-'.repeat(head.length), ...rows.map((row) => `${row.padEnd(width)} | ${ACTORS.map((a) => cells(row, a).padEnd(11)).join(' | ')}`)].join('\n');
+  const head = `${'route'.padEnd(width)} | ${ACTORS.map((a) => a.padEnd(14)).join(' | ')}`;
+  return [head, '-'.repeat(head.length), ...rows.map((row) => `${row.padEnd(width)} | ${ACTORS.map((a) => cells(row, a).padEnd(14)).join(' | ')}`)].join('\n');
 }
 
 /** Sends every row as every actor; returns the statuses (route -> actor -> status) and the leaks found. */
@@ -355,7 +511,7 @@ async function setUpWorld(withAccounts: (tokens: World['tokens']) => Promise<voi
   const accounts = ['owner', 'viewer', 'contributor', 'stranger', 'newcomer'] as const;
   const registered = Object.fromEntries(
     await Promise.all(accounts.map(async (name) => [name, await api.register(`${name}-${suffix}@example.com`, `${name} has a long enough password`)] as const)),
-  ) as Record<(typeof accounts)[number], { user: { id: string }; accessToken: string }>;
+  ) as unknown as Record<(typeof accounts)[number], { user: { id: string }; accessToken: string }>;
   const tokens = { owner: '', viewer: '', contributor: '', stranger: '' };
   for (const actor of Object.keys(tokens) as (keyof typeof tokens)[]) tokens[actor] = registered[actor].accessToken;
   const userIds = Object.fromEntries(accounts.map((name) => [name, registered[name].user.id])) as World['userIds'];
@@ -398,7 +554,49 @@ async function setUpWorld(withAccounts: (tokens: World['tokens']) => Promise<voi
   await call(tokens.owner, 'POST', `/api/albums/${albums.X.id}/photos`, { photoIds: [photos.A1.id, photos.A2.id, photos.D.id] });
   await call(tokens.contributor, 'POST', `/api/albums/${albums.X.id}/photos`, { photoIds: [photos.C1.id] });
   const a1 = await call(tokens.owner, 'GET', `/api/photos/${photos.A1.id}`);
-  return { tokens, userIds, newcomerEmail: `newcomer-${suffix}@example.com`, photos, albums, urls: { thumbA1: a1.variants.thumb.url } };
+
+  // Share links. The expired one is made to expire in a few seconds (a past expiry is refused), then waited out.
+  const expiresAt = Date.now() + 3_000;
+  const link = (kind: 'albums' | 'photos', id: string, body: object) => call(tokens.owner, 'POST', `/api/${kind}/${id}/links`, body);
+  const expired = await link('albums', albums.X.id, { expiresAt: new Date(expiresAt).toISOString() });
+  const album = await link('albums', albums.X.id, { allowDownload: false });
+  const photo = await link('photos', photos.P.id, { allowDownload: true });
+  const protectedLink = await link('albums', albums.X.id, { password: LINK_PASSWORD, allowDownload: true });
+  const revoked = await link('albums', albums.X.id, {});
+  await call(tokens.owner, 'DELETE', `/api/albums/${albums.X.id}/links/${revoked.id}`);
+  const spare = await link('albums', albums.X.id, {});
+  expect(album).toMatchObject({ url: `/s/${album.token}`, hasPassword: false, allowDownload: false, expiresAt: null });
+  expect(protectedLink).toMatchObject({ hasPassword: true, allowDownload: true });
+  const unlock = await fetch(`${platform.bff.url}/api/links/${protectedLink.token}/unlock`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ password: LINK_PASSWORD }),
+  });
+  expect(unlock.status).toBe(204);
+  const unlockCookie = unlock.headers
+    .getSetCookie()
+    .map((cookie) => cookie.split(';')[0]!)
+    .join('; ');
+  expect(unlockCookie).not.toBe('');
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt + 500 - Date.now())));
+  return {
+    tokens,
+    userIds,
+    newcomerEmail: `newcomer-${suffix}@example.com`,
+    photos,
+    albums,
+    urls: { thumbA1: a1.variants.thumb.url },
+    links: {
+      album: album.token,
+      albumId: album.id,
+      photo: photo.token,
+      protected: protectedLink.token,
+      revoked: revoked.token,
+      expired: expired.token,
+      spareId: spare.id,
+    },
+    unlockCookie,
+  };
 }
 
 describe('access matrix through the BFF, one process per service', () => {
@@ -425,7 +623,7 @@ describe('access matrix through the BFF, one process per service', () => {
       for (const actor of ['owner', 'viewer', 'contributor', 'stranger'] as const) streams[actor] = await openEventStream(platform.bff.url, tokens[actor]);
     });
 
-    const { actual, expected, found, table } = await runMatrix(world, PEOPLE_ROWS);
+    const { actual, expected, found, table } = await runMatrix(world, [...PEOPLE_ROWS, ...LINK_ROWS]);
     expect(actual, `route x actor -> status (expected≠actual ✗):\n${table}`).toEqual(expected);
     expect(found, `leaks:\n${found.join('\n')}`).toEqual([]);
 
@@ -446,7 +644,7 @@ describe('access matrix through the BFF, one process per service', () => {
     }
   }, 600_000);
 
-  it("takes a revoked share away on the grantee's next request, though metadata had their visible albums cached in Redis", async () => {
+  it("takes a revoked share (or link) away on the grantee's (holder's) next request, though metadata had the grantee's visible albums cached in Redis", async () => {
     onTestFailed(() => console.error(platform.logs()));
     expect(world, 'the matrix built the world').toBeDefined();
     const metadata = platform.service('metadata');
@@ -469,6 +667,9 @@ describe('access matrix through the BFF, one process per service', () => {
 
     const revoke = await send('owner', world, { method: 'DELETE', path: `/api/albums/${world.albums.X.id}/shares/${world.userIds.viewer}` });
     expect(revoke.status).toBe(204);
+    expect((await send('link holder', world, { method: 'GET', path: `/api/links/${world.links.album}/photos` })).status).toBe(200);
+    const revokeLink = await send('owner', world, { method: 'DELETE', path: `/api/albums/${world.albums.X.id}/links/${world.links.albumId}` });
+    expect(revokeLink.status).toBe(204);
     const { actual, expected, found, table } = await runMatrix(world, AFTER_REVOKE_ROWS, MAY_SEE_AFTER_REVOKE);
     expect(actual, `after the revoke, route x actor -> status (expected≠actual ✗):\n${table}`).toEqual(expected);
     expect(found, `leaks:\n${found.join('\n')}`).toEqual([]);
