@@ -11,14 +11,13 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Parser, type AsyncAPIDocumentInterface, type MessageInterface } from '@asyncapi/parser';
-import { EventCatalogue, photoFamilies, type CloudEvent, type PhotoFamily } from '@photos/contracts';
+import { EventCatalogue, photoFamilies, type PhotoFamily } from '@photos/contracts';
 import { createKafkaBus, createRabbitMqBus } from '@photos/event-bus';
 import { createTestVhost } from '@photos/event-bus/test-support/rabbitmq-vhost';
 import type { ValidateFunction } from 'ajv';
 import { connect } from 'amqplib';
-import { Kafka, logLevel } from 'kafkajs';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { groupQueue } from '../../packages/event-bus/src/adapters/rabbitmq-topology.js';
+import { firstKafkaRecord, nextGroupMessage, uploadedEvent } from '../support/raw-messages.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(import.meta.url);
@@ -53,45 +52,18 @@ function headersValidator(type: string): ValidateFunction {
 const errorsOf = (validate: ValidateFunction, headers: Record<string, unknown>): string[] =>
   validate(headers) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`);
 
-function uploadedEvent(catalogue: EventCatalogue<PhotoFamily>): CloudEvent {
-  const photoId = randomUUID();
-  return catalogue.create(
-    'photo.uploaded',
-    photoId,
-    {
-      photoId,
-      ownerId: randomUUID(),
-      objectKey: `originals/o/${photoId}`,
-      filename: 'a.jpg',
-      contentType: 'image/jpeg',
-      bytes: 1,
-      sha256: 'a'.repeat(64),
-      uploadedAt: new Date().toISOString(),
-    },
-    { source: '/test/asyncapi-headers', correlationid: randomUUID(), traceparent: `00-${'1'.repeat(32)}-${'2'.repeat(16)}-01` },
-  );
-}
+const uploaded = (catalogue: EventCatalogue<PhotoFamily>) =>
+  uploadedEvent(catalogue, { source: '/test/asyncapi-headers', correlationId: randomUUID(), traceparent: `00-${'1'.repeat(32)}-${'2'.repeat(16)}-01` });
 
 describe('the AsyncAPI document describes the headers the event bus sends', () => {
   it('Kafka: the record published by the Kafka adapter has the headers of photo.uploaded.v1, and its key is the subject', async () => {
     const catalogue = new EventCatalogue<PhotoFamily>(`asyncapi-headers-${randomUUID().slice(0, 8)}`, photoFamilies);
     const brokers = inject('kafkaBrokers');
     const bus = await createKafkaBus({ brokers, clientId: 'asyncapi-headers', catalogue });
-    const kafka = new Kafka({ clientId: 'asyncapi-headers-reader', brokers, logLevel: logLevel.NOTHING });
-    const consumer = kafka.consumer({ groupId: `asyncapi-headers-${randomUUID().slice(0, 8)}` });
     try {
-      const event = uploadedEvent(catalogue);
+      const event = uploaded(catalogue);
       await bus.publish(event);
-      await consumer.connect();
-      await consumer.subscribe({ topic: catalogue.channel, fromBeginning: true });
-      const record = await new Promise<{ key: string; headers: Record<string, string> }>((resolve) => {
-        void consumer.run({
-          eachMessage: async ({ message }) => {
-            const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)]));
-            resolve({ key: String(message.key), headers });
-          },
-        });
-      });
+      const record = await firstKafkaRecord(brokers, catalogue.channel);
 
       expect(errorsOf(headersValidator(event.type), record.headers)).toEqual([]);
       expect(record.headers['ce_id']).toBe(event.id);
@@ -99,7 +71,6 @@ describe('the AsyncAPI document describes the headers the event bus sends', () =
       // The document names the key for the Kafka binding.
       expect(messageOf(event.type).bindings().get('kafka')?.value()).toHaveProperty('key');
     } finally {
-      await consumer.disconnect();
       await bus.close();
     }
   });
@@ -114,23 +85,13 @@ describe('the AsyncAPI document describes the headers the event bus sends', () =
       const group = 'asyncapi-headers';
       const subscription = await bus.subscribe({ group, handlers: {} });
       await subscription.stop();
-      const event = uploadedEvent(catalogue);
+      const event = uploaded(catalogue);
       await bus.publish(event);
-
-      const channel = await connection.createChannel();
-      let message = await channel.get(groupQueue(catalogue.channel, group), { noAck: true });
-      for (let tries = 0; message === false && tries < 50; tries++) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        message = await channel.get(groupQueue(catalogue.channel, group), { noAck: true });
-      }
-      if (message === false) throw new Error('the published event never reached the group queue');
-      const headers = Object.fromEntries(
-        Object.entries(message.properties.headers ?? {}).map(([name, value]) => [name, Buffer.isBuffer(value) ? value.toString('utf8') : value]),
-      );
+      const { headers, properties } = await nextGroupMessage(connection, catalogue.channel, group);
 
       expect(errorsOf(headersValidator(event.type), headers)).toEqual([]);
       expect(headers['cloudEvents:id']).toBe(event.id);
-      expect(message.properties.contentType).toBe(messageOf(event.type).contentType());
+      expect(properties.contentType).toBe(messageOf(event.type).contentType());
     } finally {
       await connection.close();
       await bus.close();
@@ -140,7 +101,7 @@ describe('the AsyncAPI document describes the headers the event bus sends', () =
 
   it('the headers schema refuses what no transport sends: the old ce_datacontenttype instead of content-type, or a missing attribute', () => {
     const validate = headersValidator('photo.uploaded.v1');
-    const event = uploadedEvent(new EventCatalogue<PhotoFamily>('photo-events', photoFamilies));
+    const event = uploaded(new EventCatalogue<PhotoFamily>('photo-events', photoFamilies));
     const kafka: Record<string, string> = { 'content-type': 'application/json' };
     for (const [name, value] of Object.entries(event)) if (name !== 'data' && name !== 'datacontenttype') kafka[`ce_${name}`] = String(value);
     expect(errorsOf(validate, kafka)).toEqual([]);

@@ -6,15 +6,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { SpanKind, context, trace } from '@opentelemetry/api';
-import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { EventCatalogue, photoFamilies, type CloudEvent, type PhotoFamily } from '@photos/contracts';
 import { createKafkaBus, createRabbitMqBus, type EventBus } from '@photos/event-bus';
 import { createTestVhost } from '@photos/event-bus/test-support/rabbitmq-vhost';
 import { installTracing, type Tracing } from '@photos/service-kit';
 import { connect } from 'amqplib';
-import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { groupQueue } from '../../packages/event-bus/src/adapters/rabbitmq-topology.js';
+import { firstKafkaRecord, nextGroupMessage, uploadedEvent } from '../support/raw-messages.js';
 
 const exporter = new InMemorySpanExporter();
 let tracing: Tracing;
@@ -27,20 +26,8 @@ beforeEach(() => exporter.reset());
 /** The trace id the event was made with (its producer's parent), as a request's would be. */
 const ORIGIN_TRACE_ID = '1'.repeat(32);
 
-function uploadedEvent(catalogue: EventCatalogue<PhotoFamily>): CloudEvent {
-  const photoId = randomUUID();
-  const data = {
-    photoId,
-    ownerId: randomUUID(),
-    objectKey: `originals/o/${photoId}`,
-    filename: 'a.jpg',
-    contentType: 'image/jpeg',
-    bytes: 1,
-    sha256: 'a'.repeat(64),
-    uploadedAt: new Date().toISOString(),
-  };
-  return catalogue.create('photo.uploaded', photoId, data, { source: '/test/traceparent', traceparent: `00-${ORIGIN_TRACE_ID}-${'2'.repeat(16)}-01` });
-}
+const uploaded = (catalogue: EventCatalogue<PhotoFamily>) =>
+  uploadedEvent(catalogue, { source: '/test/traceparent', traceparent: `00-${ORIGIN_TRACE_ID}-${'2'.repeat(16)}-01` });
 
 /** Publishes `event` (from no active span: as an outbox relay does) and returns its producer span. */
 async function publishedBy(bus: EventBus, event: CloudEvent) {
@@ -52,16 +39,22 @@ async function publishedBy(bus: EventBus, event: CloudEvent) {
   return producer!;
 }
 
-/** Handles the next event of `group` on `bus` (stopped with the bus) and returns the span the handler ran in. */
-async function consumedBy(bus: EventBus, group: string) {
+/**
+ * Subscribes `group` on `bus` (stopped with the bus); once subscribed, gives a function that waits for the
+ * group's next event and returns the span its handler ran in.
+ */
+async function consumedBy(bus: EventBus, group: string): Promise<() => Promise<ReadableSpan>> {
   let active: string | undefined;
-  await new Promise<void>((resolve) => {
-    const handlers = { 'photo.uploaded': async () => void ((active = trace.getActiveSpan()?.spanContext().spanId), resolve()) };
-    void bus.subscribe({ group, handlers });
-  });
-  // The consumer span ends once the handler has returned and the event is acknowledged.
-  await expect.poll(() => exporter.getFinishedSpans().some((s) => s.spanContext().spanId === active)).toBe(true);
-  return exporter.getFinishedSpans().find((s) => s.spanContext().spanId === active)!;
+  let handled!: () => void;
+  const handledOnce = new Promise<void>((resolve) => (handled = resolve));
+  const handlers = { 'photo.uploaded': async () => void ((active = trace.getActiveSpan()?.spanContext().spanId), handled()) };
+  await bus.subscribe({ group, handlers });
+  return async () => {
+    await handledOnce;
+    // The consumer span ends once the handler has returned and the event is acknowledged.
+    await expect.poll(() => exporter.getFinishedSpans().some((s) => s.spanContext().spanId === active)).toBe(true);
+    return exporter.getFinishedSpans().find((s) => s.spanContext().spanId === active)!;
+  };
 }
 
 describe('with tracing on, events carry their producer span in the traceparent header', () => {
@@ -69,30 +62,21 @@ describe('with tracing on, events carry their producer span in the traceparent h
     const catalogue = new EventCatalogue<PhotoFamily>(`traceparent-${randomUUID().slice(0, 8)}`, photoFamilies);
     const brokers = inject('kafkaBrokers');
     const bus = await createKafkaBus({ brokers, clientId: 'traceparent', catalogue });
-    const kafka = new Kafka({ clientId: 'traceparent-reader', brokers, logLevel: logLevel.NOTHING });
-    const reader = kafka.consumer({ groupId: `traceparent-${randomUUID().slice(0, 8)}` });
     try {
-      const event = uploadedEvent(catalogue);
+      const event = uploaded(catalogue);
       const producer = await publishedBy(bus, event);
       expect(producer.attributes).toMatchObject({
         'messaging.system': 'kafka',
         'messaging.destination.name': catalogue.channel,
         'messaging.operation': 'publish',
       });
-      await reader.connect();
-      await reader.subscribe({ topic: catalogue.channel, fromBeginning: true });
-      const headers = await new Promise<Record<string, string>>((resolve) => {
-        void reader.run({
-          eachMessage: async ({ message }) => resolve(Object.fromEntries(Object.entries(message.headers ?? {}).map(([n, v]) => [n, String(v)]))),
-        });
-      });
+      const { headers } = await firstKafkaRecord(brokers, catalogue.channel);
       expect(headers['ce_traceparent']).toBe(`00-${ORIGIN_TRACE_ID}-${producer.spanContext().spanId}-01`);
 
-      const consumer = await consumedBy(bus, `traceparent-${randomUUID().slice(0, 8)}`);
+      const consumer = await (await consumedBy(bus, `traceparent-${randomUUID().slice(0, 8)}`))();
       expect(consumer.parentSpanContext?.spanId).toBe(producer.spanContext().spanId);
       expect(consumer.attributes).toMatchObject({ 'messaging.system': 'kafka', 'messaging.operation': 'process' });
     } finally {
-      await reader.disconnect();
       await bus.close();
     }
   });
@@ -105,25 +89,16 @@ describe('with tracing on, events carry their producer span in the traceparent h
     try {
       const group = 'traceparent-raw';
       await (await bus.subscribe({ group, handlers: {} })).stop();
-      const event = uploadedEvent(catalogue);
-      const producer = await publishedBy(bus, event);
+      const producer = await publishedBy(bus, uploaded(catalogue));
       expect(producer.attributes).toMatchObject({ 'messaging.system': 'rabbitmq', 'messaging.operation': 'publish' });
-      const channel = await connection.createChannel();
-      let message = await channel.get(groupQueue(catalogue.channel, group), { noAck: true });
-      for (let tries = 0; message === false && tries < 50; tries++) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        message = await channel.get(groupQueue(catalogue.channel, group), { noAck: true });
-      }
-      if (message === false) throw new Error('the published event never reached the group queue');
-      const header = message.properties.headers?.['cloudEvents:traceparent'] as Buffer | string | undefined;
-      expect(String(header)).toBe(`00-${ORIGIN_TRACE_ID}-${producer.spanContext().spanId}-01`);
+      const { headers } = await nextGroupMessage(connection, catalogue.channel, group);
+      expect(headers['cloudEvents:traceparent']).toBe(`00-${ORIGIN_TRACE_ID}-${producer.spanContext().spanId}-01`);
 
       // A group subscribed before the publication, to see the consumer span.
       exporter.reset();
-      const consumed = consumedBy(bus, 'traceparent-consumer');
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      const second = await publishedBy(bus, uploadedEvent(catalogue));
-      const consumer = await consumed;
+      const consumed = await consumedBy(bus, 'traceparent-consumer');
+      const second = await publishedBy(bus, uploaded(catalogue));
+      const consumer = await consumed();
       expect(consumer.parentSpanContext?.spanId).toBe(second.spanContext().spanId);
       expect(consumer.attributes).toMatchObject({
         'messaging.system': 'rabbitmq',
