@@ -33,11 +33,12 @@ export interface PutOptions {
 export interface ObjectStore {
   /**
    * Streams `body` into `key`, never buffering the whole object (memory stays within a few parts of a
-   * multipart upload). Resolves with the byte count once the object is durable. If `body` errors (e.g. a
-   * byte limit was hit), nothing is left at `key` and the promise rejects with that very error.
-   * An existing object at `key` is replaced.
+   * multipart upload). Resolves with the byte count and the hex SHA-256 of the bytes once the object is
+   * durable (a store hashes what it writes anyway, e.g. to sign it: callers need not hash it again). If
+   * `body` errors (e.g. a byte limit was hit), nothing is left at `key` and the promise rejects with that
+   * very error. An existing object at `key` is replaced.
    */
-  put(key: string, body: Readable | Buffer, options: PutOptions): Promise<{ bytes: number }>;
+  put(key: string, body: Readable | Buffer, options: PutOptions): Promise<{ bytes: number; sha256: string }>;
   /** Streams the object's bytes; rejects with `ObjectNotFound` if there is none. */
   get(key: string): Promise<Readable>;
   /** The object's size and labels, or `undefined` if there is none. */

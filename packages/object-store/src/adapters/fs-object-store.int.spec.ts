@@ -83,7 +83,7 @@ describe('filesystem object store', () => {
     expect(await store.stat('atomic/half.bin')).toBeUndefined();
     expect(await store.list('atomic/')).toEqual([]);
     release();
-    expect(await put).toEqual({ bytes: 2 * 1024 * 1024 });
+    expect(await put).toEqual({ bytes: 2 * 1024 * 1024, sha256: body.sha256() });
     expect(await store.stat('atomic/half.bin')).toMatchObject({ bytes: 2 * 1024 * 1024 });
     await store.deletePrefix('atomic/');
   });

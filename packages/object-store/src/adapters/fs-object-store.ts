@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { access, link, mkdir, open, readdir, readFile, rename, rm, rmdir, stat as fsStat, type FileHandle } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import path from 'node:path';
@@ -163,10 +164,12 @@ export function createFsObjectStore(options: FsObjectStoreOptions): ObjectStore 
       await mkdir(paths.tempDir, { recursive: true });
       const temp = paths.temp();
       let bytes = 0;
+      const hash = createHash('sha256');
       try {
         const file = await open(temp, 'wx');
         try {
           for await (const chunk of chunksOf(body)) {
+            hash.update(chunk);
             await writeAll(file, chunk);
             bytes += chunk.length;
           }
@@ -175,7 +178,7 @@ export function createFsObjectStore(options: FsObjectStoreOptions): ObjectStore 
           await file.close();
         }
         await commit(key, temp, { contentType: putOptions.contentType, metadata: { ...putOptions.metadata } });
-        return { bytes };
+        return { bytes, sha256: hash.digest('hex') };
       } catch (error) {
         await rm(temp, { force: true });
         throw error;

@@ -63,12 +63,12 @@ class MultipartUpload {
 }
 
 /**
- * One PUT of a body held in memory. Over plain HTTP SigV4 signs the payload's SHA-256; over HTTPS the
- * payload is UNSIGNED-PAYLOAD and Content-MD5 guards it. (minio's putObject copies a Buffer into a new
- * one and hashes it with both MD5 and SHA-256 whatever the protocol: on an upload path that is two
- * passes and a copy too many.)
+ * One PUT of a body held in memory, whose SHA-256 the caller has. Over plain HTTP SigV4 signs that
+ * payload hash; over HTTPS the payload is UNSIGNED-PAYLOAD and Content-MD5 guards it. (minio's
+ * putObject copies a Buffer into a new one and hashes it with both MD5 and SHA-256 whatever the
+ * protocol: on an upload path that is two passes and a copy too many.)
  */
-async function putSingle(target: S3PutTarget, bytes: Buffer): Promise<void> {
+async function putSingle(target: S3PutTarget, bytes: Buffer, sha256: string): Promise<void> {
   const { client, bucket, key, headers, region } = target;
   const signed = client.enableSHA256;
   const res = await client.makeRequestStreamAsync(
@@ -79,7 +79,7 @@ async function putSingle(target: S3PutTarget, bytes: Buffer): Promise<void> {
       headers: { ...headers, 'Content-Length': String(bytes.length), ...(signed ? {} : { 'Content-MD5': createHash('md5').update(bytes).digest('base64') }) },
     },
     bytes,
-    signed ? createHash('sha256').update(bytes).digest('hex') : '',
+    signed ? sha256 : '',
     [200],
     region,
   );
@@ -88,20 +88,23 @@ async function putSingle(target: S3PutTarget, bytes: Buffer): Promise<void> {
 }
 
 /**
- * Writes the body to one object and returns the byte count. A body that fits in one part goes as a
- * single PUT of exactly its bytes (its chunks gathered, then joined once); a longer one as a multipart
- * upload, aborted if the body or S3 fails, so neither an object nor an open upload is left behind.
- * Parts are filled into two buffers used in turn (one being read into, one in flight), so memory stays
- * at two parts whatever the length; they are allocated only once the body outgrows one part, so small
- * bodies never cost a part-sized allocation (which, per upload, kept the garbage collector busy).
- * (minio's own putObject sizes parts for the 5 TiB worst case when the length is unknown, buffering up
- * to 528 MiB, and neither catches body errors nor aborts.)
+ * Writes the body to one object and returns its byte count and SHA-256 (hashed as the chunks pass, so
+ * a single PUT signs with the same hash). A body that fits in one part goes as a single PUT of exactly
+ * its bytes (its chunks gathered, then joined once); a longer one as a multipart upload, aborted if the
+ * body or S3 fails, so neither an object nor an open upload is left behind. Parts are filled into two
+ * buffers used in turn (one being read into, one in flight), so memory stays at two parts whatever the
+ * length; they are allocated only once the body outgrows one part, so small bodies never cost a
+ * part-sized allocation (which, per upload, kept the garbage collector busy). (minio's own putObject
+ * sizes parts for the 5 TiB worst case when the length is unknown, buffering up to 528 MiB, and neither
+ * catches body errors nor aborts.)
  */
-export async function putBody(target: S3PutTarget, body: Readable | Buffer): Promise<number> {
+export async function putBody(target: S3PutTarget, body: Readable | Buffer): Promise<{ bytes: number; sha256: string }> {
   const { partSize } = target;
+  const hash = createHash('sha256');
   if (Buffer.isBuffer(body) && body.length <= partSize) {
-    await putSingle(target, body);
-    return body.length;
+    const sha256 = hash.update(body).digest('hex');
+    await putSingle(target, body, sha256);
+    return { bytes: body.length, sha256 };
   }
   // Until the body outgrows one part: its chunks as they came, not copied.
   const gathered: Buffer[] = [];
@@ -113,6 +116,7 @@ export async function putBody(target: S3PutTarget, body: Readable | Buffer): Pro
   try {
     for await (const chunk of chunksOf(body)) {
       total += chunk.length;
+      hash.update(chunk);
       if (!buffers) {
         if (filled + chunk.length <= partSize) {
           gathered.push(chunk);
@@ -139,16 +143,17 @@ export async function putBody(target: S3PutTarget, body: Readable | Buffer): Pro
         offset += copied;
       }
     }
+    const sha256 = hash.digest('hex');
     if (!buffers) {
-      await putSingle(target, Buffer.concat(gathered, filled));
-      return total;
+      await putSingle(target, Buffer.concat(gathered, filled), sha256);
+      return { bytes: total, sha256 };
     }
     const last = buffers[current]!.subarray(0, filled);
     upload ??= await MultipartUpload.start(target);
     await upload.ready();
     upload.send(last);
     await upload.complete();
-    return total;
+    return { bytes: total, sha256 };
   } catch (error) {
     await upload?.abort();
     throw error;

@@ -131,8 +131,7 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
     async put(key: string, body, putOptions: PutOptions) {
       assertObjectKey(key);
       assertPutOptions(putOptions);
-      const bytes = await putBody({ client, bucket, key, headers: headersFor(putOptions), partSize, region }, body);
-      return { bytes };
+      return putBody({ client, bucket, key, headers: headersFor(putOptions), partSize, region }, body);
     },
 
     async get(key) {

@@ -3,7 +3,7 @@
  * `describeObjectStoreConformance` with a harness that creates stores on its backend; every case works
  * under a fresh key prefix and deletes it afterwards, so runs never see each other's objects.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidObjectKey } from '../object-key.js';
 import { InvalidPutOptions } from '../object-metadata.js';
@@ -45,7 +45,7 @@ export function describeObjectStoreConformance(name: string, harness: ObjectStor
     it('round-trips a Buffer with its content type and metadata', async () => {
       const { store, at } = await fresh();
       const body = Buffer.from('a small original, not really a jpeg');
-      expect(await store.put(at('photo.jpg'), body, jpeg)).toEqual({ bytes: body.length });
+      expect(await store.put(at('photo.jpg'), body, jpeg)).toEqual({ bytes: body.length, sha256: createHash('sha256').update(body).digest('hex') });
       expect(await store.stat(at('photo.jpg'))).toEqual({ key: at('photo.jpg'), bytes: body.length, ...jpeg });
       expect(await bytesOf(await store.get(at('photo.jpg')))).toEqual(body);
     });
@@ -53,16 +53,22 @@ export function describeObjectStoreConformance(name: string, harness: ObjectStor
     it('round-trips a stream of a few MiB generated on the fly', async () => {
       const { store, at } = await fresh();
       const body = generatedBody(11 * MiB + 123);
-      expect(await store.put(at('big.bin'), body.stream, { contentType: 'application/octet-stream', metadata: { n: '1' } })).toEqual({
-        bytes: 11 * MiB + 123,
-      });
+      const put = await store.put(at('big.bin'), body.stream, { contentType: 'application/octet-stream', metadata: { n: '1' } });
+      expect(put).toEqual({ bytes: 11 * MiB + 123, sha256: body.sha256() });
       expect(await store.stat(at('big.bin'))).toMatchObject({ bytes: 11 * MiB + 123, contentType: 'application/octet-stream', metadata: { n: '1' } });
       expect(await digestOf(await store.get(at('big.bin')))).toEqual({ sha256: body.sha256(), bytes: 11 * MiB + 123 });
     });
 
+    it('answers the SHA-256 of a small streamed body, the one a single PUT goes by', async () => {
+      const { store, at } = await fresh();
+      const body = generatedBody(300 * 1024 + 7);
+      expect(await store.put(at('small.bin'), body.stream, jpeg)).toEqual({ bytes: 300 * 1024 + 7, sha256: body.sha256() });
+      expect(await digestOf(await store.get(at('small.bin')))).toEqual({ sha256: body.sha256(), bytes: 300 * 1024 + 7 });
+    });
+
     it('stores an empty object', async () => {
       const { store, at } = await fresh();
-      expect(await store.put(at('empty'), Buffer.alloc(0), { contentType: 'text/plain' })).toEqual({ bytes: 0 });
+      expect(await store.put(at('empty'), Buffer.alloc(0), { contentType: 'text/plain' })).toEqual({ bytes: 0, sha256: createHash('sha256').digest('hex') });
       expect(await store.stat(at('empty'))).toEqual({ key: at('empty'), bytes: 0, contentType: 'text/plain', metadata: {} });
       expect(await bytesOf(await store.get(at('empty')))).toEqual(Buffer.alloc(0));
     });
@@ -254,7 +260,7 @@ export function describeObjectStoreConformance(name: string, harness: ObjectStor
       const sampler = setInterval(sample, 10);
       const body = generatedBody(size, { onChunk: sample });
       try {
-        expect(await store.put(at('huge.bin'), body.stream, { contentType: 'application/octet-stream' })).toEqual({ bytes: size });
+        expect(await store.put(at('huge.bin'), body.stream, { contentType: 'application/octet-stream' })).toEqual({ bytes: size, sha256: body.sha256() });
       } finally {
         clearInterval(sampler);
       }

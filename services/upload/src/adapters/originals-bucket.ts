@@ -60,8 +60,8 @@ export function originalsBucket(store: ObjectStore): UploadStorage {
 
     async putOriginal(photoId, body, contentType) {
       const key = layout.original(photoId);
-      await store.put(key, body, { contentType, metadata: { 'photo-id': photoId } });
-      return key;
+      const { sha256 } = await store.put(key, body, { contentType, metadata: { 'photo-id': photoId } });
+      return { key, sha256 };
     },
     hasOriginal: async (photoId) => (await store.stat(layout.original(photoId))) !== undefined,
     async digestOfOriginal(photoId) {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 
 /** Raised by ByteMeter when more than `maxBytes` pass through it. */
@@ -10,11 +9,11 @@ export class ByteLimitExceeded extends Error {
 }
 
 /**
- * Passes bytes through while hashing them (SHA-256) and counting them; fails the stream as soon as the
- * count passes `maxBytes`, so an oversized upload is stopped while streaming, not after.
+ * Passes bytes through while counting them; fails the stream as soon as the count passes `maxBytes`, so
+ * an oversized upload is stopped while streaming, not after. (It does not hash: the object store
+ * answers the SHA-256 of what it stored, which it computes anyway to sign the write.)
  */
 export class ByteMeter extends Transform {
-  private readonly hash = createHash('sha256');
   bytes = 0;
 
   constructor(private readonly maxBytes: number) {
@@ -27,12 +26,6 @@ export class ByteMeter extends Transform {
       callback(new ByteLimitExceeded(this.maxBytes));
       return;
     }
-    this.hash.update(chunk);
     callback(null, chunk);
-  }
-
-  /** The hex SHA-256 of everything that passed; call once the stream has ended. */
-  digest(): string {
-    return this.hash.digest('hex');
   }
 }

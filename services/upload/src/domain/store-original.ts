@@ -49,7 +49,7 @@ export interface StagedOriginal {
 
 /**
  * Stages one file: judge the header first (type from magic bytes, pixel limit), with no side effect;
- * then write the upload's outbox entry and stream the original while hashing and counting (byte limit),
+ * then write the upload's outbox entry and stream the original while counting (byte limit; the store hashes it),
  * both at once, the original held back from landing until the entry did; then try to claim (owner,
  * SHA-256) with the photo's `photo.uploaded`. A refused file leaves nothing behind. On any failure what
  * was written is rolled back (best effort: the sweep finishes the job from the entry if the store fails
@@ -101,7 +101,7 @@ export async function stageOriginal(
     }
     throw error;
   }
-  const objectKey = stored.value;
+  const { key: objectKey, sha256 } = stored.value;
   const entryKey = written.value;
 
   const record: StoredOriginal = {
@@ -111,7 +111,7 @@ export async function stageOriginal(
     filename,
     contentType: verdict.contentType,
     bytes: meter.bytes,
-    sha256: meter.digest(),
+    sha256,
     width: verdict.width,
     height: verdict.height,
     uploadedAt: deps.now().toISOString(),

@@ -58,10 +58,11 @@ export interface UploadStorage {
   removeEntry(key: string): Promise<void>;
 
   /**
-   * Streams an original in; resolves with its object key once it is durable. If `body` fails, nothing
-   * is left and the promise rejects with that error.
+   * Streams an original in; resolves with its object key and the SHA-256 (hex) of its bytes once it is
+   * durable (the store hashes what it writes: the dedupe key costs no second pass). If `body` fails,
+   * nothing is left and the promise rejects with that error.
    */
-  putOriginal(photoId: string, body: Readable, contentType: string): Promise<string>;
+  putOriginal(photoId: string, body: Readable, contentType: string): Promise<{ key: string; sha256: string }>;
   hasOriginal(photoId: string): Promise<boolean>;
   /** The SHA-256 (hex) of the stored original, undefined when there is none (reads the whole object). */
   digestOfOriginal(photoId: string): Promise<string | undefined>;
