@@ -4,7 +4,8 @@
  * with a second account (a second browser context), who sees exactly those two under "Shared with me"
  * and opens one (without a delete button); the owner revokes and the album is gone for them on their next
  * request. Then share links: a fresh context with no account opens a link and sees the album's photos; a
- * link with a password asks for it (and refuses a wrong one); revoked links stop working.
+ * link with a password asks for it (and refuses a wrong one); revoked links stop working; one photo's link
+ * allows downloading its original.
  */
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -195,6 +196,30 @@ describe('albums and sharing in a browser', () => {
     await expect.poll(() => revoke.count(), { timeout: 10_000 }).toBe(0);
     await stranger.reload();
     await expect.poll(() => stranger.getByTestId('link-failed').getAttribute('data-code'), { timeout: 15_000 }).toBe('gone');
+
+    // One photo by link, from its detail, with downloads allowed. Escape closes the share dialog only.
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByTestId('share-dialog').count(), { timeout: 10_000 }).toBe(0);
+    await page.getByTestId('nav-photos').click();
+    const [photoId] = shared.inAlbum as [string];
+    await page.locator(`[data-testid="photo-tile"][data-photo-id="${photoId}"]`).click();
+    await page.getByTestId('share-photo').click();
+    await page.getByTestId('link-allow-download').check();
+    await page.getByTestId('create-link').click();
+    const photoUrl = await linkUrl(page);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByTestId('share-dialog').count(), { timeout: 10_000 }).toBe(0);
+    expect(await page.getByTestId('photo-detail').isVisible()).toBe(true);
+
+    const viewer = await newPage(platform.browser, errors);
+    await viewer.goto(photoUrl);
+    await expect.poll(() => viewer.getByTestId('linked-photo').getAttribute('data-photo-id'), { timeout: 15_000 }).toBe(photoId);
+    await expect
+      .poll(() => viewer.getByTestId('linked-photo-image').evaluate((img) => (img as HTMLImageElement).naturalWidth), { timeout: 15_000 })
+      .toBeGreaterThan(0);
+    const original = await viewer.request.get(`${platform.url}${await viewer.getByTestId('download-original').getAttribute('href')}`);
+    expect(original.status()).toBe(200);
+    expect(original.headers()['content-type']).toBe('image/jpeg');
     expect(errors).toEqual([]);
   }, 180_000);
 });

@@ -49,7 +49,8 @@ export function PhotoDetail({ id, photo, onClose, onDeleted, canDelete = true, s
       else element.setAttribute('open', '');
     }
     const onKey = (event: KeyboardEvent) => {
-      if (event.key === 'Escape') close();
+      // A dialog opened over this one (Share) takes its own Escape, even when focus has fallen to the page.
+      if (event.key === 'Escape' && !element?.querySelector('dialog[open]')) close();
     };
     document.addEventListener('keydown', onKey);
     return () => {
