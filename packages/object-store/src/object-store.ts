@@ -52,6 +52,11 @@ export interface ObjectStore {
   putIfAbsent(key: string, body: Buffer, options: PutOptions): Promise<boolean>;
   /** Removes the object; a missing key is fine. */
   delete(key: string): Promise<void>;
+  /**
+   * Removes the objects; missing keys are fine. On S3 one request for up to 1000 keys (DeleteObjects),
+   * where `delete` takes one each. Every key is checked before anything is removed.
+   */
+  deleteMany(keys: readonly string[]): Promise<void>;
   /** Deletes every key starting with `prefix` (not empty) and returns how many there were. */
   deletePrefix(prefix: string): Promise<number>;
   /** Keys starting with `prefix`, in ascending byte order, at most `limit` of them (default: all). */

@@ -223,6 +223,11 @@ export function createFsObjectStore(options: FsObjectStoreOptions): ObjectStore 
       await remove(key);
     },
 
+    async deleteMany(keys) {
+      keys.forEach((key) => assertObjectKey(key));
+      for (const key of keys) await remove(key);
+    },
+
     async deletePrefix(prefix) {
       assertKeyPrefix(prefix);
       if (prefix === '') throw new InvalidObjectKey('deletePrefix needs a non-empty prefix; it will not empty the bucket');

@@ -127,6 +127,15 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
     return keys.slice(0, limit).sort();
   }
 
+  /** DeleteObjects, 1000 keys a request (the client splits them); fails if any key could not be removed. */
+  async function removeObjects(keys: string[], what: string): Promise<void> {
+    const failures = (await client.removeObjects(bucket, keys)).filter((result) => result?.Error);
+    if (failures.length > 0) {
+      const first = failures[0]?.Error;
+      throw new Error(`could not delete ${failures.length} of ${keys.length} ${what}: ${first?.Code} ${first?.Message}`);
+    }
+  }
+
   return {
     async put(key: string, body, putOptions: PutOptions) {
       assertObjectKey(key);
@@ -167,16 +176,19 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
       await client.removeObject(bucket, key);
     },
 
+    async deleteMany(keys) {
+      keys.forEach((key) => assertObjectKey(key));
+      // One key: a plain DELETE is the same one request, without DeleteObjects' XML body and its MD5.
+      if (keys.length === 1) await client.removeObject(bucket, keys[0]!);
+      else if (keys.length > 1) await removeObjects([...keys], `${keys.length} objects`);
+    },
+
     async deletePrefix(prefix) {
       assertKeyPrefix(prefix);
       if (prefix === '') throw new InvalidObjectKey('deletePrefix needs a non-empty prefix; it will not empty the bucket');
       const keys = await list(prefix);
       if (keys.length === 0) return 0;
-      const failures = (await client.removeObjects(bucket, keys)).filter((result) => result?.Error);
-      if (failures.length > 0) {
-        const first = failures[0]?.Error;
-        throw new Error(`could not delete ${failures.length} of ${keys.length} objects under "${prefix}": ${first?.Code} ${first?.Message}`);
-      }
+      await removeObjects(keys, `objects under "${prefix}"`);
       return keys.length;
     },
 

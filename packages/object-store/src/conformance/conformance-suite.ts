@@ -124,6 +124,19 @@ export function describeObjectStoreConformance(name: string, harness: ObjectStor
       expect(await store.list(prefix)).toEqual([]);
     });
 
+    it('deletes many keys at once, missing ones included, and only those', async () => {
+      const { store, at, prefix } = await fresh();
+      for (const key of ['m/1', 'm/2', 'm/3', 'm/kept']) await store.put(at(key), Buffer.from(key), { contentType: 'text/plain' });
+      await store.deleteMany([at('m/1'), at('m/3'), at('m/never-was')]);
+      expect(await store.list(prefix)).toEqual([at('m/2'), at('m/kept')]);
+      await store.deleteMany([at('m/2')]);
+      await store.deleteMany([]);
+      expect(await store.list(prefix)).toEqual([at('m/kept')]);
+      // One bad key refuses the whole call before anything is removed.
+      await expect(store.deleteMany([at('m/kept'), '../escape'])).rejects.toBeInstanceOf(InvalidObjectKey);
+      expect(await store.list(prefix)).toEqual([at('m/kept')]);
+    });
+
     it('deletes a prefix and only that prefix', async () => {
       const { store, at } = await fresh();
       for (const key of ['d/a/1', 'd/a/2', 'd/a/x/3', 'd/ab', 'd/b/1']) await store.put(at(key), Buffer.from(key), { contentType: 'text/plain' });

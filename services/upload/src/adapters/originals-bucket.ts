@@ -57,6 +57,7 @@ export function originalsBucket(store: ObjectStore): UploadStorage {
       return (await readJson(store, key)) as UploadStarted | CloudEvent | undefined;
     },
     removeEntry: (key) => store.delete(key),
+    removeEntries: (keys) => store.deleteMany(keys),
 
     async putOriginal(photoId, body, contentType) {
       const key = layout.original(photoId);

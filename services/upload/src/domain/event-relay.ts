@@ -32,6 +32,12 @@ export interface EventRelayDeps {
 // Ids of events this relay published lately: an outbox entry written again after its event went out
 // (a retry completing an upload at the moment its own request commits it) is dropped, not re-sent.
 const REMEMBERED_EVENTS = 10_000;
+// S3's DeleteObjects takes at most 1000 keys.
+const MAX_REMOVED_AT_ONCE = 1000;
+// How long a published event's entry waits for others to be removed with. Well below OUTBOX_MIN_AGE_MS'
+// default (500 ms), so the sweep rarely meets an entry still waiting (and if it does, it only queues it
+// again: the event is remembered as published).
+const REMOVAL_BATCH_MS = 200;
 
 /**
  * Publishes committed uploads' events and removes each one's outbox entry once the broker has it.
@@ -54,14 +60,52 @@ export function startEventRelay(deps: EventRelayDeps): { publishNow(committed: C
   const sending = new Set<Promise<void>>();
   let stopped = false;
 
+  // Entries whose event went out wait here to be removed together: one store call for the events
+  // published within REMOVAL_BATCH_MS (and while the previous removal was under way), so under load it
+  // is one call per batch rather than one per upload. A crash meanwhile leaves the entries to the
+  // sweep, which publishes their events again (consumers dedupe on the event id).
+  const toRemove = new Set<string>();
+  let removing: Promise<void> | undefined;
+  let removeNow: (() => void) | undefined;
+
+  function removeSoon(key: string): void {
+    toRemove.add(key);
+    removing ??= removeQueued();
+  }
+
+  async function removeQueued(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, REMOVAL_BATCH_MS);
+      removeNow = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    removeNow = undefined;
+    while (toRemove.size > 0) {
+      const keys = [...toRemove].slice(0, MAX_REMOVED_AT_ONCE);
+      // Not removed: the entries stay, and the sweep finds their events published (or publishes them
+      // again: consumers dedupe) and removes them.
+      await deps.storage
+        .removeEntries(keys)
+        .catch((error: unknown) =>
+          deps.logger.warn({ err: error, entries: keys.length }, "published events' outbox entries not removed yet; the sweep will retry"),
+        );
+      // Off the queue only now: until then the sweep leaves them alone (see sweep()).
+      for (const key of keys) toRemove.delete(key);
+    }
+    removing = undefined;
+  }
+
   function remember(id: string): void {
     remembered.add(id);
     if (remembered.size > REMEMBERED_EVENTS) remembered.delete(remembered.values().next().value as string);
   }
 
   /**
-   * Publishes the event unless it is already in flight or published, then removes its entry. The check
-   * and the marking happen together, with no await between them: whoever comes second backs off.
+   * Publishes the event unless it is already in flight or published, then has its entry removed (soon,
+   * with others). The check and the marking happen together, with no await between them: whoever comes
+   * second backs off.
    */
   async function send(event: CloudEvent, key: string): Promise<void> {
     if (inFlight.has(event.id)) return;
@@ -75,7 +119,7 @@ export function startEventRelay(deps: EventRelayDeps): { publishNow(committed: C
         inFlight.delete(event.id);
       }
     }
-    await deps.storage.removeEntry(key);
+    removeSoon(key);
   }
 
   const isYoung = (time: number | undefined, now: number) => time !== undefined && now - time < deps.minAgeMs;
@@ -104,7 +148,8 @@ export function startEventRelay(deps: EventRelayDeps): { publishNow(committed: C
     deps.observer?.outboxSeen(entries.length, Math.max(0, now - oldest) / 1000);
     for (const entry of entries) {
       if (stopped) return;
-      if (!isYoung(entry.writtenAt, now)) await settle(entry, now);
+      // An entry queued for removal has had its event published: nothing to read.
+      if (!isYoung(entry.writtenAt, now) && !toRemove.has(entry.key)) await settle(entry, now);
     }
   }
 
@@ -120,11 +165,13 @@ export function startEventRelay(deps: EventRelayDeps): { publishNow(committed: C
         sending.add(done);
       }
     },
-    /** Stops sweeping, then waits for the sweep and the publishes under way. */
+    /** Stops sweeping, then waits for the sweep, the publishes under way and the removal of their entries. */
     async stop() {
       stopped = true;
       await timer.stop();
       await Promise.all([...sending]);
+      removeNow?.();
+      await removing;
     },
   };
 }

@@ -56,6 +56,8 @@ export interface UploadStorage {
   readEntry(key: string): Promise<UploadStarted | CloudEvent | undefined>;
   /** Removes an entry; a missing one is fine. */
   removeEntry(key: string): Promise<void>;
+  /** Removes entries, in one round trip for up to 1000 of them; missing ones are fine. */
+  removeEntries(keys: readonly string[]): Promise<void>;
 
   /**
    * Streams an original in; resolves with its object key and the SHA-256 (hex) of its bytes once it is

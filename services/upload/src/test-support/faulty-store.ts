@@ -14,7 +14,7 @@ export class InjectedFault extends Error {
   override readonly name = 'InjectedFault';
 }
 
-type Counted = 'put' | 'putIfAbsent' | 'get' | 'stat' | 'delete' | 'deletePrefix' | 'list';
+type Counted = 'put' | 'putIfAbsent' | 'get' | 'stat' | 'delete' | 'deleteMany' | 'deletePrefix' | 'list';
 
 /** An ObjectStore that fails where told, and a log of the calls it counted (`method key`). */
 export function faultyStore(inner: ObjectStore) {
@@ -49,6 +49,7 @@ export function faultyStore(inner: ObjectStore) {
     get: (key) => call('get', key, () => inner.get(key)),
     stat: (key) => call('stat', key, () => inner.stat(key)),
     delete: (key) => call('delete', key, () => inner.delete(key)),
+    deleteMany: (keys) => call('deleteMany', keys.join(' '), () => inner.deleteMany(keys)),
     deletePrefix: (prefix) => call('deletePrefix', prefix, () => inner.deletePrefix(prefix)),
     list: (prefix, limit) => call('list', prefix, () => inner.list(prefix, limit)),
     signedUrl: (key, seconds) => inner.signedUrl(key, seconds),
