@@ -112,6 +112,10 @@ try {
       return missStore.usable;
     },
     get: async (keys) => (await missStore.get(keys)).map((value, i) => (keys[i]!.startsWith(`${prefix}page:`) ? undefined : value)),
+    getVersioned: async (counterKeys, head, tail) => {
+      const found = await missStore.getVersioned(counterKeys, head, tail);
+      return head.startsWith(`${prefix}page:`) ? { key: found.key } : found;
+    },
     set: (key, value, ttlSeconds) => missStore.set(key, value, ttlSeconds),
     increment: (keys) => missStore.increment(keys),
     onLostIncrements: (listener) => missStore.onLostIncrements(listener),

@@ -13,10 +13,10 @@ export interface PhotoReads {
   /** `requestKey` identifies the request as the client made it (limit, cursor, filters), for the cache key. */
   page(ownerId: string, query: PageQuery, requestKey: string): Promise<Page>;
   /**
-   * The same page as JSON text ({@link Page}'s fields in the API's order), as cached: a hit is answered
-   * without parsing and serializing it again.
+   * The same page as JSON ({@link Page}'s fields in the API's order), as cached: a hit is answered
+   * without parsing and serializing it again, nor decoding Redis' bytes into text and back.
    */
-  pageJson(ownerId: string, query: PageQuery, requestKey: string): Promise<string>;
+  pageJson(ownerId: string, query: PageQuery, requestKey: string): Promise<string | Buffer>;
   counts(ownerId: string): Promise<Record<PhotoStatus, number>>;
   /** Forgets every cached read of `ownerId`; call after any change to one of their photos. */
   invalidate(ownerId: string): Promise<void>;
@@ -34,7 +34,7 @@ export interface PhotoReadsDeps {
 type Kind = 'photo' | 'page' | 'counts';
 
 /**
- * A read-through cache over {@link PhotoQueries}. Keys carry two counters, read in one round trip
+ * A read-through cache over {@link PhotoQueries}. Keys carry two counters, read in the same round trip
  * before the value: the owner's generation (incremented on every change to one of their
  * photos, so all their cached reads go stale in O(1)) and a global epoch (incremented when an
  * invalidation was lost, e.g. while Redis was unreachable, before the cache is used again). A reader reads the counters before the database and a writer
@@ -50,15 +50,18 @@ export function createPhotoReads({ queries, store, prefix, ttlSeconds, metrics }
    * The cached JSON of a read, or the key to cache it under (none when the cache is off or failed).
    * Cache trouble is never the caller's: it reads from the database instead.
    */
-  async function lookup(kind: Kind, ownerId: string, suffix: string): Promise<{ cached?: string; key?: string }> {
+  async function lookup(kind: Kind, ownerId: string, suffix: string): Promise<{ cached?: string | Buffer; key?: string }> {
     if (!store.usable) {
       metrics.cache.inc({ kind, result: 'bypass' });
       return {};
     }
     try {
-      const [epoch = '0', generation = '0'] = await store.get([epochKey, generationKey(ownerId)]);
-      const key = `${prefix}${kind}:${epoch}:${generation}:${encodeURIComponent(ownerId)}:${suffix}`;
-      const [cached] = await store.get([key]);
+      // Key `${prefix}${kind}:${epoch}:${generation}:${owner}:${suffix}`, counters and value read in one round trip.
+      const { key, value: cached } = await store.getVersioned(
+        [epochKey, generationKey(ownerId)],
+        `${prefix}${kind}:`,
+        `:${encodeURIComponent(ownerId)}:${suffix}`,
+      );
       if (cached !== undefined) {
         metrics.cache.inc({ kind, result: 'hit' });
         return { cached };
@@ -78,13 +81,13 @@ export function createPhotoReads({ queries, store, prefix, ttlSeconds, metrics }
 
   async function through<T>(kind: Kind, ownerId: string, suffix: string, load: () => Promise<T | undefined>): Promise<T | undefined> {
     const { cached, key } = await lookup(kind, ownerId, suffix);
-    if (cached !== undefined) return JSON.parse(cached) as T;
+    if (cached !== undefined) return JSON.parse(cached.toString()) as T;
     const value = await load();
     if (value !== undefined) remember(key, JSON.stringify(value));
     return value;
   }
 
-  async function pageJson(ownerId: string, query: PageQuery, requestKey: string): Promise<string> {
+  async function pageJson(ownerId: string, query: PageQuery, requestKey: string): Promise<string | Buffer> {
     const { cached, key } = await lookup('page', ownerId, createHash('sha1').update(requestKey).digest('base64url'));
     if (cached !== undefined) return cached;
     const json = JSON.stringify(toPage(await queries.page(ownerId, query), query.limit));
@@ -99,7 +102,7 @@ export function createPhotoReads({ queries, store, prefix, ttlSeconds, metrics }
         return record ? toPhotoDetail(record) : undefined;
       }),
     pageJson,
-    page: async (ownerId, query, requestKey) => JSON.parse(await pageJson(ownerId, query, requestKey)) as Page,
+    page: async (ownerId, query, requestKey) => JSON.parse((await pageJson(ownerId, query, requestKey)).toString()) as Page,
     counts: async (ownerId) => (await through('counts', ownerId, '', () => queries.counts(ownerId)))!,
     invalidate: async (ownerId) => {
       // Failure is absorbed here and remembered by the store, which resets the cache when it is back.

@@ -6,6 +6,12 @@
 export interface CacheStore {
   /** The values of `keys`, in order; undefined where absent. One round trip. */
   get(keys: readonly string[]): Promise<(string | undefined)[]>;
+  /**
+   * The value under the key `head` + the values of `counterKeys` ('0' where absent, joined by ':') +
+   * `tail`, and that key (to `set` a value under after a miss): one round trip, though the key depends on
+   * the counters. Redis answers bytes, sent on as they are; memory the text it holds.
+   */
+  getVersioned(counterKeys: readonly string[], head: string, tail: string): Promise<{ key: string; value?: Buffer | string }>;
   /** Stores `value` under `key` for `ttlSeconds`. */
   set(key: string, value: string, ttlSeconds: number): Promise<void>;
   /** Adds one to each counter (absent counts as 0). One round trip. */

@@ -38,6 +38,11 @@ export function createMemoryCacheStore(options: { maxEntries?: number; maxChars?
   return {
     usable: true,
     get: async (keys) => keys.map(read),
+    getVersioned: async (counterKeys, head, tail) => {
+      const key = `${head}${counterKeys.map((counter) => read(counter) ?? '0').join(':')}${tail}`;
+      const value = read(key);
+      return value === undefined ? { key } : { key, value };
+    },
     set: async (key, value, ttlSeconds) => write(key, value, now() + ttlSeconds * 1000),
     increment: async (keys) => {
       for (const key of keys) counters.set(key, (counters.get(key) ?? 0) + 1);

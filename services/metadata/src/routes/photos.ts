@@ -77,8 +77,8 @@ export function photoRoutes(app: ServiceApp, deps: PhotoRoutesDeps): void {
     async (request, reply) => {
       const query = pageQueryOf(request.query);
       const { limit, cursor, status, takenFrom, takenTo } = request.query;
-      // The page's JSON as cached, sent as is (a string skips the serializer): parsing a hit only to
-      // serialize it again cost more than the rest of the request. Its fields are PageSchema's, in order.
+      // The page's JSON as cached, sent as is (text or Redis' bytes skip the serializer): parsing a hit only
+      // to serialize it again cost more than the rest of the request. Its fields are PageSchema's, in order.
       const json = await deps.reads.pageJson(request.user.sub, query, JSON.stringify([limit, cursor, status, takenFrom, takenTo]));
       return reply.type('application/json; charset=utf-8').send(json as never);
     },
