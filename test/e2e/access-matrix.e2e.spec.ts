@@ -17,7 +17,7 @@
  * paged through the BFF while its owner adds and takes out photos (the metadata-level version, with the
  * checks proven against broken pagers, is services/metadata/src/routes/album-photos-pagination.int.spec.ts).
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { createTestVhost } from '../../packages/event-bus/src/test-support/rabbitmq-vhost.js';
@@ -101,8 +101,11 @@ const shared = (ok: number): Row['expected'] => ({ owner: ok, viewer: ok, contri
 /** Only the owner may: grantees learn they may not (403), the stranger that there is nothing (404). */
 const ownerOnly = (ok: number): Row['expected'] => ({ owner: ok, viewer: 403, contributor: 403, stranger: 404, ...NO_ACCOUNT });
 
-/** A token no link has (43 base64url characters, as real ones): what an account holder, who holds no link, can try. */
-const GUESSED = 'GuessedGuessedGuessedGuessedGuessedGuessed0';
+/**
+ * A token no link has (43 base64url characters, as real ones): what an account holder, who holds no link, can try.
+ * New in each run: the BFF counts unlock attempts per token and address in the shared Redis for 15 minutes.
+ */
+const GUESSED = randomBytes(32).toString('base64url');
 /** The album link token each actor holds (the guessed one for accounts and anonymous). */
 const albumLinkOf = (w: World, actor: Actor): string =>
   ({

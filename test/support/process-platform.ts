@@ -62,6 +62,7 @@ export class ProcessPlatform {
           // All tests of a run come from 127.0.0.1, and these counters live in the shared Redis.
           RATE_LIMIT_AUTH_PER_MINUTE: '1000',
           RATE_LIMIT_UPLOADS_PER_MINUTE: '1000',
+          RATE_LIMIT_LINKS_PER_MINUTE: '1000',
         },
       },
       processors,
