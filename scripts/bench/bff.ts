@@ -11,7 +11,10 @@
  * bare route's, p99 <= 30 ms at 64 connections. On a shared machine CPU per request is the steady figure;
  * latency depends on what else runs.
  *
- *   npm run bench:bff [-- --quick] [--seconds N] [--log-level info] [--profile DIR]
+ * CPU per request depends on the rate (batching), so the goal's ratio is taken with both loaded at the
+ * same rate (`--rate`, default 100 req/s); the ratio at 64 connections is printed too.
+ *
+ *   npm run bench:bff [-- --quick] [--seconds N] [--rate N] [--log-level info] [--profile DIR]
  *
  * `--profile DIR` profiles the BFF and metadata as `--cpu-prof` does (lib/cpu-profiler-preload.mjs; written
  * to DIR when they stop; the measured BFF run only) and prints the functions with the most self time of each (scripts/bench/lib/cpu-profile.ts).
@@ -30,7 +33,7 @@ import { processed, uploaded } from '../../services/metadata/src/test-support/ph
 import { startService, type ServiceProcess } from '../../test/support/processes.js';
 import { fmt, machine, quick, ROOT } from './lib/bench-kit.js';
 import { summarizeProfile } from './lib/cpu-profile.js';
-import { loadFromChild, type LoadResult } from './lib/http-load.js';
+import { cpuMicrosOf, loadFromChild, type LoadResult } from './lib/http-load.js';
 import { firstJsonLine, spawnTs, stopChild } from './lib/processes.js';
 
 const argument = (name: string): string | undefined => {
@@ -41,6 +44,9 @@ const seconds = Number(argument('--seconds') ?? (quick ? 5 : 15));
 const logLevel = argument('--log-level') ?? 'warn';
 const profileDir = argument('--profile') === undefined ? undefined : resolve(argument('--profile')!);
 const connections = 64;
+// CPU per request depends on the rate: a process answering thousands a second batches its wake-ups and
+// writes, one answering a hundred does not. So both are also measured at one same, moderate rate.
+const rate = Number(argument('--rate') ?? 100);
 const GOAL_CPU_RATIO = 2.5;
 const GOAL_P99_MS = 30;
 
@@ -52,6 +58,15 @@ const services: ServiceProcess[] = [];
 let bare: ReturnType<typeof spawnTs> | undefined;
 let vhost: Awaited<ReturnType<typeof createTestVhost>> | undefined;
 let bus: Awaited<ReturnType<typeof createRabbitMqBus>> | undefined;
+
+/** metadata_cache_requests_total{kind="page"} by result (hit, miss, error, bypass), from metadata's /metrics. */
+async function pageLookups(metricsUrl: string): Promise<Record<string, number>> {
+  const text = await (await fetch(`${metricsUrl}/metrics`)).text();
+  const counts: Record<string, number> = {};
+  for (const [, result, value] of text.matchAll(/^metadata_cache_requests_total\{(?=[^}]*kind="page")[^}]*result="(\w+)"[^}]*\} (\d+)/gm))
+    counts[result!] = Number(value);
+  return counts;
+}
 
 async function cleanUp() {
   if (bare) await stopChild(bare);
@@ -136,6 +151,12 @@ try {
   };
 
   console.log(`bench:bff ${new Date().toISOString()}, ${machine()}, node ${process.version}, LOG_LEVEL=${logLevel}`);
+  // What each process spends with no request at all (timers, the bus, the pools' keep-alives): at a low
+  // request rate it weighs on the CPU per request.
+  const idleBefore = { bff: cpuMicrosOf(pids.bff), metadata: cpuMicrosOf(pids.metadata), bare: cpuMicrosOf(pids.bare) };
+  await new Promise((r) => setTimeout(r, 5_000));
+  const idle = (name: keyof typeof idleBefore) => fmt((cpuMicrosOf(pids[name]) - idleBefore[name]) / 5_000, 1);
+  console.log(`idle CPU: BFF ${idle('bff')} ms/s, metadata ${idle('metadata')} ms/s, bare ${idle('bare')} ms/s`);
   // Warm-up of every path (JIT, connection pools, cache), shorter than a measured run.
   const warm = { url: '', connections, seconds: Math.min(seconds, 5), headers, watch: {} };
   await loadFromChild({ ...warm, url: bff.url + path });
@@ -143,9 +164,14 @@ try {
   // Bare, BFF, bare: the baseline around the measured run, so drift on the machine shows.
   const bareBefore = check('bare', await run(bareUrl + path, { bare: pids.bare }));
   if (profileDir) for (const pid of [pids.bff, pids.metadata]) process.kill(pid, 'SIGWINCH');
+  const lookupsBefore = await pageLookups(metadata.metricsUrl);
   const gallery = check('bff', await run(bff.url + path, { bff: pids.bff, metadata: pids.metadata }));
+  const lookups = Object.fromEntries(Object.entries(await pageLookups(metadata.metricsUrl)).map(([result, n]) => [result, n - (lookupsBefore[result] ?? 0)]));
   const bareAfter = check('bare', await run(bareUrl + path, { bare: pids.bare }));
   const upstream = check('metadata', await run(`${metadata.url}/photos?limit=50`, { metadata: pids.metadata }));
+  const atRate = (url: string, watch: Record<string, number>) => loadFromChild({ url, connections: 16, seconds, headers, rate, watch });
+  const bareAtRate = check('bare', await atRate(bareUrl + path, { bare: pids.bare }));
+  const galleryAtRate = check('bff', await atRate(bff.url + path, { bff: pids.bff, metadata: pids.metadata }));
 
   const bareCpu = (bareBefore.cpuPerRequest['bare']! + bareAfter.cpuPerRequest['bare']!) / 2;
   const galleryCpu = gallery.cpuPerRequest['bff']! + gallery.cpuPerRequest['metadata']!;
@@ -160,12 +186,31 @@ try {
     gallery,
     `CPU ${fmt(galleryCpu, 0)} µs/req = BFF ${fmt(gallery.cpuPerRequest['bff']!, 0)} + metadata ${fmt(gallery.cpuPerRequest['metadata']!, 0)}`,
   );
+  // A page read from the database instead of the cache (Redis slow or out of reach) costs several times more.
+  console.log(
+    `  metadata page cache during the BFF run: ${
+      Object.entries(lookups)
+        .map(([result, n]) => `${result} ${n}`)
+        .join(', ') || 'no lookups'
+    }`,
+  );
   line('bare Fastify (after)', bareAfter, `CPU ${fmt(bareAfter.cpuPerRequest['bare']!, 0)} µs/req`);
   line('metadata alone (upstream)', upstream, `CPU ${fmt(upstream.cpuPerRequest['metadata']!, 0)} µs/req`);
-  const ratio = galleryCpu / bareCpu;
+  console.log(`at ${rate} req/s for both (16 connections):`);
+  line('bare Fastify', bareAtRate, `CPU ${fmt(bareAtRate.cpuPerRequest['bare']!, 0)} µs/req`);
+  const galleryCpuAtRate = galleryAtRate.cpuPerRequest['bff']! + galleryAtRate.cpuPerRequest['metadata']!;
+  line(
+    'BFF gallery page',
+    galleryAtRate,
+    `CPU ${fmt(galleryCpuAtRate, 0)} µs/req = BFF ${fmt(galleryAtRate.cpuPerRequest['bff']!, 0)} + metadata ${fmt(galleryAtRate.cpuPerRequest['metadata']!, 0)}`,
+  );
+  console.log(`CPU/request ratio BFF + metadata / bare at ${connections} connections: ${fmt(galleryCpu / bareCpu, 1)}x`);
+  const ratio = galleryCpuAtRate / bareAtRate.cpuPerRequest['bare']!;
   const bareRps = (bareBefore.rps + bareAfter.rps) / 2;
   console.log(`throughput BFF / bare: ${fmt(gallery.rps / bareRps, 2)}`);
-  console.log(`goal CPU/request (BFF + metadata) <= ${GOAL_CPU_RATIO}x bare: ${fmt(ratio, 2)}x -> ${ratio <= GOAL_CPU_RATIO ? 'MET' : 'MISS'}`);
+  console.log(
+    `goal CPU/request (BFF + metadata) <= ${GOAL_CPU_RATIO}x bare, at ${rate} req/s each: ${fmt(ratio, 2)}x -> ${ratio <= GOAL_CPU_RATIO ? 'MET' : 'MISS'}`,
+  );
   console.log(
     `goal p99 <= ${GOAL_P99_MS} ms at ${connections} connections: ${gallery.p99} ms -> ${gallery.p99 <= GOAL_P99_MS ? 'MET' : 'MISS'} (machine ${machine()}; bare p99 ${bareBefore.p99}/${bareAfter.p99} ms)`,
   );

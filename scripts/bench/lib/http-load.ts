@@ -40,9 +40,12 @@ export async function loadFromChild(options: {
   connections: number;
   seconds: number;
   headers?: Record<string, string>;
+  /** Requests per second over all connections (autocannon -R); as fast as answered when absent. */
+  rate?: number;
   watch: Record<string, number>;
 }): Promise<LoadResult> {
   const args = [join(ROOT, 'node_modules', 'autocannon', 'autocannon.js'), '-j', '-n', '-c', String(options.connections), '-d', String(options.seconds)];
+  if (options.rate !== undefined) args.push('-R', String(options.rate));
   for (const [name, value] of Object.entries(options.headers ?? {})) args.push('-H', `${name}=${value}`);
   args.push(options.url);
   const before = Object.fromEntries(Object.entries(options.watch).map(([name, pid]) => [name, cpuMicrosOf(pid)]));
