@@ -16,12 +16,17 @@ export interface LoggerSettings {
 /** What stands in a log line for a credential or a query value. */
 export const REDACTED = '[redacted]';
 
+/** Paths whose next segment is a share link's token: the BFF's link page and API, metadata's link routes. */
+const SHARE_LINK_TOKEN = /^(\/s|\/api\/links|\/links)\/[^/?]+/;
+
 /**
  * A request URL as logs may carry it: the path, and the query's parameter names with every value
  * replaced by {@link REDACTED}. Query values carry tokens (`?access_token=`), signatures (media URLs)
- * and whatever a client puts there; the names are enough to tell requests apart.
+ * and whatever a client puts there; the names are enough to tell requests apart. A share link's token
+ * sits in the path (`/s/<token>`, `/api/links/<token>/...`) and opens what it links to: redacted too.
  */
 export function redactUrl(url: string): string {
+  url = url.replace(SHARE_LINK_TOKEN, `$1/${REDACTED}`);
   const start = url.indexOf('?');
   if (start === -1) return url;
   const query = url

@@ -74,6 +74,14 @@ describe('createServiceApp', () => {
     expect(JSON.stringify(logs)).not.toMatch(/secret/);
   });
 
+  it("logs a share link's token in the path as redacted (the BFF's page and API, metadata's routes)", async () => {
+    await buildApp();
+    for (const url of ['/s/tok-secret-1', '/api/links/tok-secret-2/photos?limit=5', '/links/tok-secret-3']) await app.inject({ url });
+    const urls = logs.filter((line) => line.msg === 'incoming request').map((line) => (line as { req?: { url: string } }).req?.url);
+    expect(urls).toEqual(['/s/[redacted]', '/api/links/[redacted]/photos?limit=[redacted]', '/links/[redacted]']);
+    expect(JSON.stringify(logs)).not.toMatch(/secret/);
+  });
+
   it('redacts credential headers wherever they are logged', async () => {
     await buildApp();
     const headers = { authorization: 'Bearer secret-1', cookie: 'sid=secret-2', 'set-cookie': 'sid=secret-3', 'x-csrf-token': 'secret-4' };
