@@ -103,6 +103,7 @@ describe('albums and sharing in a browser', () => {
     await owner.getByTestId('share-role').selectOption('viewer');
     await owner.getByTestId('share-submit').click();
     await expect.poll(() => owner.getByTestId('share-person').count(), { timeout: 10_000 }).toBe(1);
+    expect(await owner.getByTestId('share-person').textContent()).toContain(guestEmail);
     await owner.screenshot({ path: join(artifacts, 'album-share-dialog.png') });
 
     await guest.getByTestId('nav-shared').click();

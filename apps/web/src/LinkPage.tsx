@@ -3,7 +3,8 @@ import { LinkedPhoto } from './LinkedPhoto';
 import { Modal } from './Modal';
 import { ApiError, errorMessage } from './problem';
 import { Gallery } from './Gallery';
-import { linkApi, type LinkedItem } from './share-links';
+import { linkApi } from './share-links';
+import type { SharedLink as LinkedItem } from './types';
 import { usePhotoPages } from './use-album-photos';
 
 type LinkState =
@@ -118,7 +119,7 @@ function LinkedAlbum({ token, item }: { token: string; item: LinkedItem }) {
   const photos = usePhotoPages((cursor, limit) => linkApi.photos(token, cursor, limit));
   const [openId, setOpenId] = useState<string | null>(null);
   const open = openId ? photos.items.find((photo) => photo.id === openId) : undefined;
-  const title = item.album?.title ?? item.album?.name ?? 'Shared album';
+  const title = item.album?.title ?? 'Shared album';
   return (
     <>
       <Gallery gallery={photos} onOpen={setOpenId} title={title} />

@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import { formatInstant } from './format';
 import { errorMessage } from './problem';
-import { absoluteLinkUrl, shareLinks, type CreatedShareLink, type LinkTarget, type ShareLink } from './share-links';
+import { absoluteLinkUrl, shareLinks, type LinkTarget } from './share-links';
+import type { CreatedShareLink, ShareLink } from './types';
 
 /** The end of the chosen day, in the viewer's time zone, as an ISO instant. */
 const endOfDay = (date: string) => new Date(`${date}T23:59:59`).toISOString();

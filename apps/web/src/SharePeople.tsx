@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
-import { api, type AlbumShare } from './api';
+import { api } from './api';
 import { errorMessage } from './problem';
-import type { AlbumRole } from './types';
+import type { AlbumRole, AlbumShare } from './types';
 
 const ROLE_LABEL: Record<AlbumRole, string> = { viewer: 'Can view', contributor: 'Can add photos' };
 
@@ -87,14 +87,14 @@ export function SharePeople({ albumId }: { albumId: string }) {
         <ul className="share-list" data-testid="share-list">
           {shares.map((grant) => (
             <li key={grant.userId} data-testid="share-person">
-              <span className="share-who">{grant.email ?? grant.userId}</span>
+              <span className="share-who">{grant.email ?? 'An account that no longer exists'}</span>
               <span className="hint">{ROLE_LABEL[grant.role]}</span>
               <button
                 type="button"
                 className="danger"
                 disabled={busy}
                 onClick={() => void run(() => api.revokeShare(albumId, grant.userId))}
-                aria-label={`Stop sharing with ${grant.email ?? grant.userId}`}
+                aria-label={`Stop sharing with ${grant.email ?? 'an account that no longer exists'}`}
                 data-testid="revoke-share"
               >
                 Remove

@@ -2,20 +2,7 @@ import createClient from 'openapi-fetch';
 import type { paths } from './generated/api';
 import { ApiError, problemFrom } from './problem';
 import { csrfToken, session, type User } from './session';
-import type { Album, AlbumRole, Photo, PhotoPage, UploadedPhoto } from './types';
-
-/** Who an album is shared with. `email` is null while the API answers ids only. */
-export interface AlbumShare {
-  userId: string;
-  email: string | null;
-  role: AlbumRole;
-}
-interface RawShare {
-  userId?: string;
-  granteeId?: string;
-  email?: string;
-  role: AlbumRole;
-}
+import type { Album, AlbumRole, AlbumShare, Photo, PhotoPage, UploadedPhoto } from './types';
 
 /** A fresh correlation id per request, so one upload can be followed from the browser to the last consumer. */
 export function newCorrelationId(): string {
@@ -58,10 +45,10 @@ async function sessionFetch(request: Request): Promise<Response> {
 }
 
 /** The BFF's API, typed by its OpenAPI document (generated/api.ts). */
-const client = createClient<paths>({ baseUrl: typeof location === 'undefined' ? '' : location.origin, fetch: sessionFetch });
+export const client = createClient<paths>({ baseUrl: typeof location === 'undefined' ? '' : location.origin, fetch: sessionFetch });
 
 /** The answer's data, or an ApiError with the server's problem details. */
-function unwrap<T>({ data, error, response }: { data?: T; error?: unknown; response: Response }): T {
+export function unwrap<T>({ data, error, response }: { data?: T; error?: unknown; response: Response }): T {
   if (response.ok) return data as T;
   const body = typeof error === 'string' ? error : error === undefined ? '' : JSON.stringify(error);
   throw new ApiError(response.status, problemFrom(response.status, body, response.headers.get('content-type')));
@@ -94,22 +81,10 @@ export function refreshSession(): Promise<boolean> {
 }
 
 /**
- * A JSON request outside the generated types (routes whose OpenAPI entry has not landed yet): with the
- * session (refresh on 401) or, `public`, without it (a 401 there is the route's own answer, e.g. a
- * share link's password, and must not log anybody out). Answers 204 as undefined.
+ * The same API without the session, for a share link's page: a 401 there is the link's own answer (its
+ * password) and must neither refresh nor log anybody out.
  */
-export async function requestJson<T>(method: string, path: string, options: { body?: unknown; public?: boolean; signal?: AbortSignal } = {}): Promise<T> {
-  const init: RequestInit = { method, ...(options.signal ? { signal: options.signal } : {}) };
-  if (options.body !== undefined) {
-    init.body = JSON.stringify(options.body);
-    init.headers = { 'content-type': 'application/json' };
-  }
-  const request = new Request(new URL(path, location.origin), init);
-  const response = await (options.public ? send(request) : sessionFetch(request));
-  const text = await response.text();
-  if (!response.ok) throw new ApiError(response.status, problemFrom(response.status, text, response.headers.get('content-type')));
-  return (text ? JSON.parse(text) : undefined) as T;
-}
+export const publicClient = createClient<paths>({ baseUrl: typeof location === 'undefined' ? '' : location.origin, fetch: send });
 
 const albumPath = (id: string) => ({ params: { path: { id } } });
 
@@ -172,13 +147,7 @@ export const api = {
       unwrap(await client.POST('/api/albums/{id}/photos/remove', { ...albumPath(id), body: { photoIds: photoIds.slice(at, at + 100) } }));
     }
   },
-  albumShares: async (id: string): Promise<AlbumShare[]> =>
-    // Typed by hand: the list is gaining emails ({userId, email, role}); older answers have granteeId only.
-    ((unwrap(await client.GET('/api/albums/{id}/shares', albumPath(id))) as { items: RawShare[] }).items ?? []).map((item) => ({
-      userId: item.userId ?? item.granteeId ?? '',
-      email: item.email ?? null,
-      role: item.role,
-    })),
+  albumShares: async (id: string): Promise<AlbumShare[]> => unwrap(await client.GET('/api/albums/{id}/shares', albumPath(id))).items,
   shareAlbum: async (id: string, email: string, role: AlbumRole): Promise<void> =>
     void unwrap(await client.POST('/api/albums/{id}/shares', { ...albumPath(id), body: { email, role } })),
   revokeShare: async (id: string, userId: string): Promise<void> =>

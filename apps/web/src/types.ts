@@ -25,6 +25,16 @@ export type LiveChange =
 
 export type Album = Schemas['Album'];
 export type AlbumRole = Schemas['ShareAlbum']['role'];
+/** Who an album is shared with: account id, email (null if the account is gone), role. */
+export type AlbumShare = Schemas['AlbumShare'];
+
+/** A share link as its owner lists it (never its token). */
+export type ShareLink = Schemas['ShareLink'];
+/** A new share link: the only time its token (and so its URL) is shown. */
+export type CreatedShareLink = Schemas['CreatedShareLink'];
+export type NewShareLink = Partial<Schemas['CreateShareLink']>;
+/** What a share link opens, as its holder sees it. */
+export type SharedLink = Schemas['SharedLink'];
 
 /** RFC 9457 problem details, as every API error answers (fields optional: a proxy's or the network's error has none). */
 export type Problem = Partial<Schemas['Problem']>;
