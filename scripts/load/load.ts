@@ -161,11 +161,19 @@ async function main(): Promise<void> {
     const stream = await step('open events', () => client.events(live.onChange, abort.signal));
     if (!stream.ok) return;
     const mine: string[] = [];
-    while (running()) {
-      const photo = pick(photos);
+    // Each user uploads the photos in an order of its own, each once until all were: the same bytes
+    // again would be a duplicate (the platform answers the photo the user has, and processes nothing).
+    const order = [...photos];
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(Math.random() * (i + 1));
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    for (let turn = 0; running(); turn++) {
+      const photo = order[turn % order.length]!;
       const uploaded = await step('upload', () => client.upload(photo.name, photo.bytes));
-      if (uploaded.ok) {
-        const id = uploaded.value;
+      if (uploaded.ok && uploaded.value.duplicate) stats.record('upload was a duplicate', 0);
+      else if (uploaded.ok) {
+        const { id } = uploaded.value;
         const answeredAt = performance.now();
         const change = await live.next(id, options.processingTimeoutMs);
         const ms = change ? Math.max(0, change.at - answeredAt) : options.processingTimeoutMs;

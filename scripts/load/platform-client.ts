@@ -71,13 +71,13 @@ export class PlatformClient {
     this.token = ((await response.json()) as { accessToken: string }).accessToken;
   }
 
-  /** POST /api/photos with one file; resolves with the new photo's id. */
-  async upload(name: string, bytes: Buffer): Promise<string> {
+  /** POST /api/photos with one file; resolves with the photo's id, and whether it was a copy of one the user had (no processing follows). */
+  async upload(name: string, bytes: Buffer): Promise<{ id: string; duplicate: boolean }> {
     const form = new FormData();
     form.append('file', new Blob([bytes]), name);
     const response = await checked(await fetch(this.url('/api/photos'), { method: 'POST', headers: this.auth, body: form }));
-    const answer = (await response.json()) as { photos: { id: string }[] };
-    return answer.photos[0]!.id;
+    const [photo] = ((await response.json()) as { photos: { id: string; duplicate?: boolean }[] }).photos;
+    return { id: photo!.id, duplicate: photo!.duplicate === true };
   }
 
   /** One gallery page; resolves with its items and the cursor of the next. */
