@@ -4,7 +4,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swaggerUi from '@fastify/swagger-ui';
@@ -30,6 +29,7 @@ import { authRoutes } from './routes/auth.js';
 import { eventRoutes } from './routes/events.js';
 import { linkRoutes } from './routes/links.js';
 import { mediaRoutes } from './routes/media.js';
+import { securityHeaders } from './plugins/security-headers.js';
 import { photoRoutes } from './routes/photos.js';
 import { registerRoutes } from './routes/register.js';
 import { browserSessions, cookieAuthGuard } from './routes/session.js';
@@ -81,7 +81,7 @@ export async function buildBffApp(deps: BffAppDeps): Promise<ServiceApp> {
   });
 
   const s3Origin = config.S3_PUBLIC_ENDPOINT;
-  await app.register(helmet, {
+  securityHeaders(app, {
     contentSecurityPolicy: {
       directives: {
         'img-src': ["'self'", 'data:', 'blob:', ...(s3Origin ? [new URL(s3Origin).origin] : [])],
