@@ -2,10 +2,11 @@
  * Albums and sharing in headless Chromium against the embedded platform: the owner uploads three photos,
  * selects two in the gallery and adds them to a new album, deletes the third in bulk, and shares the album
  * with a second account (a second browser context), who sees exactly those two under "Shared with me"
- * and opens one (without a delete button); the owner revokes and the album is gone for them on their next
- * request. Then share links: a fresh context with no account opens a link and sees the album's photos; a
- * link with a password asks for it (and refuses a wrong one); revoked links stop working; one photo's link
- * allows downloading its original.
+ * and opens one (without a delete button); as contributor they add a photo of theirs, which the owner
+ * takes out again; the owner revokes and the album is gone for them on their next request. Then share
+ * links: a fresh context with no account opens a link and sees the album's photos; a link with a password
+ * asks for it (and refuses a wrong one); revoked links stop working; one photo's link allows downloading
+ * its original.
  */
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -127,6 +128,36 @@ describe('albums and sharing in a browser', () => {
     await expect.poll(() => guest.getByTestId('photo-detail').count(), { timeout: 10_000 }).toBe(0);
     expect(guest.url()).toBe(`${platform.url}/albums/${shared.albumId}`);
     await guest.screenshot({ path: join(artifacts, 'album-shared-with-me.png') });
+
+    // As contributor, the guest adds a photo of their own through the same picker; the owner takes it out
+    // again and makes the first photo the cover.
+    await owner.getByTestId('share-email').fill(guestEmail);
+    await owner.getByTestId('share-role').selectOption('contributor');
+    await owner.getByTestId('share-submit').click();
+    await expect.poll(() => owner.getByTestId('share-person').textContent(), { timeout: 10_000 }).toContain('Can add photos');
+    await guest.getByTestId('nav-photos').click();
+    await guest.getByTestId('file-input').setInputFiles(samplePhotos(/^Wood\.jpg$/));
+    await expect.poll(() => guest.locator('[data-testid="photo-tile"][data-status="ready"]').count(), { timeout: 90_000 }).toBe(1);
+    const [theirs] = (await tileIds(guest)) as [string];
+    await selectTile(guest, theirs);
+    await guest.getByTestId('add-to-album').click();
+    await guest.locator(`[data-testid="pick-album"][data-album-id="${shared.albumId}"]`).click();
+    await expect.poll(() => guest.getByTestId('selection-notice').textContent(), { timeout: 15_000 }).toMatch(/^Added 1 photo to “Summer”/);
+    await guest.goto(`${platform.url}/albums/${shared.albumId}`);
+    await expect.poll(() => guest.getByTestId('album-view').getAttribute('data-access'), { timeout: 10_000 }).toBe('contributor');
+    await expect.poll(() => tileIds(guest), { timeout: 15_000 }).toEqual(sorted([first, second, theirs]));
+
+    await owner.keyboard.press('Escape');
+    await owner.reload();
+    await expect.poll(() => tileIds(owner), { timeout: 15_000 }).toEqual(sorted([first, second, theirs]));
+    await selectTile(owner, theirs);
+    await owner.getByTestId('remove-from-album').click();
+    await expect.poll(() => tileIds(owner), { timeout: 15_000 }).toEqual(sorted([first, second]));
+    await selectTile(owner, first);
+    await owner.getByTestId('set-cover').click();
+    await expect.poll(() => owner.getByTestId('album-notice').textContent(), { timeout: 10_000 }).toBe('Cover set.');
+    await owner.getByTestId('share-album').click();
+    await expect.poll(() => owner.getByTestId('share-person').count(), { timeout: 10_000 }).toBe(1);
 
     // Revoked: on the guest's next request the album is gone, from the list and by its URL.
     await owner.getByTestId('revoke-share').click();
