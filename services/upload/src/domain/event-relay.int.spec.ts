@@ -33,7 +33,7 @@ function recordingRelay(storage: EventRelayDeps['storage'], options: { now: Date
     intervalMs: 3_600_000,
     minAgeMs: options.minAgeMs ?? 10_000,
     now: () => options.now,
-    logger: { warn: (_object, message) => void warnings.push(message) },
+    logger: { warn: (object, message) => void warnings.push('err' in object ? message : `${message} (without its error)`) },
     observer: { outboxSeen: (pending, oldest) => void seen.push([pending, oldest]), published: () => void counted++ },
   });
   return { relay, published, warnings, seen, counted: () => counted };
@@ -107,6 +107,40 @@ describe('event relay', () => {
     expect(await storage.readEntry(file.entryKey)).toBeDefined();
   });
 
+  it('waits on stop for the publishes under way, then sends nothing more', async () => {
+    const { storage } = await storageBed();
+    const deps = originalsDeps(storage);
+    const [first, second] = [await stage(deps, pngBytes('slow')), await stage(deps, pngBytes('late'))];
+    const { committed } = await commitUpload([first], storage);
+    const { relay, published } = recordingRelay(storage, { now: T0, publish: () => new Promise((resolve) => setTimeout(resolve, 50)) });
+    relay.publishNow(committed);
+    await relay.stop();
+    expect(published).toEqual([first.event.id]);
+    relay.publishNow((await commitUpload([second], storage)).committed);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(published).toEqual([first.event.id]);
+  });
+
+  it('works without an observer', async () => {
+    const { storage } = await storageBed();
+    const file = await stage(originalsDeps(storage), pngBytes('unobserved'));
+    const { committed } = await commitUpload([file], storage);
+    const published: string[] = [];
+    const warnings: string[] = [];
+    const relay = startEventRelay({
+      storage,
+      publish: async (event) => void published.push(event.id),
+      intervalMs: 3_600_000,
+      minAgeMs: 0,
+      now: () => T0,
+      logger: { warn: (_object, message) => void warnings.push(message) },
+    });
+    relay.publishNow(committed);
+    await expect.poll(() => published).toEqual([file.event.id]);
+    await relay.stop();
+    expect(warnings).toEqual([]);
+  });
+
   it('logs a sweep that failed, to retry it', async () => {
     const { storage } = await storageBed();
     const { relay, warnings } = recordingRelay({ ...storage, entries: () => Promise.reject(new Error('store down')) }, { now: T0 });
@@ -172,11 +206,26 @@ describe('sweep of unfinished uploads', () => {
     expect(await storage.hasOriginal(file.record.photoId)).toBe(true);
   });
 
+  it('sweeps without an observer', async () => {
+    const { storage, keys } = await storageBed();
+    await stage(originalsDeps(storage, { now: T0 }), pngBytes('unobserved'));
+    const warnings: string[] = [];
+    await startUnfinishedUploadSweeper({
+      storage,
+      ttlMs: 1000,
+      intervalMs: 3_600_000,
+      now: () => at(60),
+      logger: { warn: (_o, m) => void warnings.push(m) },
+    }).stop();
+    expect(warnings).toEqual(['rolled back uploads that were never committed']);
+    expect(await keys()).toEqual([]);
+  });
+
   it('reports each sweep, logs the rollbacks and the failures', async () => {
     const { storage } = await storageBed();
     await stage(originalsDeps(storage, { now: T0 }), pngBytes('swept'));
     const reports: string[] = [];
-    const logger = { warn: (object: object, message: string) => void reports.push(`${message} ${JSON.stringify(object)}`) };
+    const logger = { warn: (object: object, message: string) => void reports.push(`${message} ${JSON.stringify({ ...object, hasErr: 'err' in object })}`) };
     const observer = { intentsSeen: (n: number) => void reports.push(`seen ${n}`), rolledBack: (n: number) => void reports.push(`rolled back ${n}`) };
     const options = { ttlMs: 1000, intervalMs: 3_600_000, now: () => at(60), logger, observer };
     await startUnfinishedUploadSweeper({ storage, ...options }).stop();
@@ -189,6 +238,7 @@ describe('sweep of unfinished uploads', () => {
       'seen 0',
       'unfinished uploads not swept yet; will retry',
     ]);
-    expect(reports[2]).toBe('rolled back uploads that were never committed {"rolledBack":1}');
+    expect(reports[2]).toBe('rolled back uploads that were never committed {"rolledBack":1,"hasErr":false}');
+    expect(reports[4]).toContain('"hasErr":true');
   });
 });
