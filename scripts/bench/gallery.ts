@@ -59,25 +59,41 @@ const FIRST_SCREEN = () => {
   const ms = performance.now();
   const urls = inView.map((tile) => tile.querySelector('img')!.src);
   // Where the time went: when the app's script, the session check, the first page and the last of these thumbnails arrived.
-  const steps = { html: 0, script: 0, session: 0, firstPage: 0, thumbnails: 0 };
+  const steps = { html: 0, script: 0, session: 0, firstPageAsked: 0, firstPage: 0, thumbnails: 0 };
   const [navigation] = performance.getEntriesByType('navigation') as PerformanceNavigationTiming[];
   steps.html = navigation?.responseEnd ?? 0;
   for (const entry of performance.getEntriesByType('resource') as PerformanceResourceTiming[]) {
     if (entry.name.includes('/assets/') && entry.name.endsWith('.js')) steps.script = Math.max(steps.script, entry.responseEnd);
     if (entry.name.includes('/api/auth/session')) steps.session = Math.max(steps.session, entry.responseEnd);
-    if (entry.name.includes('/api/photos?') && !entry.name.includes('cursor=')) steps.firstPage = Math.max(steps.firstPage, entry.responseEnd);
+    if (entry.name.includes('/api/photos?') && !entry.name.includes('cursor=')) {
+      steps.firstPageAsked = entry.startTime;
+      steps.firstPage = entry.responseEnd;
+    }
     if (urls.includes(entry.name)) steps.thumbnails = Math.max(steps.thumbnails, entry.responseEnd);
   }
   return { ms, tiles: inView.length, urls, steps };
 };
 
-type Steps = { html: number; script: number; session: number; firstPage: number; thumbnails: number };
+type Steps = { html: number; script: number; session: number; firstPageAsked: number; firstPage: number; thumbnails: number };
 
 async function firstScreen(): Promise<{ ms: number; tiles: number; urls: string[]; steps: Steps }> {
   const context = await signedIn();
   const page = await context.newPage();
   await page.goto(platform.url, { waitUntil: 'commit' });
-  const handle = await page.waitForFunction(FIRST_SCREEN, undefined, { polling: 'raf', timeout: 60_000 });
+  const handle = await page.waitForFunction(FIRST_SCREEN, undefined, { polling: 'raf', timeout: 60_000 }).catch(async (error: unknown) => {
+    // What the screen held instead: the tiles in view that never showed their thumbnail, and why.
+    const state = await page.evaluate(() =>
+      [...document.querySelectorAll('[data-testid="photo-tile"]')]
+        .filter((tile) => tile.getBoundingClientRect().top < window.innerHeight)
+        .map((tile) => {
+          const img = tile.querySelector('img');
+          return `${tile.getAttribute('data-status')} loaded=${tile.getAttribute('data-loaded')} img=${img ? `${img.complete}/${img.naturalWidth} ${img.src.slice(-80)}` : 'none'}`;
+        }),
+    );
+    await page.screenshot({ path: join(root, 'test-results', 'bench-gallery-first-screen.png') }).catch(() => undefined);
+    console.error(`first screen never complete at ${page.url()}; tiles in view:\n${state.join('\n')}`);
+    throw error;
+  });
   const result = (await handle.jsonValue()) as { ms: number; tiles: number; urls: string[]; steps: Steps };
   await context.close();
   return result;
@@ -128,6 +144,12 @@ async function scrollToEnd(): Promise<{ maxImages: number; seconds: number; tile
       const before = window.scrollY;
       window.scrollBy(0, window.innerHeight);
       await new Promise((resolve) => requestAnimationFrame(resolve));
+      // Under load React may take a few frames to render the rows now on screen: wait for them, so no row is skipped.
+      for (let frames = 0; frames < 100; frames++) {
+        const tiles = [...document.querySelectorAll('[data-testid="photo-tile"]')].map((tile) => tile.getBoundingClientRect());
+        if (tiles.some((box) => box.bottom > 0 && box.top < window.innerHeight)) break;
+        await new Promise((resolve) => requestAnimationFrame(resolve));
+      }
       if (window.scrollY !== before) stuck = 0;
       else if (document.querySelector('.gallery .end') !== null) {
         done = true;
@@ -163,7 +185,7 @@ try {
   const { steps } = medianRun;
   console.log(
     `  (median run, ms since navigation: page ${steps.html.toFixed(0)}, script ${steps.script.toFixed(0)}, session ${steps.session.toFixed(0)}, ` +
-      `first page ${steps.firstPage.toFixed(0)}, last thumbnail ${steps.thumbnails.toFixed(0)}, all shown ${median.toFixed(0)})`,
+      `first page asked ${steps.firstPageAsked.toFixed(0)}, received ${steps.firstPage.toFixed(0)}, last thumbnail ${steps.thumbnails.toFixed(0)}, all shown ${median.toFixed(0)})`,
   );
   console.log(`bare page of the same ${first.urls.length} thumbnails: ${bare.toFixed(0)} ms; gallery / bare ${(median / bare).toFixed(2)}`);
   console.log(

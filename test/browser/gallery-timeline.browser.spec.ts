@@ -70,6 +70,12 @@ describe('the gallery timeline', () => {
         const before = window.scrollY;
         window.scrollBy(0, window.innerHeight);
         await new Promise((resolve) => requestAnimationFrame(resolve));
+        // Under load React may take a few frames to render the rows now on screen: wait for them, so no row is skipped.
+        for (let frames = 0; frames < 100; frames++) {
+          const tiles = [...document.querySelectorAll('[data-testid="photo-tile"]')].map((tile) => tile.getBoundingClientRect());
+          if (tiles.some((box) => box.bottom > 0 && box.top < window.innerHeight)) break;
+          await new Promise((resolve) => requestAnimationFrame(resolve));
+        }
         if (window.scrollY !== before) stuck = 0;
         else if (document.querySelector('.gallery .end') !== null) {
           done = true;
@@ -96,7 +102,7 @@ describe('the gallery timeline', () => {
     await page.context().close();
   });
 
-  it('selects with a checkbox, a click while selecting and a shift-click range; Escape clears', async () => {
+  it('selects with a checkbox, a click while selecting and a shift-click range; Escape clears; arrow keys move between photos', async () => {
     const page = await signedInPage();
     const [a, b, c, d, e, f] = platform.photos.map((photo) => photo.id);
     const selectedIds = () =>
@@ -133,6 +139,19 @@ describe('the gallery timeline', () => {
 
     await page.keyboard.press('Escape');
     await expect.poll(selectedIds).toEqual([]);
+
+    // Arrow keys move the focus from photo to photo: right to the next, down to the row below.
+    const focused = () => page.evaluate(() => document.activeElement?.closest('[data-testid="photo-tile"]')?.getAttribute('data-photo-id'));
+    const order = platform.photos.map((photo) => photo.id);
+    await tile(page, a!).locator('button.tile').focus();
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(focused).toBe(b);
+    const rowTop = await tile(page, b!).evaluate((element) => element.getBoundingClientRect().top);
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(async () => order.indexOf((await focused())!)).toBeGreaterThan(order.indexOf(b!));
+    expect(await tile(page, (await focused())!).evaluate((element) => element.getBoundingClientRect().top)).toBeGreaterThan(rowTop);
+    await page.keyboard.press('ArrowUp');
+    await expect.poll(async () => order.indexOf((await focused())!)).toBeLessThan(order.indexOf(c!));
     await page.context().close();
   });
 });
