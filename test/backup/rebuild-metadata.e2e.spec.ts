@@ -26,6 +26,7 @@ import { samplePhotos } from '../../services/upload/src/test-support/sample-phot
 import { distinctPhotos } from '../support/distinct-photos.js';
 import { startMockKafkaProcess } from '../support/mock-kafka-process.js';
 import { apiClient } from '../support/public-api.js';
+import { gallery, settled } from './gallery-snapshot.js';
 
 const workDir = mkdtempSync(join(tmpdir(), 'rebuild-metadata-'));
 const cleanup: (() => Promise<unknown>)[] = [];
@@ -92,26 +93,6 @@ async function startPlatform(dataDir: string, databaseUrl: string, busEnv: Recor
     },
   };
 }
-
-type Photo = { id: string; status: string; variants?: Record<string, { url: string }> } & Record<string, unknown>;
-
-/** A user's whole gallery: each photo's detail, signed URLs without their signature (it has an expiry), and whether each variant loads. */
-async function gallery(url: string, token: string) {
-  const api = apiClient(url);
-  const photos = [];
-  for (const { id } of (await api.list(token, '?limit=100')).items) {
-    const photo = (await (await api.get(token, id)).json()) as Photo;
-    const loads = await Promise.all(Object.values(photo.variants ?? {}).map(async ({ url: variant }) => (await fetch(new URL(variant, url))).status));
-    photos.push({ ...JSON.parse(JSON.stringify(photo).replace(/\?[^"]*/g, '')), loads });
-  }
-  return photos;
-}
-
-/** All of a user's `count` photos are known to metadata and done processing (an empty list is not settled). */
-const settled = async (url: string, token: string, count: number) => {
-  const { items } = await apiClient(url).list(token, '?limit=100');
-  return items.length === count && items.every((p) => p.status !== 'processing');
-};
 
 describe.each(['memory', 'rabbitmq', 'kafka'] as const)('rebuilding the metadata read model (%s bus)', (transport) => {
   it('recreates every user gallery from the recorded uploads into an empty database; deleted photos stay gone', { timeout: 240_000 }, async () => {

@@ -53,6 +53,10 @@ export async function buildMetadataApp(deps: MetadataAppDeps): Promise<ServiceAp
   const project = projectPhotoEvent({ store: createPhotoProjectionStore(database.prisma), reads, metrics });
 
   handleEvents(app, 'metadata', photoEventHandlers(project));
+  // A metadata that starts may sit on another database than the one the shared cache's values were read
+  // from (restored from a backup, rebuilt after a loss): a new epoch makes every earlier cached read stale.
+  // Should Redis be down, the failed increment is redone once it is back, before the cache is used.
+  app.addHook('onReady', () => cacheStore.increment([`${config.CACHE_PREFIX}epoch`]).catch(() => undefined));
 
   const now = deps.now ?? (() => new Date());
   const albums = createAlbumStore(database.prisma);
