@@ -38,7 +38,12 @@ const until = async (check: () => Promise<boolean>) => {
 try {
   console.log(`${count} photos; ${machine()}`);
   const original = join(work, 'original');
-  const platform = await startEmbeddedPlatform({ dataDir: original, port: 0, host: '127.0.0.1', env: { LOG_LEVEL: 'error', SCRYPT_COST: '12', ACCESS_TOKEN_TTL_SECONDS: '86400' } });
+  const platform = await startEmbeddedPlatform({
+    dataDir: original,
+    port: 0,
+    host: '127.0.0.1',
+    env: { LOG_LEVEL: 'error', SCRYPT_COST: '12', ACCESS_TOKEN_TTL_SECONDS: '86400' },
+  });
   const api = apiClient(platform.url);
   const { accessToken } = await api.register('bench@example.com', 'a password for the backup bench');
   const photos = await numberedPhotos(count, Number(values['long-edge']));
