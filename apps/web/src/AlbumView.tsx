@@ -143,6 +143,7 @@ export function AlbumView({ albumId, photoId, openPhoto, closePhoto, onLoaded, o
         onOpen={openPhoto}
         {...(canSelect ? { selection, onSelectionChange: setSelection } : {})}
         title={album ? `Photos in ${album.name}` : 'Photos'}
+        emptyText="No photos in this album yet. Select some in Photos and choose “Add to album”."
       />
       {sharing && album && <ShareDialog target={{ kind: 'album', id: album.id }} title={`Share “${album.name}”`} onClose={() => setSharing(false)} />}
       {photoId && (

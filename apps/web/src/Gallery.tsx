@@ -18,7 +18,11 @@ export interface GalleryProps {
   onSelectionChange?: (ids: ReadonlySet<string>) => void;
   /** The heading above the timeline. */
   title?: string;
+  /** What an empty gallery says (an album, a link page: not the upload hint of the user's own photos). */
+  emptyText?: string;
 }
+
+const UPLOAD_HINT = 'No photos yet. Drop some anywhere on this page, or choose them with the button above.';
 
 /** Row geometry, px. Rows aim at this height and are never taller; on a phone, smaller rows fit three or four tiles. */
 const TARGET_ROW = { wide: 220, narrow: 120 };
@@ -40,7 +44,7 @@ const ARROWS = new Set<string>(['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown
  * does. Rows are laid out again when the grid's width changes. The next page loads as the end of what is
  * loaded comes near.
  */
-export function Gallery({ gallery, onOpen, selection, onSelectionChange, title = 'Your photos' }: GalleryProps) {
+export function Gallery({ gallery, onOpen, selection, onSelectionChange, title = 'Your photos', emptyText = UPLOAD_HINT }: GalleryProps) {
   const titleId = useId();
   const grid = useRef<HTMLDivElement>(null);
   const sentinel = useRef<HTMLDivElement>(null);
@@ -167,7 +171,7 @@ export function Gallery({ gallery, onOpen, selection, onSelectionChange, title =
       </h2>
       {loaded && items.length === 0 && !loading && (
         <p className="empty" data-testid="gallery-empty">
-          No photos yet. Drop some anywhere on this page, or choose them with the button above.
+          {emptyText}
         </p>
       )}
       <div

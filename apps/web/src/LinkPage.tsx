@@ -122,7 +122,7 @@ function LinkedAlbum({ token, item }: { token: string; item: LinkedItem }) {
   const title = item.album?.title ?? 'Shared album';
   return (
     <>
-      <Gallery gallery={photos} onOpen={setOpenId} title={title} />
+      <Gallery gallery={photos} onOpen={setOpenId} title={title} emptyText="This album has no photos." />
       {open && (
         <Modal title={open.filename ?? 'Photo'} onClose={() => setOpenId(null)} testId="link-photo-dialog">
           <LinkedPhoto token={token} photo={open} allowDownload={item.allowDownload} />
