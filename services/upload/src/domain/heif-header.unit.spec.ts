@@ -102,11 +102,13 @@ describe('readHeifHeader on real files', () => {
     }
   });
 
-  it('skips the boxes between ftyp and meta', () => {
+  it('skips the boxes between ftyp and meta, and empty boxes inside meta', () => {
     const file = heic();
-    const free = [0, 0, 0, 16, ...Buffer.from('free'), ...Array<number>(8).fill(0)];
+    const free = [0, 0, 0, 8, ...Buffer.from('free')]; // an empty box: its header is all it has
     const withFree = insert(file, boxAt(file, 'meta'), free, []);
     expect(headerOf(read(withFree))).toMatchObject({ codec: 'hvc1', width: 600, height: 400 });
+    const nested = insert(file, boxAt(file, 'hdlr'), free, [boxAt(file, 'meta')]);
+    expect(headerOf(read(nested))).toMatchObject({ codec: 'hvc1', width: 600, height: 400 });
   });
 
   it('reads a meta box with a 64-bit size, and waits for its size field', () => {
@@ -167,6 +169,20 @@ describe('the other layouts of the boxes it reads', () => {
     for (const derived of ['grid', 'iden', 'iovl']) {
       expect(headerOf(read(gridOfAv1(derived)))).toMatchObject({ codec: 'av01', width: 600, height: 400 });
     }
+  });
+
+  it('follows only derived images: a coded primary is its own codec, whatever it references', () => {
+    expect(headerOf(read(gridOfAv1('hvc1')))).toMatchObject({ codec: 'hvc1', width: 600, height: 400 });
+  });
+
+  it('follows the first tile of a grid of several', () => {
+    const file = gridOfAv1();
+    const dimg = boxAt(file, 'dimg');
+    const twoTiles = insert(file, dimg + 14, [0, 1], [boxAt(file, 'meta'), boxAt(file, 'iref'), dimg]); // tile 1 twice
+    twoTiles.writeUInt16BE(2, dimg + 10);
+    expect(headerOf(read(twoTiles))).toMatchObject({ codec: 'av01', width: 600, height: 400 });
+    const metaEnd = boxAt(twoTiles, 'meta') + twoTiles.readUInt32BE(boxAt(twoTiles, 'meta'));
+    expect(headerOf(read(twoTiles.subarray(0, metaEnd)))).toMatchObject({ codec: 'av01' });
   });
 
   it('stops at a derived image with no dimg reference, and ignores the other references', () => {
@@ -318,6 +334,22 @@ describe('refusals', () => {
     past.writeUInt32BE(past.readUInt32BE(pixi) + 1, pixi);
     expect(read(past)).toEqual(invalid("a 'pixi' box runs past its parent"));
     expect(read(past, false)).toEqual(invalid("a 'pixi' box runs past its parent"));
+  });
+
+  it('ignores the associations past the count ipma declares', () => {
+    const file = twoImages();
+    const ipma = boxAt(file, 'ipma');
+    expect(file.readUInt32BE(ipma + 12)).toBe(2); // items 1 and 2, the primary last
+    file.writeUInt32BE(1, ipma + 12);
+    expect(read(file)).toEqual(invalid('the primary image has no size (ispe)'));
+  });
+
+  it('refuses a meta box that ends inside the header of a box, at the end of the bytes', () => {
+    const file = heic();
+    const meta = boxAt(file, 'meta');
+    file.writeUInt32BE(file.readUInt32BE(meta) + 8, meta); // takes in mdat's header, not its payload
+    const cut = file.subarray(0, meta + file.readUInt32BE(meta));
+    expect(read(cut)).toEqual(invalid("a 'mdat' box runs past its parent"));
   });
 
   it('refuses a meta box whose last bytes cannot hold a box header', () => {

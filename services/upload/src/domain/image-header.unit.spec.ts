@@ -4,13 +4,15 @@
  * headers keep what is read: the size fields (pixel bombs, empty images), the ftyp brands of HEIF files, the
  * codec of their primary item, and cuts. The formats it refuses by name are in image-header.int.spec.ts.
  */
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { formatCorpus } from '../../../../test/formats/format-corpus.js';
 import { samplePhotosDir } from '../test-support/sample-photos.js';
 import { textFile } from '../test-support/bad-inputs.js';
-import { readImageHeader, type HeaderVerdict } from './image-header.js';
+import { readImageHeader, unsupportedTypeMessage, type HeaderVerdict } from './image-header.js';
 
 const corpus = formatCorpus();
 const bytesOf = (file: string) => Buffer.from(readFileSync(corpus.path(file)));
@@ -166,7 +168,7 @@ describe('HEIF-family files', () => {
     // The ftyp box made one brand shorter: its last brand, mif1 (now the meta box's first bytes), does not count.
     const shorter = withBrands(heic, 'isom', ['isom', 'isom', 'mif1']);
     shorter.writeUInt32BE(24, 0);
-    expect(judge(shorter).kind).not.toBe('image');
+    expect(judge(shorter)).toEqual({ kind: 'unsupported', detected: undefined });
   });
 
   it('names the type by the primary image’s codec (HEVC: HEIC, AV1: AVIF) before the brands', () => {
@@ -219,5 +221,31 @@ describe('HEIF-family files', () => {
     const noPitm = Buffer.from(heic);
     noPitm.write('pitx', noPitm.indexOf('pitm', 0, 'latin1'), 'latin1');
     expect(judge(noPitm)).toEqual({ kind: 'unreadable', format: 'HEIC', reason: 'no primary item (pitm)' });
+  });
+});
+
+describe('refused formats image-size knows, beyond those of image-header.int.spec.ts', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'refused-unit-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  // ImageMagick's own binary (a stand-in `convert` may shadow it on PATH); scripts/ensure-image-tools.sh installs it.
+  const im = ['/usr/bin/convert-im6.q16', '/usr/bin/magick'].find((path) => existsSync(path));
+  if (!im) console.warn('image-header.unit.spec: no ImageMagick, the CUR and JPEG 2000 refusals are skipped');
+  const formats: Array<[string, string]> = [
+    ['picture.cur', 'CUR (Windows cursor)'],
+    ['picture.jp2', 'JPEG 2000'],
+    ['picture.j2c', 'JPEG 2000'],
+  ];
+
+  it.skipIf(!im).each(formats)('refuses %s naming it as %s', (file, name) => {
+    const path = join(dir, file);
+    execFileSync(im!, ['logo:', '-resize', '64x64', path]);
+    const bytes = readFileSync(path);
+    // ImageMagick writes a cursor as an icon: a CUR is an ICO whose resource type (at 2) is 2 instead of 1.
+    if (file.endsWith('.cur')) bytes.writeUInt16LE(2, 2);
+    const verdict = judge(bytes);
+    expect(verdict).toEqual({ kind: 'unsupported', detected: name });
+    expect(unsupportedTypeMessage(file, verdict as Extract<HeaderVerdict, { kind: 'unsupported' }>)).toMatch(
+      new RegExp(`^${file.replace('.', '\\.')} is a ${name.replace(/[()]/g, '\\$&')} file\\. Accepted: `),
+    );
   });
 });
