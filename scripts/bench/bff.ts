@@ -30,6 +30,7 @@ import { createTestVhost } from '@photos/event-bus/test-support/rabbitmq-vhost';
 import { createTokenSigner } from '@photos/service-kit';
 import pg from 'pg';
 import { processed, uploaded } from '../../services/metadata/src/test-support/photo-events.js';
+import { deleteCacheKeys } from '../../services/metadata/src/test-support/test-app.js';
 import { startService, type ServiceProcess } from '../../test/support/processes.js';
 import { fmt, machine, quick, ROOT } from './lib/bench-kit.js';
 import { summarizeProfile } from './lib/cpu-profile.js';
@@ -54,6 +55,8 @@ const suffix = randomUUID().slice(0, 8);
 const databases = { metadata: `bench_bff_metadata_${suffix}`, accounts: `bench_bff_accounts_${suffix}` };
 const admin = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
 const dir = mkdtempSync(join(tmpdir(), 'bench-bff-'));
+const redisUrl = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+const cachePrefix = `bench-bff-${suffix}:`;
 const services: ServiceProcess[] = [];
 let bare: ReturnType<typeof spawnTs> | undefined;
 let vhost: Awaited<ReturnType<typeof createTestVhost>> | undefined;
@@ -76,6 +79,7 @@ async function cleanUp() {
   for (const name of Object.values(databases)) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
   await admin.end().catch(() => undefined);
   await vhost?.remove().catch(() => undefined);
+  await deleteCacheKeys(cachePrefix, redisUrl).catch(() => undefined);
   rmSync(dir, { recursive: true, force: true });
 }
 
@@ -87,8 +91,8 @@ try {
   const env = {
     JWT_SECRET: 'bench-secret-0123456789-0123456789-0123456789',
     LOG_LEVEL: logLevel,
-    REDIS_URL: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
-    CACHE_PREFIX: `bench-bff-${suffix}:`,
+    REDIS_URL: redisUrl,
+    CACHE_PREFIX: cachePrefix,
     AMQP_URL: vhost.url,
     KAFKA_BROKERS: '',
     // Buckets on disk: variant URLs are the BFF's own signed /media URLs (as `npm start`, or an S3 store browsers cannot reach).
