@@ -130,21 +130,37 @@ async function databaseCounts(dataDir: string): Promise<Record<string, Record<st
   return tables;
 }
 
+/**
+ * Runs `work` on every item, `limit` at a time, answering the results in the items' order. A backup is
+ * mostly small files (about ten per photo): the time goes to the file system's round trips, which overlap.
+ */
+async function eachLimited<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    for (let index = next++; index < items.length; index = next++) results[index] = await work(items[index]!, index);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+const FILES_AT_ONCE = 16;
+
 /** Copies `files` from `from` to `to`, hashing each copy (what landed, not what was read) unless told not to. */
 async function copyAndHash(from: string, to: string, files: string[], progress: Progress, hash = true): Promise<ManifestFile[]> {
-  const copied: ManifestFile[] = [];
+  let done = 0;
   let bytes = 0;
-  for (const [index, path] of files.entries()) {
+  return eachLimited(files, FILES_AT_ONCE, async (path) => {
     const source = join(from, path);
     const target = join(to, path);
     mkdirSync(dirname(target), { recursive: true });
     await copyFile(source, target);
     const size = statSync(target).size;
-    copied.push({ path, size, sha256: hash ? await sha256Of(target) : '' });
+    const copied = { path, size, sha256: hash ? await sha256Of(target) : '' };
     bytes += size;
-    if ((index + 1) % 2000 === 0) progress(`  ${index + 1}/${files.length} files, ${(bytes / 1e6).toFixed(1)} MB`);
-  }
-  return copied;
+    if (++done % 2000 === 0) progress(`  ${done}/${files.length} files, ${(bytes / 1e6).toFixed(1)} MB`);
+    return copied;
+  });
 }
 
 function countsOf(files: ManifestFile[], tables: Manifest['counts']['tables']): Manifest['counts'] {
@@ -194,11 +210,13 @@ export function readManifest(backupDir: string): Manifest {
 async function checkFiles(dataCopy: string, manifest: Manifest): Promise<string[]> {
   const problems: string[] = [];
   const present = new Set(filesUnder(dataCopy));
-  for (const file of manifest.files) {
-    if (!present.delete(file.path)) problems.push(`missing: ${file.path}`);
-    else if (statSync(join(dataCopy, file.path)).size !== file.size) problems.push(`size differs: ${file.path}`);
-    else if ((await sha256Of(join(dataCopy, file.path))) !== file.sha256) problems.push(`checksum differs: ${file.path}`);
-  }
+  const found = await eachLimited(manifest.files, FILES_AT_ONCE, async (file) => {
+    if (!present.delete(file.path)) return `missing: ${file.path}`;
+    if (statSync(join(dataCopy, file.path)).size !== file.size) return `size differs: ${file.path}`;
+    if ((await sha256Of(join(dataCopy, file.path))) !== file.sha256) return `checksum differs: ${file.path}`;
+    return undefined;
+  });
+  problems.push(...found.filter((problem) => problem !== undefined));
   for (const path of present) problems.push(`not in the manifest: ${path}`);
   return problems;
 }
