@@ -13,7 +13,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { createTestVhost } from '../../packages/event-bus/src/test-support/rabbitmq-vhost.js';
 import { startCuttableProxy, type CuttableProxy } from '../support/cuttable-proxy.js';
-import { startService, type ServiceProcess } from '../support/processes.js';
+import { startService, startServiceProcesses, type ServiceProcess } from '../support/processes.js';
 import { apiClient } from '../support/public-api.js';
 
 /** Longer than the old retry window (~1.5 s) many times over. */
@@ -58,23 +58,17 @@ describe('a database outage while photos are uploaded', () => {
       // shortened, so the photos show up soon after the database is back.
       BUS_RETRY_MAX_DELAY_MS: '1000',
     };
-    metadata = await startService('metadata', 'metadata', {
-      ...env,
-      DATABASE_URL: `postgres://postgres@${proxy.address}/${databases[0]}`,
-      MIGRATE_ON_START: 'true',
-    });
-    services.push(metadata);
-    const upload = await startService('upload', 'upload', env);
-    services.push(upload);
-    services.push(await startService('processor', 'processor', env));
-    bff = await startService('bff', 'bff', {
-      ...env,
-      UPLOAD_URL: upload.url,
-      METADATA_URL: metadata.url,
-      ACCOUNTS_DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${databases[1]}`,
-      SCRYPT_COST: '12',
-    });
-    services.push(bff);
+    // Metadata reaches its database through the proxy the test cuts; each process listed as it starts.
+    ({ metadata, bff } = await startServiceProcesses({
+      env,
+      databases: { metadata: `postgres://postgres@${proxy.address}/${databases[0]}`, accounts: `postgres://postgres@127.0.0.1:5432/${databases[1]}` },
+      own: { bff: { SCRYPT_COST: '12' } },
+      start: async (name, service, processEnv) => {
+        const started = await startService(name, service, processEnv);
+        services.push(started);
+        return started;
+      },
+    }));
   }, 240_000);
 
   afterAll(async () => {

@@ -12,7 +12,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from 'vitest';
 import { createTestVhost } from '../../packages/event-bus/src/test-support/rabbitmq-vhost.js';
 import { samplePhotos } from '../../services/upload/src/test-support/sample-photos.js';
-import { startService, type ServiceProcess } from '../support/processes.js';
+import { startService, startServiceProcesses, type ServiceProcess } from '../support/processes.js';
 import { openEventStream, type Api, apiClient } from '../support/public-api.js';
 
 const transports = [
@@ -51,26 +51,19 @@ describe.each(transports)('multi-process platform over %s', (transport, setup) =
         ? { AMQP_URL: vhost!.url, KAFKA_BROKERS: '' }
         : { KAFKA_BROKERS: inject('kafkaBrokers').join(','), KAFKA_SESSION_TIMEOUT_MS: inject('kafkaIsMock') ? '6000' : '10000' }),
     };
-    const metadata = await startService('metadata', 'metadata', {
-      ...env,
-      DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${databases[0]}`,
-      MIGRATE_ON_START: 'true',
-    });
-    const upload = await startService('upload', 'upload', env);
-    services.push(metadata, upload);
-    // Pushed one by one: if a later one fails to start, afterAll still stops the ones already running.
-    services.push(await startService('processor-1', 'processor', env));
-    services.push(await startService('processor-2', 'processor', env));
-    bff = await startService('bff', 'bff', {
-      ...env,
-      UPLOAD_URL: upload.url,
-      METADATA_URL: metadata.url,
-      ACCOUNTS_DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${databases[1]}`,
-      SCRYPT_COST: '12',
+    // Each process listed as it starts: if a later one fails to start, afterAll still stops the others.
+    ({ bff } = await startServiceProcesses({
+      env,
+      databases: { metadata: `postgres://postgres@127.0.0.1:5432/${databases[0]}`, accounts: `postgres://postgres@127.0.0.1:5432/${databases[1]}` },
       // Browsers can reach this S3 server: variant URLs are S3 presigned URLs, not the BFF's /media.
-      S3_PUBLIC_ENDPOINT: s3.endpoint,
-    });
-    services.push(bff);
+      own: { bff: { SCRYPT_COST: '12', S3_PUBLIC_ENDPOINT: s3.endpoint } },
+      processors: 2,
+      start: async (name, service, processEnv) => {
+        const started = await startService(name, service, processEnv);
+        services.push(started);
+        return started;
+      },
+    }));
   }, 240_000);
 
   afterAll(async () => {
