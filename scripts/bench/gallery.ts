@@ -12,6 +12,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { CHROMIUM_ARGS } from '../../test/support/browser-platform.js';
 import { startGalleryPlatform } from './gallery-platform.js';
 
 const count = Number(process.argv[process.argv.indexOf('--photos') + 1]) || 10_000;
@@ -22,19 +23,7 @@ const GOAL_MAX_IMAGES = 500;
 const root = join(import.meta.dirname, '..', '..');
 execFileSync('bash', [join(root, 'scripts', 'ensure-chromium.sh')], { stdio: 'inherit' });
 const platform = await startGalleryPlatform({ count, log: (line) => console.log(line) });
-const browser = await chromium.launch({
-  executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
+const browser = await chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
 
 /** A fresh context (its own cookies and HTTP cache), signed in. */
 async function signedIn(): Promise<BrowserContext> {
