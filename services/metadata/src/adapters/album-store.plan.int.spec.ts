@@ -3,10 +3,9 @@
  * missing: an album page is a range scan of album_photos_album_uploaded_idx with no sort at any depth;
  * "shared with me" and a grantee's photo check read indexes only.
  */
-import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PrismaClient } from '../generated/prisma/client.js';
+import { queryPlans } from '../test-support/query-plans.js';
 import { openMigratedTestDatabase } from '../test-support/test-database.js';
 import { createAlbumStore } from './album-store.js';
 import type { Database } from './database.js';
@@ -44,25 +43,7 @@ beforeAll(async () => {
 afterAll(() => close());
 
 /** The SQL the store sends for `read`, each statement with its plan as JSON text. */
-async function plansOf(read: (store: ReturnType<typeof createAlbumStore>) => Promise<unknown>): Promise<{ query: string; plan: string }[]> {
-  const logged: { query: string; params: string }[] = [];
-  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }), log: [{ emit: 'event', level: 'query' }] });
-  prisma.$on('query', (event) => logged.push(event));
-  await read(createAlbumStore(prisma));
-  await prisma.$disconnect();
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const plans = [];
-    for (const { query, params } of logged) {
-      const { rows } = await client.query(`EXPLAIN (FORMAT JSON) ${query}`, JSON.parse(params) as unknown[]);
-      plans.push({ query, plan: JSON.stringify(rows[0]['QUERY PLAN']) });
-    }
-    return plans;
-  } finally {
-    await client.end();
-  }
-}
+const plansOf = (read: (store: ReturnType<typeof createAlbumStore>) => Promise<unknown>) => queryPlans(url, (prisma) => read(createAlbumStore(prisma)));
 
 describe('album reads, as planned', () => {
   it('pages an album deep in as a range scan of album_photos_album_uploaded_idx, without sorting', async () => {

@@ -3,10 +3,9 @@
  * were missing: a holder's request finds its link by share_links_token_hash_key, the owner's list reads
  * share_links_album_idx / share_links_photo_idx, and a photo of a linked album is checked by keys only.
  */
-import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PrismaClient } from '../generated/prisma/client.js';
+import { queryPlans } from '../test-support/query-plans.js';
 import { openMigratedTestDatabase } from '../test-support/test-database.js';
 import { createShareLinkStore, type ShareLinkStore } from './share-link-store.js';
 
@@ -41,25 +40,8 @@ beforeAll(async () => {
 afterAll(() => close());
 
 /** Every statement the store sends for `read`, with its plan as JSON text. */
-async function plansOf(read: (store: ShareLinkStore) => Promise<unknown>): Promise<string> {
-  const logged: { query: string; params: string }[] = [];
-  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }), log: [{ emit: 'event', level: 'query' }] });
-  prisma.$on('query', (event) => logged.push(event));
-  await read(createShareLinkStore(prisma));
-  await prisma.$disconnect();
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const plans = [];
-    for (const { query, params } of logged) {
-      const { rows } = await client.query(`EXPLAIN (FORMAT JSON) ${query}`, JSON.parse(params) as unknown[]);
-      plans.push(JSON.stringify(rows[0]['QUERY PLAN']));
-    }
-    return plans.join('\n');
-  } finally {
-    await client.end();
-  }
-}
+const plansOf = async (read: (store: ShareLinkStore) => Promise<unknown>) =>
+  (await queryPlans(url, (prisma) => read(createShareLinkStore(prisma)))).map(({ plan }) => plan).join('\n');
 
 const NO_SCAN = /"Node Type":"Seq Scan"[^{}]*"Relation Name":"(share_links|album_photos|photos)"/;
 
