@@ -16,7 +16,7 @@ import type { MediaUrls } from '../adapters/media-urls.js';
 import type { CallerContext } from '../adapters/metadata-client.js';
 import { normalizeEmail, type AccountStore } from '../domain/accounts.js';
 import { withUrls } from '../domain/photo-view.js';
-import { CSRF_REFUSED, JSON_BODY_REFUSED, NOT_AUTHENTICATED, PhotoPageSchema, SECURITY, UPSTREAM_FAILED } from './schemas.js';
+import { CSRF_REFUSED, JSON_BODY_REFUSED, NOT_AUTHENTICATED, PageQuery, PhotoPageSchema, SECURITY, UPSTREAM_FAILED } from './schemas.js';
 
 const caller = (request: FastifyRequest): CallerContext => ({ authorization: request.headers.authorization ?? '', correlationId: request.id });
 
@@ -143,10 +143,7 @@ export function albumRoutes(
         tags,
         security: SECURITY.read,
         params: AlbumIdParams,
-        querystring: Type.Object({
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
-          cursor: Type.Optional(Type.String({ maxLength: 500, description: '`nextCursor` of the previous page.' })),
-        }),
+        querystring: PageQuery,
         response: {
           200: PhotoPageSchema,
           ...problemResponses({ 400: 'Bad album id, limit or cursor.', ...NOT_AUTHENTICATED, ...NO_ALBUM, ...UPSTREAM_FAILED }),

@@ -8,7 +8,7 @@ import type { CallerContext } from '../adapters/metadata-client.js';
 import type { HolderContext, ShareLinksClient } from '../adapters/share-links-client.js';
 import type { LoginThrottle } from '../domain/accounts.js';
 import { withUrls } from '../domain/photo-view.js';
-import { JSON_BODY_REFUSED, NOT_AUTHENTICATED, PhotoPageSchema, SECURITY, UPSTREAM_FAILED } from './schemas.js';
+import { JSON_BODY_REFUSED, NOT_AUTHENTICATED, PageQuery, PhotoPageSchema, SECURITY, UPSTREAM_FAILED } from './schemas.js';
 
 export interface LinkRoutesDeps {
   links: ShareLinksClient;
@@ -228,10 +228,7 @@ export function linkRoutes(app: ServiceApp, deps: LinkRoutesDeps): void {
         tags,
         security: SECURITY.public,
         params: TokenParams,
-        querystring: Type.Object({
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
-          cursor: Type.Optional(Type.String({ maxLength: 500, description: '`nextCursor` of the previous page.' })),
-        }),
+        querystring: PageQuery,
         response: {
           200: PhotoPageSchema,
           ...problemResponses({ 400: 'limit is not 1-100, or the cursor is not one of ours.', ...HOLDER_REFUSED, ...UPSTREAM_FAILED }),

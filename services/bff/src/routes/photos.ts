@@ -11,6 +11,7 @@ import {
   CSRF_REFUSED,
   NO_SUCH_PHOTO,
   NOT_AUTHENTICATED,
+  PageQuery,
   PhotoIdParams,
   PhotoPageSchema,
   PhotoSchema,
@@ -121,8 +122,7 @@ export function photoRoutes(
         tags: ['photos'],
         security: SECURITY.read,
         querystring: Type.Object({
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
-          cursor: Type.Optional(Type.String({ maxLength: 500, description: '`nextCursor` of the previous page.' })),
+          ...PageQuery.properties,
           status: Type.Optional(Type.Union([Type.Literal('processing'), Type.Literal('ready'), Type.Literal('failed')])),
         }),
         response: {

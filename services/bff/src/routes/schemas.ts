@@ -4,6 +4,12 @@ export { PhotoPageSchema, PhotoSchema, UploadAnswerSchema } from '@photos/api-co
 
 export const PhotoIdParams = Type.Object({ id: Type.String({ format: 'uuid', description: 'The photo id.' }) });
 
+/** The query of every page of photos (the gallery, an album, a share link): keyset paging, newest first. */
+export const PageQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
+  cursor: Type.Optional(Type.String({ maxLength: 500, description: '`nextCursor` of the previous page.' })),
+});
+
 export const Credentials = Type.Object(
   {
     email: Type.String({ format: 'email', maxLength: 254 }),
