@@ -137,7 +137,12 @@ async function scrollToEnd(): Promise<{ maxImages: number; seconds: number; tile
       // Under load React may take a few frames to render the rows now on screen: wait for them, so no row is skipped.
       for (let frames = 0; frames < 100; frames++) {
         const tiles = [...document.querySelectorAll('[data-testid="photo-tile"]')].map((tile) => tile.getBoundingClientRect());
-        if (tiles.some((box) => box.bottom > 0 && box.top < window.innerHeight)) break;
+        // The screen's top and its bottom both show tiles: the rows are rendered as one range, so the ones between are too
+        // (a tile of the previous screen still at the top is not enough: it let rows go unseen). At the end of the
+        // list the bottom stays empty: the frame cap ends the wait.
+        const top = tiles.some((box) => box.top <= window.innerHeight * 0.1 && box.bottom > 0);
+        const bottom = tiles.some((box) => box.bottom >= window.innerHeight * 0.9 && box.top < window.innerHeight);
+        if (top && bottom) break;
         await new Promise((resolve) => requestAnimationFrame(resolve));
       }
       if (window.scrollY !== before) stuck = 0;
