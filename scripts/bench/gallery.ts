@@ -13,6 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { CHROMIUM_ARGS } from '../../test/support/browser-platform.js';
+import { walkTimelineToEnd } from '../../test/support/timeline-walk.js';
 import { startGalleryPlatform } from './gallery-platform.js';
 
 const count = Number(process.argv[process.argv.indexOf('--photos') + 1]) || 10_000;
@@ -119,44 +120,8 @@ async function scrollToEnd(): Promise<{ maxImages: number; seconds: number; tile
   await page.goto(platform.url);
   await page.getByTestId('photo-tile').first().waitFor({ timeout: 60_000 });
   const oldest = platform.photos.at(-1)!.id;
-  const result = await page.evaluate(async (oldestId) => {
-    const started = performance.now();
-    let maxImages = 0;
-    let maxTiles = 0;
-    let lastSeen = false;
-    // (No named helpers in here: tsx would wrap them in a __name() the page does not have.)
-    // After the end shows, one more look once the last rows have rendered.
-    for (let stuck = 0, done = false; ;) {
-      maxImages = Math.max(maxImages, document.getElementsByTagName('img').length);
-      maxTiles = Math.max(maxTiles, document.querySelectorAll('[data-testid="photo-tile"]').length);
-      lastSeen ||= document.querySelector(`[data-photo-id="${oldestId}"]`) !== null;
-      if (done) break;
-      const before = window.scrollY;
-      window.scrollBy(0, window.innerHeight);
-      await new Promise((resolve) => requestAnimationFrame(resolve));
-      // Under load React may take a few frames to render the rows now on screen: wait for them, so no row is skipped.
-      for (let frames = 0; frames < 100; frames++) {
-        const tiles = [...document.querySelectorAll('[data-testid="photo-tile"]')].map((tile) => tile.getBoundingClientRect());
-        // The screen's top and its bottom both show tiles: the rows are rendered as one range, so the ones between are too
-        // (a tile of the previous screen still at the top is not enough: it let rows go unseen). At the end of the
-        // list the bottom stays empty: the frame cap ends the wait.
-        const top = tiles.some((box) => box.top <= window.innerHeight * 0.1 && box.bottom > 0);
-        const bottom = tiles.some((box) => box.bottom >= window.innerHeight * 0.9 && box.top < window.innerHeight);
-        if (top && bottom) break;
-        await new Promise((resolve) => requestAnimationFrame(resolve));
-      }
-      if (window.scrollY !== before) stuck = 0;
-      else if (document.querySelector('.gallery .end') !== null) {
-        done = true;
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      } else {
-        // At the bottom of what is loaded: the next page is on its way.
-        if (++stuck > 3000) throw new Error('the end never came');
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-    }
-    return { maxImages, tiles: maxTiles, lastSeen, seconds: (performance.now() - started) / 1000 };
-  }, oldest);
+  const walk = await walkTimelineToEnd(page);
+  const result = { maxImages: walk.maxImages, tiles: walk.maxTiles, lastSeen: walk.ids.includes(oldest), seconds: walk.seconds };
   await context.close();
   return result;
 }

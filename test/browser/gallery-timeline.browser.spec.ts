@@ -10,6 +10,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGalleryPlatform, type GalleryPlatform } from '../../scripts/bench/gallery-platform.js';
 import { artifacts, CHROMIUM_ARGS } from '../support/browser-platform.js';
+import { walkTimelineToEnd } from '../support/timeline-walk.js';
 
 const COUNT = 300;
 /** Photo 150 (by upload order) was taken years before the others: uploaded late, it sits among August's. */
@@ -55,43 +56,7 @@ describe('the gallery timeline', () => {
     expect(expected).toEqual(['2020-08', '2020-07', '2020-06', '2020-05', '2020-04', '2015-06', '2020-04', '2020-03', '2020-02', '2020-01']);
 
     // One screen per frame to "That's all of them.", noting what each frame holds.
-    const seen = await page.evaluate(async () => {
-      const headers = new Map<number, string>();
-      const ids = new Set<string>();
-      let maxImages = 0;
-      // After the end shows, one more look once the last rows have rendered.
-      for (let stuck = 0, done = false; stuck < 3000;) {
-        maxImages = Math.max(maxImages, document.getElementsByTagName('img').length);
-        for (const header of document.querySelectorAll('[data-testid="month-header"]')) {
-          headers.set(Number(header.closest('[role="row"]')!.getAttribute('aria-rowindex')), `${header.getAttribute('data-month')}|${header.textContent}`);
-        }
-        for (const tile of document.querySelectorAll('[data-testid="photo-tile"]')) ids.add(tile.getAttribute('data-photo-id')!);
-        if (done) break;
-        const before = window.scrollY;
-        window.scrollBy(0, window.innerHeight);
-        await new Promise((resolve) => requestAnimationFrame(resolve));
-        // Under load React may take a few frames to render the rows now on screen: wait for them, so no row is skipped.
-        for (let frames = 0; frames < 100; frames++) {
-          const tiles = [...document.querySelectorAll('[data-testid="photo-tile"]')].map((tile) => tile.getBoundingClientRect());
-          // The screen's top and its bottom both show tiles: the rows are rendered as one range, so the ones between are too
-          // (a tile of the previous screen still at the top is not enough: it let rows go unseen). At the end of the
-          // list the bottom stays empty: the frame cap ends the wait.
-          const top = tiles.some((box) => box.top <= window.innerHeight * 0.1 && box.bottom > 0);
-          const bottom = tiles.some((box) => box.bottom >= window.innerHeight * 0.9 && box.top < window.innerHeight);
-          if (top && bottom) break;
-          await new Promise((resolve) => requestAnimationFrame(resolve));
-        }
-        if (window.scrollY !== before) stuck = 0;
-        else if (document.querySelector('.gallery .end') !== null) {
-          done = true;
-          await new Promise((resolve) => setTimeout(resolve, 200));
-        } else {
-          stuck++;
-          await new Promise((resolve) => setTimeout(resolve, 10));
-        }
-      }
-      return { headers: [...headers].sort(([a], [b]) => a - b).map(([, header]) => header), ids: [...ids], maxImages };
-    });
+    const seen = await walkTimelineToEnd(page);
     await page.screenshot({ path: join(artifacts, 'gallery-timeline-end.png') });
 
     expect(seen.headers.map((header) => header.split('|')[0])).toEqual(expected);

@@ -1,0 +1,69 @@
+import type { Page } from 'playwright-core';
+
+/** What the gallery timeline held while scrolled from top to end, one screen at a time. */
+export interface TimelineWalk {
+  /** Month headers in row order, as `YYYY-MM|label`. */
+  headers: string[];
+  /** Every photo id a tile showed at some point. */
+  ids: string[];
+  /** The most `<img>` nodes and tiles in the DOM at any one time. */
+  maxImages: number;
+  maxTiles: number;
+  seconds: number;
+}
+
+/**
+ * Scrolls the signed-in gallery on `page` one screen at a time until "That's all of them." shows, noting
+ * what the DOM holds at each screen (the browser test and bench:gallery both read it).
+ */
+export function walkTimelineToEnd(page: Page): Promise<TimelineWalk> {
+  return page.evaluate(async () => {
+    // (No named helpers in here: tsx would wrap them in a __name() the page does not have.)
+    const started = performance.now();
+    const headers = new Map<number, string>();
+    const ids = new Set<string>();
+    let maxImages = 0;
+    let maxTiles = 0;
+    // After the end shows, one more look once the last rows have rendered.
+    for (let stuck = 0, done = false; ;) {
+      maxImages = Math.max(maxImages, document.getElementsByTagName('img').length);
+      const tiles = document.querySelectorAll('[data-testid="photo-tile"]');
+      maxTiles = Math.max(maxTiles, tiles.length);
+      for (const tile of tiles) ids.add(tile.getAttribute('data-photo-id')!);
+      for (const header of document.querySelectorAll('[data-testid="month-header"]')) {
+        headers.set(Number(header.closest('[role="row"]')!.getAttribute('aria-rowindex')), `${header.getAttribute('data-month')}|${header.textContent}`);
+      }
+      if (done) break;
+      const before = window.scrollY;
+      window.scrollBy(0, window.innerHeight);
+      await new Promise((resolve) => requestAnimationFrame(resolve));
+      // Under load React may take a few frames to render the rows now on screen: wait until the screen's top
+      // and its bottom both show tiles (the rows are rendered as one range, so the ones between are too; a
+      // tile of the previous screen's overscan at the top is not enough: it let rows go unseen). At the end
+      // of the list the bottom stays empty: the frame cap ends the wait.
+      for (let frames = 0; frames < 100; frames++) {
+        const boxes = [...document.querySelectorAll('[data-testid="photo-tile"]')].map((tile) => tile.getBoundingClientRect());
+        const top = boxes.some((box) => box.top <= window.innerHeight * 0.1 && box.bottom > 0);
+        const bottom = boxes.some((box) => box.bottom >= window.innerHeight * 0.9 && box.top < window.innerHeight);
+        if (top && bottom) break;
+        await new Promise((resolve) => requestAnimationFrame(resolve));
+      }
+      if (window.scrollY !== before) stuck = 0;
+      else if (document.querySelector('.gallery .end') !== null) {
+        done = true;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      } else {
+        // At the bottom of what is loaded: the next page is on its way.
+        if (++stuck > 3000) throw new Error('the end never came');
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    }
+    return {
+      headers: [...headers].sort(([a], [b]) => a - b).map(([, header]) => header),
+      ids: [...ids],
+      maxImages,
+      maxTiles,
+      seconds: (performance.now() - started) / 1000,
+    };
+  });
+}
