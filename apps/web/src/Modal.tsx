@@ -1,4 +1,5 @@
-import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { useId, type ReactNode } from 'react';
+import { useModalDialog } from './use-modal-dialog';
 
 interface Props {
   title: string;
@@ -13,29 +14,8 @@ interface Props {
  * the detail too, so the key stops here.
  */
 export function Modal({ title, onClose, children, testId }: Props) {
-  const dialog = useRef<HTMLDialogElement>(null);
+  const { dialog, close } = useModalDialog(onClose);
   const titleId = useId();
-  const onCloseRef = useRef(onClose);
-  onCloseRef.current = onClose;
-  // Escape arrives as a keydown and, in some browsers, a cancel event too: close once.
-  const closed = useRef(false);
-  const close = () => {
-    if (closed.current) return;
-    closed.current = true;
-    onCloseRef.current();
-  };
-
-  useEffect(() => {
-    const element = dialog.current;
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    if (element && !element.open) {
-      if (typeof element.showModal === 'function') element.showModal();
-      else element.setAttribute('open', '');
-    }
-    return () => {
-      if (opener?.isConnected) opener.focus();
-    };
-  }, []);
 
   return (
     <dialog

@@ -1,10 +1,11 @@
-import { useCallback, useEffect, useId, useRef, useState, type CSSProperties } from 'react';
+import { useEffect, useId, useRef, useState, type CSSProperties } from 'react';
 import { api } from './api';
 import { cameraName, exposureSummary, formatBytes, formatCoordinates, formatDimensions, formatInstant, formatTakenAt, gpsOf, openStreetMapUrl } from './format';
 import { mergePhoto } from './gallery-state';
 import { placeholderDataUrl } from './placeholder';
 import { ApiError, errorMessage } from './problem';
 import { ShareDialog } from './ShareDialog';
+import { useModalDialog } from './use-modal-dialog';
 import type { Photo } from './types';
 
 interface Props {
@@ -21,7 +22,7 @@ interface Props {
 
 /** One photo large, with its details and EXIF, a link to the original, and delete. Escape closes it. */
 export function PhotoDetail({ id, photo, onClose, onDeleted, canDelete = true, shareable = false }: Props) {
-  const dialog = useRef<HTMLDialogElement>(null);
+  const { dialog, close } = useModalDialog(onClose);
   const titleId = useId();
   const [detail, setDetail] = useState<Photo | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -31,34 +32,15 @@ export function PhotoDetail({ id, photo, onClose, onDeleted, canDelete = true, s
   const [previewLoaded, setPreviewLoaded] = useState<string | null>(null);
   const [sharing, setSharing] = useState(false);
 
-  // Whatever closes it (Escape, the button, the backdrop, the dialog itself), close once.
-  const closed = useRef(false);
-  const onCloseRef = useRef(onClose);
-  onCloseRef.current = onClose;
-  const close = useCallback(() => {
-    if (closed.current) return;
-    closed.current = true;
-    onCloseRef.current();
-  }, []);
-
   useEffect(() => {
     const element = dialog.current;
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    if (element && !element.open) {
-      if (typeof element.showModal === 'function') element.showModal();
-      else element.setAttribute('open', '');
-    }
     const onKey = (event: KeyboardEvent) => {
       // A dialog opened over this one (Share) takes its own Escape, even when focus has fallen to the page.
       if (event.key === 'Escape' && !element?.querySelector('dialog[open]')) close();
     };
     document.addEventListener('keydown', onKey);
-    return () => {
-      document.removeEventListener('keydown', onKey);
-      // Not element.close(): its close event would re-enter `close`; unmounting takes it off the top layer.
-      if (opener?.isConnected) opener.focus();
-    };
-  }, [close]);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [dialog, close]);
 
   // The full record (EXIF, original URL, fresh signed URLs); again when the live status changes.
   const liveStatus = photo?.status;
