@@ -1,7 +1,6 @@
 import type { Album, AlbumGrantList, AlbumList, AlbumPhotosAdded, StoredPhotoPage } from '@photos/api-contracts';
-import { UpstreamError, withTraceContext, type CallerContext } from './metadata-client.js';
-
-type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+import type { CallerContext } from './metadata-client.js';
+import { metadataJson, type Method } from './metadata-json.js';
 
 /**
  * HTTP client of metadata's album routes (its OpenAPI: /docs/json). Forwards the caller's token: metadata
@@ -9,28 +8,9 @@ type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
  * (an album the caller may not see is a 404 there, so it is here).
  */
 export function albumsClient(baseUrl: string, fetchImpl: typeof fetch = fetch) {
-  async function send<T>(method: Method, path: string, caller: CallerContext, body?: unknown): Promise<T> {
-    let response: Response;
-    try {
-      response = await fetchImpl(new URL(path, baseUrl), {
-        method,
-        // With the active span's traceparent, so metadata's spans join the BFF's trace.
-        headers: withTraceContext({
-          authorization: caller.authorization,
-          'x-correlation-id': caller.correlationId,
-          accept: 'application/json',
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        }),
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(10_000),
-      });
-    } catch {
-      throw new UpstreamError(502, { title: 'Bad Gateway', detail: 'The metadata service is unreachable.' });
-    }
-    if (response.status >= 500) throw new UpstreamError(502, { title: 'Bad Gateway', detail: 'The metadata service failed.' });
-    if (!response.ok) throw new UpstreamError(response.status, (await response.json().catch(() => ({}))) as Record<string, unknown>);
-    return (response.status === 204 ? undefined : await response.json()) as T;
-  }
+  const json = metadataJson(baseUrl, fetchImpl);
+  const send = <T>(method: Method, path: string, caller: CallerContext, body?: unknown) =>
+    json<T>(method, path, { authorization: caller.authorization, 'x-correlation-id': caller.correlationId }, body);
 
   const album = (id: string) => `/albums/${encodeURIComponent(id)}`;
   return {

@@ -1,7 +1,6 @@
 import type { LinkOriginal, LinkUnlockProof, ShareLinkList, StoredCreatedShareLink, StoredPhotoPage, StoredSharedLink } from '@photos/api-contracts';
-import { UpstreamError, withTraceContext, type CallerContext } from './metadata-client.js';
-
-type Method = 'GET' | 'POST' | 'DELETE';
+import type { CallerContext } from './metadata-client.js';
+import { metadataJson } from './metadata-json.js';
 
 /** The header metadata reads a holder's proof of a link's password from (its routes/share-links.ts). */
 const PROOF_HEADER = 'x-share-link-proof';
@@ -18,31 +17,7 @@ export interface HolderContext {
  * password: metadata decides every answer. Its 4xx problems are passed on with their `code`.
  */
 export function shareLinksClient(baseUrl: string, fetchImpl: typeof fetch = fetch) {
-  async function send<T>(method: Method, path: string, headers: Record<string, string>, body?: unknown): Promise<T> {
-    let response: Response;
-    try {
-      response = await fetchImpl(new URL(path, baseUrl), {
-        method,
-        headers: withTraceContext({
-          ...headers,
-          accept: 'application/json',
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        }),
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(10_000),
-      });
-    } catch {
-      throw new UpstreamError(502, { title: 'Bad Gateway', detail: 'The metadata service is unreachable.' });
-    }
-    if (response.status >= 500) throw new UpstreamError(502, { title: 'Bad Gateway', detail: 'The metadata service failed.' });
-    if (!response.ok) {
-      const problem = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-      // The code (e.g. link-password-required) is what the link page acts on: keep it.
-      throw Object.assign(new UpstreamError(response.status, problem), typeof problem['code'] === 'string' ? { code: problem['code'] } : {});
-    }
-    return (response.status === 204 ? undefined : await response.json()) as T;
-  }
-
+  const send = metadataJson(baseUrl, fetchImpl);
   const owner = (caller: CallerContext) => ({ authorization: caller.authorization, 'x-correlation-id': caller.correlationId });
   const holder = (context: HolderContext): Record<string, string> => ({
     'x-correlation-id': context.correlationId,
