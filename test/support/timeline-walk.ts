@@ -24,7 +24,7 @@ export function walkTimelineToEnd(page: Page): Promise<TimelineWalk> {
     const ids = new Set<string>();
     let maxImages = 0;
     let maxTiles = 0;
-    // After the end shows, one more look once the last rows have rendered.
+    // Three quarters of a screen per step, so consecutive screens overlap by a row or so.
     for (let stuck = 0, done = false; ;) {
       maxImages = Math.max(maxImages, document.getElementsByTagName('img').length);
       const tiles = document.querySelectorAll('[data-testid="photo-tile"]');
@@ -35,24 +35,24 @@ export function walkTimelineToEnd(page: Page): Promise<TimelineWalk> {
       }
       if (done) break;
       const before = window.scrollY;
-      window.scrollBy(0, window.innerHeight);
-      await new Promise((resolve) => requestAnimationFrame(resolve));
-      // Under load React may take a few frames to render the rows now on screen: wait until the screen's top
-      // and its bottom both show tiles (the rows are rendered as one range, so the ones between are too; a
-      // tile of the previous screen's overscan at the top is not enough: it let rows go unseen). At the end
-      // of the list the bottom stays empty: the frame cap ends the wait.
-      for (let frames = 0; frames < 100; frames++) {
-        const boxes = [...document.querySelectorAll('[data-testid="photo-tile"]')].map((tile) => tile.getBoundingClientRect());
-        const top = boxes.some((box) => box.top <= window.innerHeight * 0.1 && box.bottom > 0);
-        const bottom = boxes.some((box) => box.bottom >= window.innerHeight * 0.9 && box.top < window.innerHeight);
-        if (top && bottom) break;
+      window.scrollBy(0, Math.round(window.innerHeight * 0.75));
+      // Wait (by the clock, not a count of frames: a loaded machine renders late) until the rows now on
+      // screen are in the DOM: tiles at the screen's top and at its bottom, or just above "That's all of
+      // them." when the end is on screen (the rows are rendered as one range, so the ones between are too).
+      // A frame cap instead let a starved renderer skip rows unseen.
+      for (const deadline = performance.now() + 30_000; ;) {
         await new Promise((resolve) => requestAnimationFrame(resolve));
+        const height = window.innerHeight;
+        const endTop = document.querySelector('.gallery .end')?.getBoundingClientRect().top ?? Infinity;
+        const boxes = [...document.querySelectorAll('[data-testid="photo-tile"]')].map((tile) => tile.getBoundingClientRect());
+        const top = boxes.some((box) => box.top <= height * 0.1 && box.bottom > 0);
+        const bottom = boxes.some((box) => box.bottom >= Math.min(height * 0.9, endTop - 80) && box.top < height);
+        if (top && bottom) break;
+        if (performance.now() > deadline) throw new Error(`the rows on screen at ${window.scrollY}px did not render within 30 s`);
       }
       if (window.scrollY !== before) stuck = 0;
-      else if (document.querySelector('.gallery .end') !== null) {
-        done = true;
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      } else {
+      else if (document.querySelector('.gallery .end') !== null) done = true;
+      else {
         // At the bottom of what is loaded: the next page is on its way.
         if (++stuck > 3000) throw new Error('the end never came');
         await new Promise((resolve) => setTimeout(resolve, 10));
