@@ -4,10 +4,13 @@
  * Three processes, as in production: s3rver (lib/s3rver-child.ts), the real upload service
  * (services/upload/src/server.ts, NODE_ENV=production, memory bus, S3 store on that s3rver) and this
  * client, the load generator. Compared, on all 29 sample photos (15 JPEG + 14 WebP), CONCURRENCY
- * requests at a time, rounds alternating A/B/B/A...:
+ * requests at a time, the sides' order rotating from round to round:
  *   direct   createS3ObjectStore(...).put(key, <the file as a 64 KiB-chunk stream>) from this process;
  *   service  POST /photos (multipart over loopback HTTP, one file per request, a fresh owner per round so
  *            dedupe never short-cuts) answered 202: the original stored, its record and outbox entry too.
+ *   forwarder POST /photos to scripts/bench/upload-forwarder.ts, a bare Fastify app that streams each file
+ *            to S3 with the same adapter and nothing else: what receiving and forwarding a file costs on its
+ *            own, the most any upload service can reach on this machine (printed as a reference).
  * Output: MB/s of each side (median of rounds) and the ratio service/direct (median of pairs; goal >= 0.85);
  * the CPU time per upload of each process (/proc/<pid>/stat: steadier than wall time on a shared
  * machine), the ratios those imply (a core per process; all on shared cores) and the S3 requests per
@@ -22,7 +25,7 @@
  * functions with the most self time are printed.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { createS3ObjectStore } from '@photos/object-store';
@@ -78,7 +81,15 @@ async function post(url: string, owner: string, file: FilePart): Promise<void> {
 // --- part 1: throughput, sample photos
 if (profileDir) mkdirSync(profileDir, { recursive: true });
 const profilesBefore = new Set(profileDir ? readdirSync(profileDir) : []);
+if (profileDir) mkdirSync(join(profileDir, 'forwarder'), { recursive: true });
+const forwarderProfilesBefore = new Set(profileDir ? readdirSync(join(profileDir, 'forwarder')) : []);
 let service = await startUploadService(profileDir ? { profile: profileDir } : {});
+const forwarderChild = spawnTs(
+  'scripts/bench/upload-forwarder.ts',
+  { S3_ENDPOINT: endpoint },
+  profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, 'forwarder')}`] : [],
+);
+const forwarder = { child: forwarderChild, pid: forwarderChild.pid!, ...(await firstJsonLine<{ url: string }>(forwarderChild)) };
 const endpointUrl = new URL(endpoint);
 const direct = createS3ObjectStore({
   endPoint: endpointUrl.hostname,
@@ -94,14 +105,15 @@ const s3Requests = async (): Promise<Record<string, number>> => (await fetch(`${
 interface Round {
   wallMs: number;
   clientCpuMs: number;
+  /** The process between client and S3: the upload service, or the forwarder (0 for a direct PUT). */
   serviceCpuMs: number;
   s3rverCpuMs: number;
   requests: Record<string, number>;
 }
 
 /** Runs one round, timed; then lets the service finish its work after the answers and counts what the round cost. */
-async function costed(round: () => Promise<unknown>): Promise<Round> {
-  const [serviceBefore, s3rverBefore, requestsBefore] = [cpuMicrosOf(service.pid), cpuMicrosOf(s3rver.pid!), await s3Requests()];
+async function costed(round: () => Promise<unknown>, middle?: { pid: number }): Promise<Round> {
+  const [serviceBefore, s3rverBefore, requestsBefore] = [middle ? cpuMicrosOf(middle.pid) : 0, cpuMicrosOf(s3rver.pid!), await s3Requests()];
   const clientBefore = process.cpuUsage();
   const started = performance.now();
   await round();
@@ -113,49 +125,61 @@ async function costed(round: () => Promise<unknown>): Promise<Round> {
   return {
     wallMs,
     clientCpuMs: (client.user + client.system) / 1000,
-    serviceCpuMs: (cpuMicrosOf(service.pid) - serviceBefore) / 1000,
+    serviceCpuMs: middle ? (cpuMicrosOf(middle.pid) - serviceBefore) / 1000 : 0,
     s3rverCpuMs: (cpuMicrosOf(s3rver.pid!) - s3rverBefore) / 1000,
     requests,
   };
 }
 const directRound = () =>
   costed(() => pool(photos, CONCURRENCY, (photo) => direct.put(`direct/${randomUUID()}`, Readable.from(chunked(photo.bytes)), { contentType: 'image/jpeg' })));
-const serviceRound = () => {
+const postRound = (to: { url: string; pid: number }) => {
   const owner = `bench-${randomUUID()}`;
-  return costed(() =>
-    pool(photos, CONCURRENCY, (photo) => post(service.url, owner, { name: photo.name, size: photo.bytes.length, chunks: () => chunked(photo.bytes) })),
+  return costed(
+    () => pool(photos, CONCURRENCY, (photo) => post(to.url, owner, { name: photo.name, size: photo.bytes.length, chunks: () => chunked(photo.bytes) })),
+    to,
   );
 };
+const serviceRound = () => postRound(service);
+const forwarderRound = () => postRound(forwarder);
 
 console.log(
   `bench:upload  ${photos.length} photos (${fmt(totalBytes / MB)} MB: JPEG + WebP) per round, ${ROUNDS} rounds per side, concurrency ${CONCURRENCY}, s3rver ${endpoint}, ${quick ? 'quick' : 'full'}, ${machine()}`,
 );
 await directRound(); // warm-up: connections, JIT, s3rver's directories
 await serviceRound();
-// A/B/B/A...: the side that goes first alternates per pair, so drift hits both sides alike.
+await forwarderRound();
+// The order of the sides rotates per round, so drift hits them alike.
 const directRuns: Round[] = [];
 const serviceRuns: Round[] = [];
+const forwarderRuns: Round[] = [];
+const sides = [
+  { runs: directRuns, round: directRound },
+  { runs: serviceRuns, round: serviceRound },
+  { runs: forwarderRuns, round: forwarderRound },
+];
 for (let round = 0; round < ROUNDS; round++) {
-  if (round % 2 === 0) {
-    directRuns.push(await directRound());
-    serviceRuns.push(await serviceRound());
-  } else {
-    serviceRuns.push(await serviceRound());
-    directRuns.push(await directRound());
+  for (let i = 0; i < sides.length; i++) {
+    const side = sides[(round + i) % sides.length]!;
+    side.runs.push(await side.round());
   }
 }
 const mbps = (ms: number) => totalBytes / MB / (ms / 1000);
 const pairRatios = serviceRuns.map((run, i) => directRuns[i]!.wallMs / run.wallMs);
+const forwarderRatios = forwarderRuns.map((run, i) => directRuns[i]!.wallMs / run.wallMs);
 directRuns.forEach((run, i) =>
-  console.log(`  pair ${i + 1}: direct ${fmt(mbps(run.wallMs))} MB/s   service ${fmt(mbps(serviceRuns[i]!.wallMs))} MB/s   ratio ${fmt(pairRatios[i]!, 3)}`),
+  console.log(
+    `  round ${i + 1}: direct ${fmt(mbps(run.wallMs))} MB/s   service ${fmt(mbps(serviceRuns[i]!.wallMs))} MB/s   forwarder ${fmt(mbps(forwarderRuns[i]!.wallMs))} MB/s` +
+      `   service/direct ${fmt(pairRatios[i]!, 3)}   forwarder/direct ${fmt(forwarderRatios[i]!, 3)}`,
+  ),
 );
-const [directRate, serviceRate] = [directRuns, serviceRuns].map((runs) => mbps(median(runs.map((run) => run.wallMs))));
+const [directRate, serviceRate, forwarderRate] = [directRuns, serviceRuns, forwarderRuns].map((runs) => mbps(median(runs.map((run) => run.wallMs))));
 const ratio = median(pairRatios);
 const uploads = ROUNDS * photos.length;
 const perUpload = (runs: Round[], field: 'clientCpuMs' | 'serviceCpuMs' | 's3rverCpuMs') => sum(runs.map((run) => run[field])) / uploads;
 for (const [side, runs] of [
   ['direct PUT', directRuns],
   ['upload service', serviceRuns],
+  ['forwarder', forwarderRuns],
 ] as const) {
   const requests: Record<string, number> = {};
   for (const run of runs) for (const [kind, count] of Object.entries(run.requests)) requests[kind] = (requests[kind] ?? 0) + count;
@@ -166,7 +190,7 @@ for (const [side, runs] of [
   const [client, own, s3] = [perUpload(runs, 'clientCpuMs'), side === 'direct PUT' ? 0 : perUpload(runs, 'serviceCpuMs'), perUpload(runs, 's3rverCpuMs')];
   console.log(
     `${side.padEnd(14)} CPU per upload: client ${fmt(client, 2)} ms` +
-      (side === 'direct PUT' ? '' : `, upload service ${fmt(own, 2)} ms`) +
+      (side === 'direct PUT' ? '' : `, ${side} ${fmt(own, 2)} ms`) +
       `, s3rver ${fmt(s3, 2)} ms, all ${fmt(client + own + s3, 2)} ms;   S3 requests per upload ${fmt(sum(Object.values(requests)) / uploads, 2)} (${byKind})`,
   );
 }
@@ -180,16 +204,45 @@ console.log(
     `(s3rver ${fmt(directS3, 1)} ms vs the busier of service ${fmt(serviceOwn, 1)} / s3rver ${fmt(serviceS3, 1)} ms); ` +
     `all on shared cores ${fmt(directS3 / (serviceOwn + serviceS3), 3)}`,
 );
-console.log(`throughput (median of rounds)  direct PUT ${fmt(directRate!)} MB/s   upload service ${fmt(serviceRate!)} MB/s`);
+const [forwarderOwn, forwarderS3] = [perUpload(forwarderRuns, 'serviceCpuMs'), perUpload(forwarderRuns, 's3rverCpuMs')];
+console.log(
+  `the forwarder (receive and forward only, the ceiling of any upload service here) from CPU per upload: a core per process ` +
+    `${fmt(directS3 / Math.max(forwarderOwn, forwarderS3), 3)}, all on shared cores ${fmt(directS3 / (forwarderOwn + forwarderS3), 3)}; ` +
+    `upload service / forwarder, all on shared cores ${fmt((forwarderOwn + forwarderS3) / (serviceOwn + serviceS3), 3)}`,
+);
+// What the service's own work costs on top of receiving and forwarding: its extra S3 requests (outbox
+// entry, dedupe claim, record, entry removal) and everything else it does per upload.
+const requestsPerUpload = (runs: Round[]) => sum(runs.flatMap((run) => Object.values(run.requests))) / uploads;
+const extraRequests = requestsPerUpload(serviceRuns) - requestsPerUpload(forwarderRuns);
+console.log(
+  `upload service vs forwarder: +${fmt(extraRequests, 2)} S3 requests per upload, s3rver +${fmt(serviceS3 - forwarderS3, 1)} ms ` +
+    `(${fmt((serviceS3 - forwarderS3) / extraRequests, 2)} ms per request), the process itself +${fmt(serviceOwn - forwarderOwn, 1)} ms per upload`,
+);
+console.log(
+  `throughput (median of rounds)  direct PUT ${fmt(directRate!)} MB/s   upload service ${fmt(serviceRate!)} MB/s   forwarder ${fmt(forwarderRate!)} MB/s`,
+);
+console.log(
+  `reference: forwarder/direct ${fmt(median(forwarderRatios), 3)}, upload service/forwarder ${fmt(median(serviceRuns.map((run, i) => forwarderRuns[i]!.wallMs / run.wallMs)), 3)} (medians of rounds)`,
+);
 console.log(
   `ratio service/direct ${fmt(ratio, 3)} (median of pairs; all rounds pooled ${fmt(sum(directRuns.map((r) => r.wallMs)) / sum(serviceRuns.map((r) => r.wallMs)), 3)})   goal >= 0.85  ${verdict(ratio >= 0.85)}`,
 );
 
 // --- part 2: memory of the service process during one 1 GiB upload, on a fresh process
 await stopChild(service.child);
+await stopChild(forwarder.child);
 if (profileDir) {
-  for (const file of readdirSync(profileDir).filter((name) => name.endsWith('.cpuprofile') && !profilesBefore.has(name))) {
-    console.log(`profile of the upload service: ${join(profileDir, file)}\n${summarizeProfile(join(profileDir, file), 25)}`);
+  // The largest file of each process is its main thread's (the others are tsx's loader thread).
+  const newest = (dir: string, before: Set<string>) =>
+    readdirSync(dir)
+      .filter((name) => name.endsWith('.cpuprofile') && !before.has(name))
+      .map((name) => join(dir, name))
+      .sort((a, b) => statSync(b).size - statSync(a).size)[0];
+  for (const [of, file] of [
+    ['the upload service', newest(profileDir, profilesBefore)],
+    ['the forwarder', newest(join(profileDir, 'forwarder'), forwarderProfilesBefore)],
+  ] as const) {
+    if (file) console.log(`profile of ${of}: ${file}\n${summarizeProfile(file, 25)}`);
   }
 }
 service = await startUploadService();
