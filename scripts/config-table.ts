@@ -30,7 +30,7 @@ function show(schema: TSchema & { default?: unknown }): string {
 export function configTable(): string {
   const rows = new Map<string, { used: string[]; defaults: Set<string>; description: string; required: boolean }>();
   for (const [service, schema] of services) {
-    for (const [name, property] of Object.entries(schema.properties as Record<string, TSchema & { description?: string }>)) {
+    for (const [name, property] of Object.entries(schema.properties as Record<string, TSchema & { description?: string; default?: unknown }>)) {
       const row = rows.get(name) ?? { used: [], defaults: new Set<string>(), description: '', required: false };
       row.used.push(service);
       row.defaults.add(show(property));

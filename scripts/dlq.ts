@@ -28,7 +28,7 @@ class Exit extends Error {
   }
 }
 
-const write = (text: string) => process.stdout.write(`${text}\n`);
+const write = (text: string): void => void process.stdout.write(`${text}\n`);
 
 function stderrLogger(verbose: boolean): BusLogger {
   const line = (level: string) => (object: object, message: string) => {

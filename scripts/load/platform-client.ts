@@ -74,7 +74,7 @@ export class PlatformClient {
   /** POST /api/photos with one file; resolves with the photo's id, and whether it was a copy of one the user had (no processing follows). */
   async upload(name: string, bytes: Buffer): Promise<{ id: string; duplicate: boolean }> {
     const form = new FormData();
-    form.append('file', new Blob([bytes]), name);
+    form.append('file', new Blob([new Uint8Array(bytes)]), name);
     const response = await checked(await fetch(this.url('/api/photos'), { method: 'POST', headers: this.auth, body: form }));
     const [photo] = ((await response.json()) as { photos: { id: string; duplicate?: boolean }[] }).photos;
     return { id: photo!.id, duplicate: photo!.duplicate === true };

@@ -82,7 +82,7 @@ describe('tracing across processes', () => {
     const { accessToken } = await api.register('tracing-processes@example.com', 'a password for the tracing test');
     const [photo] = await distinctPhotos(1, 640);
     const form = new FormData();
-    form.append('file', new Blob([photo!.bytes]), photo!.name);
+    form.append('file', new Blob([new Uint8Array(photo!.bytes)]), photo!.name);
     const uploaded = await fetch(`${platform.bff.url}/api/photos`, {
       method: 'POST',
       body: form,

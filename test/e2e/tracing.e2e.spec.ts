@@ -51,7 +51,7 @@ describe('tracing', () => {
     exporter.reset();
     const [photo] = await distinctPhotos(1, 640);
     const form = new FormData();
-    form.append('file', new Blob([photo!.bytes]), photo!.name);
+    form.append('file', new Blob([new Uint8Array(photo!.bytes)]), photo!.name);
     const uploaded = await fetch(`${platform.url}/api/photos`, {
       method: 'POST',
       body: form,

@@ -28,7 +28,7 @@ export interface Checked {
 }
 
 export async function openApiContract(document: unknown) {
-  const verdict = await new Validator().validate(document as object);
+  const verdict = await new Validator().validate(document as Parameters<Validator['validate']>[0]);
   if (!verdict.valid) throw new Error(`the OpenAPI document is not valid: ${JSON.stringify(verdict.errors).slice(0, 2000)}`);
   const doc = document as Document;
   const ajv = new Ajv2020({ strict: false, allErrors: true });

@@ -90,6 +90,6 @@ export class Pipeline {
 /** POSTs files as multipart to the upload service, as a browser would. */
 export function postPhotos(url: string, files: { name: string; bytes: Buffer }[], owner = 'alice'): Promise<Response> {
   const form = new FormData();
-  for (const file of files) form.append('file', new Blob([file.bytes]), file.name);
+  for (const file of files) form.append('file', new Blob([new Uint8Array(file.bytes)]), file.name);
   return fetch(`${url}/photos`, { method: 'POST', body: form, headers: { authorization: `Bearer ${signToken({ sub: owner })}` } });
 }

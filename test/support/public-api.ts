@@ -18,7 +18,7 @@ export function apiClient(baseUrl: string) {
     },
     upload(token: string, files: { name: string; bytes: Buffer }[]): Promise<Response> {
       const form = new FormData();
-      for (const file of files) form.append('file', new Blob([file.bytes]), file.name);
+      for (const file of files) form.append('file', new Blob([new Uint8Array(file.bytes)]), file.name);
       return fetch(`${baseUrl}/api/photos`, { method: 'POST', body: form, headers: auth(token) });
     },
     async list(token: string, query = ''): Promise<{ items: { id: string; status: string }[]; nextCursor: string | null }> {
