@@ -116,6 +116,10 @@ try {
       const found = await missStore.getVersioned(counterKeys, head, tail);
       return head.startsWith(`${prefix}page:`) ? { key: found.key } : found;
     },
+    getVersionedUnlessPrefixed: async (counterKeys, head, tail, valuePrefix) => {
+      const found = await missStore.getVersionedUnlessPrefixed(counterKeys, head, tail, valuePrefix);
+      return head.startsWith(`${prefix}page:`) ? { key: found.key } : found;
+    },
     set: (key, value, ttlSeconds) => missStore.set(key, value, ttlSeconds),
     increment: (keys) => missStore.increment(keys),
     onLostIncrements: (listener) => missStore.onLostIncrements(listener),

@@ -14,9 +14,10 @@ export interface PhotoReads {
   page(ownerId: string, query: PageQuery, requestKey: string): Promise<Page>;
   /**
    * The same page as JSON ({@link Page}'s fields in the API's order), as cached: a hit is answered
-   * without parsing and serializing it again, nor decoding Redis' bytes into text and back.
+   * without parsing and serializing it again, nor decoding Redis' bytes into text and back. With its
+   * {@link PageEtag}; when that is `ifNoneMatch`, no JSON (the caller has these very bytes already).
    */
-  pageJson(ownerId: string, query: PageQuery, requestKey: string): Promise<string | Buffer>;
+  pageJson(ownerId: string, query: PageQuery, requestKey: string, ifNoneMatch?: string): Promise<{ etag: string; json?: string | Buffer }>;
   counts(ownerId: string): Promise<Record<PhotoStatus, number>>;
   /** Forgets every cached read of `ownerId`; call after any change to one of their photos. */
   invalidate(ownerId: string): Promise<void>;
@@ -32,6 +33,15 @@ export interface PhotoReadsDeps {
 }
 
 type Kind = 'photo' | 'page' | 'counts';
+
+/**
+ * A page's ETag: the first 132 bits of the SHA-256 of its JSON, in base64url (22 characters). It names
+ * the bytes, not the cache key: two answers with the same ETag are the same page, whatever happened to
+ * the counters in between (a Redis restart that reset them, a value computed twice).
+ */
+const ETAG_LENGTH = 22;
+export const PAGE_ETAG_PATTERN = /^[A-Za-z0-9_-]{22}$/;
+export const pageEtag = (json: string): string => createHash('sha256').update(json).digest('base64url').slice(0, ETAG_LENGTH);
 
 /**
  * A read-through cache over {@link PhotoQueries}. Keys carry two counters, read in the same round trip
@@ -50,21 +60,31 @@ export function createPhotoReads({ queries, store, prefix, ttlSeconds, metrics }
    * The cached JSON of a read, or the key to cache it under (none when the cache is off or failed).
    * Cache trouble is never the caller's: it reads from the database instead.
    */
-  async function lookup(kind: Kind, ownerId: string, suffix: string): Promise<{ cached?: string | Buffer; key?: string }> {
+  async function lookup(
+    kind: Kind,
+    ownerId: string,
+    suffix: string,
+    options: { head?: string; unlessPrefixed?: string } = {},
+  ): Promise<{ cached?: string | Buffer; key?: string; prefixed?: true }> {
     if (!store.usable) {
       metrics.cache.inc({ kind, result: 'bypass' });
       return {};
     }
     try {
       // Key `${prefix}${kind}:${epoch}:${generation}:${owner}:${suffix}`, counters and value read in one round trip.
-      const { key, value: cached } = await store.getVersioned(
-        [epochKey, generationKey(ownerId)],
-        `${prefix}${kind}:`,
-        `:${encodeURIComponent(ownerId)}:${suffix}`,
-      );
-      if (cached !== undefined) {
+      const counterKeys = [epochKey, generationKey(ownerId)];
+      const head = options.head ?? `${prefix}${kind}:`;
+      const tail = `:${encodeURIComponent(ownerId)}:${suffix}`;
+      const {
+        key,
+        value: cached,
+        prefixed,
+      }: { key: string; value?: string | Buffer; prefixed?: true } = options.unlessPrefixed === undefined
+        ? await store.getVersioned(counterKeys, head, tail)
+        : await store.getVersionedUnlessPrefixed(counterKeys, head, tail, options.unlessPrefixed);
+      if (cached !== undefined || prefixed) {
         metrics.cache.inc({ kind, result: 'hit' });
-        return { cached };
+        return prefixed ? { prefixed } : { cached: cached! };
       }
       metrics.cache.inc({ kind, result: 'miss' });
       return { key };
@@ -87,12 +107,22 @@ export function createPhotoReads({ queries, store, prefix, ttlSeconds, metrics }
     return value;
   }
 
-  async function pageJson(ownerId: string, query: PageQuery, requestKey: string): Promise<string | Buffer> {
-    const { cached, key } = await lookup('page', ownerId, createHash('sha1').update(requestKey).digest('base64url'));
-    if (cached !== undefined) return cached;
+  // A page is cached as its ETag followed by its JSON (under keys of their own: a value of another layout
+  // is never read as this one), so that a conditional read whose ETag holds is answered from the first bytes.
+  const pageHead = `${prefix}page:etag:`;
+  async function pageJson(ownerId: string, query: PageQuery, requestKey: string, ifNoneMatch?: string): Promise<{ etag: string; json?: string | Buffer }> {
+    const suffix = createHash('sha1').update(requestKey).digest('base64url');
+    const { cached, key, prefixed } = await lookup('page', ownerId, suffix, { head: pageHead, ...(ifNoneMatch ? { unlessPrefixed: ifNoneMatch } : {}) });
+    if (prefixed) return { etag: ifNoneMatch! };
+    if (cached !== undefined) {
+      // The ETag is ASCII: its characters are its bytes, and Redis' bytes after it are sent on uncopied.
+      if (typeof cached === 'string') return { etag: cached.slice(0, ETAG_LENGTH), json: cached.slice(ETAG_LENGTH) };
+      return { etag: cached.toString('latin1', 0, ETAG_LENGTH), json: cached.subarray(ETAG_LENGTH) };
+    }
     const json = JSON.stringify(toPage(await queries.page(ownerId, query), query.limit));
-    remember(key, json);
-    return json;
+    const etag = pageEtag(json);
+    remember(key, etag + json);
+    return etag === ifNoneMatch ? { etag } : { etag, json };
   }
 
   return {
@@ -102,7 +132,7 @@ export function createPhotoReads({ queries, store, prefix, ttlSeconds, metrics }
         return record ? toPhotoDetail(record) : undefined;
       }),
     pageJson,
-    page: async (ownerId, query, requestKey) => JSON.parse((await pageJson(ownerId, query, requestKey)).toString()) as Page,
+    page: async (ownerId, query, requestKey) => JSON.parse((await pageJson(ownerId, query, requestKey)).json!.toString()) as Page,
     counts: async (ownerId) => (await through('counts', ownerId, '', () => queries.counts(ownerId)))!,
     invalidate: async (ownerId) => {
       // Failure is absorbed here and remembered by the store, which resets the cache when it is back.

@@ -39,9 +39,11 @@ export function mediaUrls(options: {
   let rememberedExpires = 0;
   const remembered = { variants: new Map<string, string>(), originals: new Map<string, string>() };
 
+  const hour = 3600;
+  const currentExpires = () => Math.ceil((now() / 1000 + options.ttlSeconds) / hour) * hour;
+
   function local(bucket: 'variants' | 'originals', objectKey: string): string {
-    const hour = 3600;
-    const expires = Math.ceil((now() / 1000 + options.ttlSeconds) / hour) * hour;
+    const expires = currentExpires();
     const urls = remembered[bucket];
     if (expires !== rememberedExpires) {
       remembered.variants.clear();
@@ -66,6 +68,15 @@ export function mediaUrls(options: {
     async original(objectKey: string): Promise<string> {
       const signed = options.storeSigned ? await options.originals.signedUrl(objectKey, Math.min(options.ttlSeconds, 600)) : undefined;
       return signed ?? local('originals', objectKey);
+    },
+    /**
+     * Changes when variant URLs signed earlier may no longer be handed out: text holding them (a gallery
+     * page kept by the BFF) is reused only while this is the same. /media URLs: their hour-rounded expiry,
+     * so what is reused is exactly what signing again would give. The store's own URLs expire TTL after
+     * signing: reused for half their lifetime, so a page handed out still has at least half of it left.
+     */
+    variantsVersion(): number {
+      return options.storeSigned ? Math.floor(now() / ((options.ttlSeconds * 1000) / 2)) : currentExpires();
     },
     /** True when a /media URL is genuine and not expired. */
     verify(path: string, expires: number, signature: string): boolean {

@@ -33,6 +33,8 @@ const CALL_TIMEOUT_MS = 10_000;
 /** An answer of metadata, its body read at most once (it must be read, or dumped, to free the connection). */
 interface Answer {
   status: number;
+  /** A response header (lower-case name). */
+  header(name: string): string | undefined;
   text(): Promise<string>;
 }
 
@@ -50,8 +52,15 @@ function pooledSend(baseUrl: string): { send: Send; close(): Promise<void> } {
   return {
     async send(path, method, headers) {
       pool ??= new Pool(origin, { connections: 128, headersTimeout: CALL_TIMEOUT_MS, bodyTimeout: CALL_TIMEOUT_MS });
-      const { statusCode, body } = await pool.request({ path, method, headers });
-      return { status: statusCode, text: () => body.text() };
+      const { statusCode, headers: answered, body } = await pool.request({ path, method, headers });
+      return {
+        status: statusCode,
+        header: (name) => {
+          const value = answered[name];
+          return Array.isArray(value) ? value[0] : value;
+        },
+        text: () => body.text(),
+      };
     },
     close: async () => {
       await pool?.close();
@@ -63,7 +72,7 @@ function pooledSend(baseUrl: string): { send: Send; close(): Promise<void> } {
 function fetchSend(baseUrl: string, fetchImpl: typeof fetch): Send {
   return async (path, method, headers) => {
     const response = await fetchImpl(new URL(path, baseUrl), { method, headers, signal: AbortSignal.timeout(CALL_TIMEOUT_MS) });
-    return { status: response.status, text: () => response.text() };
+    return { status: response.status, header: (name) => response.headers.get(name) ?? undefined, text: () => response.text() };
   };
 }
 
@@ -77,22 +86,29 @@ export function metadataClient(baseUrl: string, fetchImpl?: typeof fetch) {
   const unreachable = () => new UpstreamError(502, { title: 'Bad Gateway', detail: 'The metadata service is unreachable.' });
 
   /** The status and body text of a call; a 5xx or a failure to reach metadata (or to read its answer) is a 502. */
-  async function call(path: string, caller: CallerContext, method = 'GET'): Promise<{ status: number; body: string }> {
+  async function call(
+    path: string,
+    caller: CallerContext,
+    method = 'GET',
+    extraHeaders?: Record<string, string>,
+  ): Promise<{ status: number; body: string; etag?: string | undefined }> {
     let status: number;
     let body: string;
+    let etag: string | undefined;
     try {
       const answer = await send(
         path,
         method,
-        withTraceContext({ authorization: caller.authorization, 'x-correlation-id': caller.correlationId, accept: 'application/json' }),
+        withTraceContext({ authorization: caller.authorization, 'x-correlation-id': caller.correlationId, accept: 'application/json', ...extraHeaders }),
       );
       status = answer.status;
+      etag = answer.header('etag');
       body = await answer.text();
     } catch {
       throw unreachable();
     }
     if (status >= 500) throw new UpstreamError(502, { title: 'Bad Gateway', detail: 'The metadata service failed.' });
-    return { status, body };
+    return { status, body, etag };
   }
 
   function json<T>({ status, body }: { status: number; body: string }): T {
@@ -108,9 +124,22 @@ export function metadataClient(baseUrl: string, fetchImpl?: typeof fetch) {
 
   /** The page of GET /photos as metadata's JSON text, unparsed (the gallery route rewrites its variants in the text). */
   async function listPhotosJson(caller: CallerContext, query: URLSearchParams): Promise<string> {
-    const answer = await call(`/photos?${query}`, caller);
+    return ((await listPhotosIfChanged(caller, query)) as { json: string }).json;
+  }
+
+  /**
+   * {@link listPhotosJson}, with the page's ETag (a strong one, quoted as sent), or `unchanged` when
+   * metadata's page is still the one of `ifNoneMatch` (304).
+   */
+  async function listPhotosIfChanged(
+    caller: CallerContext,
+    query: URLSearchParams | string,
+    ifNoneMatch?: string,
+  ): Promise<{ json: string; etag: string | undefined } | { unchanged: true }> {
+    const answer = await call(`/photos?${query}`, caller, 'GET', ifNoneMatch === undefined ? undefined : { 'if-none-match': ifNoneMatch });
+    if (answer.status === 304 && ifNoneMatch !== undefined) return { unchanged: true };
     if (answer.status >= 300) json(answer);
-    return answer.body;
+    return { json: answer.body, etag: answer.etag };
   }
 
   return {
@@ -119,6 +148,7 @@ export function metadataClient(baseUrl: string, fetchImpl?: typeof fetch) {
       return JSON.parse(await listPhotosJson(caller, query)) as StoredPhotoPage;
     },
     listPhotosJson,
+    listPhotosIfChanged,
     async getPhoto(caller: CallerContext, id: string): Promise<StoredPhoto> {
       return json(await call(`/photos/${encodeURIComponent(id)}`, caller));
     },

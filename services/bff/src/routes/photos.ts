@@ -1,6 +1,7 @@
 import { discardRequestBody, NotFoundError, problemResponses, UnsupportedMediaTypeError, type ServiceApp } from '@photos/service-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
+import { galleryPageCache } from '../adapters/gallery-page-cache.js';
 import type { MediaUrls } from '../adapters/media-urls.js';
 import { UpstreamError, type CallerContext, type MetadataClient } from '../adapters/metadata-client.js';
 import { uploadClient } from '../adapters/upload-client.js';
@@ -25,6 +26,11 @@ const isMultipart = (request: FastifyRequest) => /^multipart\/form-data(;|$)/i.t
 
 const caller = (request: FastifyRequest): CallerContext => ({ authorization: request.headers.authorization ?? '', correlationId: request.id });
 
+/** The most memory the gallery pages kept for metadata's 304s may take, per BFF replica (about 800 pages of 50 photos). */
+const GALLERY_PAGES_MAX_BYTES = 32 * 1024 * 1024;
+/** A strong ETag as metadata sends them (quoted), and as the BFF sends it back. */
+const STRONG_ETAG = /^"[A-Za-z0-9_-]{1,64}"$/;
+
 /**
  * The photo routes of the public API. Listing and details aggregate the metadata service's records with
  * signed variant URLs; uploads stream through to the upload service untouched (no buffering here).
@@ -42,6 +48,7 @@ export function photoRoutes(
   },
 ): void {
   const variantUrl = (key: string) => deps.media.variant(key);
+  const pages = galleryPageCache({ maxBytes: GALLERY_PAGES_MAX_BYTES, variantsVersion: () => deps.media.variantsVersion() });
   // The metadata client's keep-alive connections end with the app.
   app.addHook('onClose', () => deps.metadata.close());
   const uploads = uploadClient({
@@ -132,12 +139,26 @@ export function photoRoutes(
       },
     },
     async (request, reply) => {
-      const query = new URLSearchParams();
-      for (const [name, value] of Object.entries(request.query)) if (value !== undefined) query.set(name, String(value));
-      const page = await pageJsonWithUrls(await deps.metadata.listPhotosJson(caller(request), query), variantUrl);
-      // As text, sent as it is (a string skips the serializer): parsing 50 photos only to serialize them
-      // again was most of this route's CPU (bench:bff).
-      return typeof page === 'string' ? reply.type('application/json; charset=utf-8').send(page as never) : page;
+      const params = new URLSearchParams();
+      for (const [name, value] of Object.entries(request.query)) if (value !== undefined) params.set(name, String(value));
+      const query = params.toString();
+      // The page this replica made for this caller and query, if any: metadata says whether it still holds
+      // (304), deciding by the page of the caller its token names, so another's page is never sent.
+      const key = pages.keyOf(request.user.sub, query);
+      const version = pages.version();
+      const kept = pages.get(key);
+      const answer = await deps.metadata.listPhotosIfChanged(caller(request), query, kept?.etag);
+      reply.type('application/json; charset=utf-8');
+      if ('unchanged' in answer) return reply.send(kept!.body as never);
+      const page = await pageJsonWithUrls(answer.json, variantUrl);
+      const etag = answer.etag !== undefined && STRONG_ETAG.test(answer.etag) ? answer.etag : undefined;
+      if (typeof page !== 'string' || etag === undefined) pages.delete(key);
+      if (typeof page !== 'string') return page;
+      // As bytes, sent as they are (a string or a buffer skips the serializer): parsing 50 photos only to
+      // serialize them again was most of this route's CPU (bench:bff).
+      const body = Buffer.from(page);
+      if (etag !== undefined) pages.set(key, etag, body, version);
+      return reply.send(body as never);
     },
   );
 

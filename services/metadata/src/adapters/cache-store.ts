@@ -12,6 +12,17 @@ export interface CacheStore {
    * the counters. Redis answers bytes, sent on as they are; memory the text it holds.
    */
   getVersioned(counterKeys: readonly string[], head: string, tail: string): Promise<{ key: string; value?: Buffer | string }>;
+  /**
+   * {@link getVersioned}, except that a value starting with `prefix` is not sent: `{ key, prefixed: true }`
+   * instead. The read cache keeps a page's ETag at the start of its value, so a conditional read whose
+   * ETag still holds costs one round trip of a few bytes, not the page.
+   */
+  getVersionedUnlessPrefixed(
+    counterKeys: readonly string[],
+    head: string,
+    tail: string,
+    prefix: string,
+  ): Promise<{ key: string; value?: Buffer | string; prefixed?: true }>;
   /** Stores `value` under `key` for `ttlSeconds`. */
   set(key: string, value: string, ttlSeconds: number): Promise<void>;
   /** Adds one to each counter (absent counts as 0). One round trip. */

@@ -43,6 +43,12 @@ export function createMemoryCacheStore(options: { maxEntries?: number; maxChars?
       const value = read(key);
       return value === undefined ? { key } : { key, value };
     },
+    getVersionedUnlessPrefixed: async (counterKeys, head, tail, prefix) => {
+      const key = `${head}${counterKeys.map((counter) => read(counter) ?? '0').join(':')}${tail}`;
+      const value = read(key);
+      if (value === undefined) return { key };
+      return value.startsWith(prefix) ? { key, prefixed: true } : { key, value };
+    },
     set: async (key, value, ttlSeconds) => write(key, value, now() + ttlSeconds * 1000),
     increment: async (keys) => {
       for (const key of keys) counters.set(key, (counters.get(key) ?? 0) + 1);

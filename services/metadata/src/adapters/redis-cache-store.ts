@@ -4,6 +4,8 @@ import type { CacheStore } from './cache-store.js';
 /** The command defined below, as ioredis adds it (its Buffer variant: the value is sent on as bytes). */
 interface VersionedReads {
   getVersionedBuffer(numberOfKeys: number, ...keysThenArgs: string[]): Promise<[Buffer, Buffer | null]>;
+  /** 1 instead of the value when the value starts with the last argument. */
+  getVersionedUnlessPrefixedBuffer(numberOfKeys: number, ...keysThenArgs: string[]): Promise<[Buffer, Buffer | number | null]>;
 }
 
 /** How the Redis cache connects. */
@@ -40,7 +42,16 @@ for i = 1, #KEYS do counters[i] = redis.call('GET', KEYS[i]) or '0' end
 local key = ARGV[1] .. table.concat(counters, ':') .. ARGV[2]
 return {key, redis.call('GET', key)}`,
   });
+  client.defineCommand('getVersionedUnlessPrefixed', {
+    lua: `local counters = {}
+for i = 1, #KEYS do counters[i] = redis.call('GET', KEYS[i]) or '0' end
+local key = ARGV[1] .. table.concat(counters, ':') .. ARGV[2]
+local value = redis.call('GET', key)
+if value and string.sub(value, 1, #ARGV[3]) == ARGV[3] then return {key, 1} end
+return {key, value}`,
+  });
   const getVersioned = (client as unknown as VersionedReads).getVersionedBuffer.bind(client);
+  const getVersionedUnlessPrefixed = (client as unknown as VersionedReads).getVersionedUnlessPrefixedBuffer.bind(client);
   const listeners: (() => Promise<void>)[] = [];
   let usable = false;
   let lostWrites = false;
@@ -93,6 +104,11 @@ return {key, redis.call('GET', key)}`,
     getVersioned: async (counterKeys, head, tail) => {
       const [key, value] = await getVersioned(counterKeys.length, ...counterKeys, head, tail);
       return value === null ? { key: key.toString() } : { key: key.toString(), value };
+    },
+    getVersionedUnlessPrefixed: async (counterKeys, head, tail, prefix) => {
+      const [key, value] = await getVersionedUnlessPrefixed(counterKeys.length, ...counterKeys, head, tail, prefix);
+      if (value === null) return { key: key.toString() };
+      return typeof value === 'number' ? { key: key.toString(), prefixed: true } : { key: key.toString(), value };
     },
     set: async (key, value, ttlSeconds) => void (await client.set(key, value, 'EX', ttlSeconds)),
     increment: async (keys) => {

@@ -7,7 +7,7 @@ import { decodeCursor } from '../domain/page-cursor.js';
 import type { PageQuery } from '../domain/photo-page.js';
 import { wallClockFilter } from '../domain/taken-at.js';
 import { toPhotoDetail } from '../domain/photo-view.js';
-import type { PhotoReads } from '../photo-reads.js';
+import { PAGE_ETAG_PATTERN, type PhotoReads } from '../photo-reads.js';
 import type { VisibleAlbums } from '../visible-albums.js';
 import type { ProjectPhotoEvent } from '../project-photo-event.js';
 import { CountsSchema, PageQuerySchema, PageSchema, PhotoParamsSchema, PhotoSchema } from './photo-schemas.js';
@@ -30,6 +30,17 @@ const NO_PHOTO = { 404: "No photo with this id among the caller's (another owner
 const NO_VISIBLE_PHOTO = { 404: 'No photo with this id that the caller owns or sees through an album shared with them.' };
 
 const notFound = (id: string) => new NotFoundError(`No photo ${id}.`);
+
+const ETAG_HEADER = {
+  etag: Type.String({ description: 'The strong ETag of this page: send it back as If-None-Match to get a 304 while the page is unchanged.' }),
+};
+
+/** The one ETag of an `If-None-Match: "…"` naming a page ETag of ours; anything else (lists, `*`, weak tags) is not conditional. */
+function pageEtagOf(header: string | undefined): string | undefined {
+  if (header === undefined || header.length !== 24 || header[0] !== '"' || header[23] !== '"') return undefined;
+  const etag = header.slice(1, 23);
+  return PAGE_ETAG_PATTERN.test(etag) ? etag : undefined;
+}
 
 /** The request's page query in domain terms; a bad cursor or bound is the client's mistake (400). */
 function pageQueryOf(query: { limit: number; cursor?: string; status?: PageQuery['status']; takenFrom?: string; takenTo?: string }): PageQuery {
@@ -67,9 +78,13 @@ export function photoRoutes(app: ServiceApp, deps: PhotoRoutesDeps): void {
     {
       schema: {
         summary: "The caller's photos, newest first",
+        description:
+          'Conditional: with `If-None-Match` set to the ETag of an earlier answer to the same caller and query, a 304 without a body ' +
+          'while the page is byte for byte the same (the BFF then sends again the page it made from it).',
         querystring: PageQuerySchema,
         response: {
-          200: PageSchema,
+          200: { ...PageSchema, headers: ETAG_HEADER },
+          304: Type.Null({ description: 'Not Modified: the page is still the one of the ETag given.', headers: ETAG_HEADER }),
           ...problemResponses({ 400: 'A query parameter is out of range, or the cursor or a date is not valid.', ...UNAUTHORIZED }),
         },
       },
@@ -79,7 +94,16 @@ export function photoRoutes(app: ServiceApp, deps: PhotoRoutesDeps): void {
       const { limit, cursor, status, takenFrom, takenTo } = request.query;
       // The page's JSON as cached, sent as is (text or Redis' bytes skip the serializer): parsing a hit only
       // to serialize it again cost more than the rest of the request. Its fields are PageSchema's, in order.
-      const json = await deps.reads.pageJson(request.user.sub, query, JSON.stringify([limit, cursor, status, takenFrom, takenTo]));
+      // The ETag is of the caller's own page (the key holds the owner): another's ETag never matches it.
+      const { etag, json } = await deps.reads.pageJson(
+        request.user.sub,
+        query,
+        JSON.stringify([limit, cursor, status, takenFrom, takenTo]),
+        pageEtagOf(request.headers['if-none-match']),
+      );
+      reply.header('etag', `"${etag}"`);
+      // No payload at all: Fastify would announce `null` (content-length: 4) on a 304 that has no body.
+      if (json === undefined) return reply.code(304).send(undefined as never);
       return reply.type('application/json; charset=utf-8').send(json as never);
     },
   );
