@@ -33,7 +33,9 @@ export function summarizeProfile(file: string, limit = 20): string {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const self = new Map<number, number>();
-  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  // The first delta runs from the profile's start time, not from a sample: a profile started late (at
+  // SIGWINCH, lib/cpu-profiler-preload.mjs) would charge that whole wait to its first sample.
+  profile.samples.forEach((id, i) => i > 0 && self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
   const functions = new Map<string, number>();
   const owners = new Map<string, number>();
   let busy = 0;
