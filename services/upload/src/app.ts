@@ -73,7 +73,7 @@ export async function buildUploadApp(deps: UploadAppDeps): Promise<ServiceApp> {
 
   photoRoutes(app, {
     storage,
-    limits: { maxBytes: config.MAX_UPLOAD_BYTES, maxPixels: config.MAX_PIXELS, maxHeaderBytes: config.MAX_HEADER_BYTES },
+    limits: { maxBytes: config.MAX_UPLOAD_BYTES, maxPixels: config.MAX_PIXELS, maxFrames: config.MAX_FRAMES, maxHeaderBytes: config.MAX_HEADER_BYTES },
     newId: deps.newId ?? randomUUID,
     now,
     transport: { idleTimeoutMs: config.UPLOAD_IDLE_TIMEOUT_MS, limits: multipartLimits },

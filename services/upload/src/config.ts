@@ -20,6 +20,11 @@ export const uploadConfigSchema = Type.Object({
   ORIGINALS_BUCKET: Type.String({ minLength: 3, default: 'originals' }),
   MAX_UPLOAD_BYTES: Type.Integer({ minimum: 1, default: 200 * 1024 * 1024, description: 'Per file; 413 beyond.' }),
   MAX_PIXELS: Type.Integer({ minimum: 1, default: 100_000_000, description: 'Width x height read from the header; 422 beyond.' }),
+  MAX_FRAMES: Type.Integer({
+    minimum: 1,
+    default: 1000,
+    description: 'Frames of an animated GIF, APNG or WebP, or images of a HEIF file or sequence, counted without decoding; 422 beyond.',
+  }),
   MAX_FILES_PER_REQUEST: Type.Integer({ minimum: 1, default: 20 }),
   MAX_HEADER_BYTES: Type.Integer({ minimum: 1024, default: 1024 * 1024, description: 'How far into a file its image header may be.' }),
   OUTBOX_INTERVAL_MS: Type.Integer({ minimum: 50, default: 5_000, description: 'How often pending events are retried.' }),

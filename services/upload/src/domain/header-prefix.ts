@@ -8,7 +8,7 @@ import { readImageHeader, type HeaderVerdict } from './image-header.js';
  */
 export async function judgeHeader(
   source: Readable,
-  options: { maxPixels: number; maxPrefixBytes: number },
+  options: { maxPixels: number; maxFrames: number; maxPrefixBytes: number },
 ): Promise<{ verdict: Exclude<HeaderVerdict, { kind: 'need-more' }>; body: Readable; sampledBytes: number }> {
   const iterator = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const chunks: Buffer[] = [];
@@ -23,7 +23,7 @@ export async function judgeHeader(
       length += next.value.length;
     }
     const complete = ended || length >= options.maxPrefixBytes;
-    verdict = readImageHeader(Buffer.concat(chunks, length), { maxPixels: options.maxPixels, complete });
+    verdict = readImageHeader(Buffer.concat(chunks, length), { maxPixels: options.maxPixels, maxFrames: options.maxFrames, complete });
     if (verdict.kind === 'need-more' && complete) verdict = { kind: 'unsupported', detected: undefined };
   }
   const judged = verdict as Exclude<HeaderVerdict, { kind: 'need-more' }>;

@@ -23,7 +23,7 @@ async function bytesOf(body: Readable): Promise<Buffer> {
 describe('judgeHeader', () => {
   it('reads until the header is judged, no further, and gives back the whole file, prefix included', async () => {
     const file = jpegAfterApp1(Buffer.alloc(50_000, 0x42));
-    const { verdict, body, sampledBytes } = await judgeHeader(chunked(file), { maxPixels: 10_000, maxPrefixBytes: 64 * 1024 });
+    const { verdict, body, sampledBytes } = await judgeHeader(chunked(file), { maxPixels: 10_000, maxFrames: 1000, maxPrefixBytes: 64 * 1024 });
     expect(verdict).toMatchObject({ kind: 'image', contentType: 'image/jpeg', width: 64, height: 48 });
     expect(sampledBytes).toBe(10 * 1024);
     expect(body.readableObjectMode).toBe(false);
@@ -32,7 +32,7 @@ describe('judgeHeader', () => {
 
   it('judges what it has read once the prefix limit is reached, reading exactly up to it', async () => {
     const file = jpegAfterApp1(Buffer.alloc(1000));
-    const { verdict, body, sampledBytes } = await judgeHeader(chunked(file), { maxPixels: 10_000, maxPrefixBytes: 4096 });
+    const { verdict, body, sampledBytes } = await judgeHeader(chunked(file), { maxPixels: 10_000, maxFrames: 1000, maxPrefixBytes: 4096 });
     expect(verdict.kind).toBe('unsupported');
     expect(sampledBytes).toBe(4096);
     expect((await bytesOf(body)).equals(file)).toBe(true);
@@ -40,13 +40,13 @@ describe('judgeHeader', () => {
 
   it('judges a file shorter than its header as it is, once the stream ends', async () => {
     const file = jpegAfterApp1(Buffer.alloc(0)).subarray(0, 3000);
-    const { verdict, body, sampledBytes } = await judgeHeader(chunked(file), { maxPixels: 10_000, maxPrefixBytes: 64 * 1024 });
+    const { verdict, body, sampledBytes } = await judgeHeader(chunked(file), { maxPixels: 10_000, maxFrames: 1000, maxPrefixBytes: 64 * 1024 });
     expect([verdict.kind, sampledBytes]).toEqual(['unsupported', 3000]);
     expect((await bytesOf(body)).equals(file)).toBe(true);
   });
 
   it('judges an empty stream, whose body is empty', async () => {
-    const { verdict, body, sampledBytes } = await judgeHeader(Readable.from([]), { maxPixels: 10_000, maxPrefixBytes: 4096 });
+    const { verdict, body, sampledBytes } = await judgeHeader(Readable.from([]), { maxPixels: 10_000, maxFrames: 1000, maxPrefixBytes: 4096 });
     expect([verdict.kind, sampledBytes]).toEqual(['unsupported', 0]);
     expect((await bytesOf(body)).length).toBe(0);
   });
@@ -59,7 +59,7 @@ describe('judgeHeader', () => {
         throw new Error('the request broke off');
       })(),
     );
-    const { verdict, body } = await judgeHeader(failing, { maxPixels: 10_000, maxPrefixBytes: 4096 });
+    const { verdict, body } = await judgeHeader(failing, { maxPixels: 10_000, maxFrames: 1000, maxPrefixBytes: 4096 });
     expect(verdict.kind).toBe('unsupported');
     body.resume();
     await new Promise((resolve) => body.once('close', resolve));

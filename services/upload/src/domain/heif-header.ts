@@ -13,6 +13,11 @@ export interface HeifHeader {
   readonly codec: string | undefined;
   readonly width: number;
   readonly height: number;
+  /**
+   * The images a reader lists (libheif's top-level images): every image item but the tiles and inputs of
+   * derived images, thumbnails, auxiliary images (alpha, depth) and hidden items. An iPhone photo has one.
+   */
+  readonly topLevelImages: number;
 }
 
 export type HeifHeaderResult =
@@ -32,6 +37,10 @@ class Truncated extends Error {}
 class Invalid extends Error {}
 
 const DERIVED = new Set(['grid', 'iden', 'iovl']);
+/** Item types that hold no picture (metadata items). */
+const NOT_IMAGES = new Set(['Exif', 'mime', 'uri ']);
+/** References whose source item is not an image of its own: a thumbnail, an auxiliary image, metadata. */
+const SUBORDINATE_SOURCE = new Set(['thmb', 'auxl', 'cdsc']);
 
 /** True when the bytes start with an ISOBMFF `ftyp` box (any brand). */
 export function isIsoBmff(prefix: Buffer): boolean {
@@ -63,16 +72,18 @@ function parse(bytes: Buffer): HeifHeader {
   throw new Truncated(); // no meta box in the bytes seen so far
 }
 
-function primaryImage(bytes: Buffer, meta: Box): { codec: string | undefined; width: number; height: number } {
+function primaryImage(bytes: Buffer, meta: Box): { codec: string | undefined; width: number; height: number; topLevelImages: number } {
   let primary: number | undefined;
   const itemTypes = new Map<number, string>();
+  const hidden = new Set<number>();
   const properties: Box[] = [];
   const associations = new Map<number, number[]>();
   const derivedFrom = new Map<number, number[]>();
+  const subordinate = new Set<number>();
   for (const box of boxes(bytes, meta.start + 4, meta.end)) {
     if (box.type === 'pitm') primary = fullBoxVersion(bytes, box) === 0 ? u16(bytes, box.start + 4) : u32(bytes, box.start + 4);
-    else if (box.type === 'iinf') readItemInfos(bytes, box, itemTypes);
-    else if (box.type === 'iref') readReferences(bytes, box, derivedFrom);
+    else if (box.type === 'iinf') readItemInfos(bytes, box, itemTypes, hidden);
+    else if (box.type === 'iref') readReferences(bytes, box, derivedFrom, subordinate);
     else if (box.type === 'iprp') {
       for (const child of boxes(bytes, box.start, box.end)) {
         if (child.type === 'ipco') properties.push(...boxes(bytes, child.start, child.end));
@@ -86,7 +97,10 @@ function primaryImage(bytes: Buffer, meta: Box): { codec: string | undefined; wi
   const width = u32(bytes, spatialExtent.start + 4);
   const height = u32(bytes, spatialExtent.start + 8);
   if (width === 0 || height === 0) throw new Invalid('the primary image is empty');
-  return { codec: codecOf(primary, itemTypes, derivedFrom), width, height };
+  for (const ingredients of derivedFrom.values()) for (const item of ingredients) subordinate.add(item);
+  let topLevelImages = 0;
+  for (const [item, type] of itemTypes) if (!NOT_IMAGES.has(type) && !hidden.has(item) && !subordinate.has(item)) topLevelImages++;
+  return { codec: codecOf(primary, itemTypes, derivedFrom), width, height, topLevelImages };
 }
 
 /** Follows derived images (grid of tiles, identity transform, overlay) down to a coded one. */
@@ -102,7 +116,7 @@ function codecOf(item: number, itemTypes: Map<number, string>, derivedFrom: Map<
   return undefined;
 }
 
-function readItemInfos(bytes: Buffer, iinf: Box, itemTypes: Map<number, string>): void {
+function readItemInfos(bytes: Buffer, iinf: Box, itemTypes: Map<number, string>, hidden: Set<number>): void {
   const first = iinf.start + 4 + (fullBoxVersion(bytes, iinf) === 0 ? 2 : 4);
   for (const infe of boxes(bytes, first, iinf.end)) {
     if (infe.type !== 'infe') continue;
@@ -111,12 +125,14 @@ function readItemInfos(bytes: Buffer, iinf: Box, itemTypes: Map<number, string>)
     const id = version === 2 ? u16(bytes, infe.start + 4) : u32(bytes, infe.start + 4);
     const typeAt = infe.start + 4 + (version === 2 ? 2 : 4) + 2; // item_ID, item_protection_index
     itemTypes.set(id, fourcc(bytes, typeAt));
+    if (u32(bytes, infe.start) & 1) hidden.add(id); // flags bit 0: a hidden item, not meant to be shown
   }
 }
 
-function readReferences(bytes: Buffer, iref: Box, derivedFrom: Map<number, number[]>): void {
+function readReferences(bytes: Buffer, iref: Box, derivedFrom: Map<number, number[]>, subordinate: Set<number>): void {
   const idSize = fullBoxVersion(bytes, iref) === 0 ? 2 : 4;
   for (const reference of boxes(bytes, iref.start + 4, iref.end)) {
+    if (SUBORDINATE_SOURCE.has(reference.type)) subordinate.add(readId(bytes, reference.start, idSize));
     if (reference.type !== 'dimg') continue;
     const from = readId(bytes, reference.start, idSize);
     const count = u16(bytes, reference.start + idSize);

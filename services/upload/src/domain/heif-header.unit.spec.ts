@@ -70,22 +70,23 @@ describe('readHeifHeader on real files', () => {
   it('reads the brands, the codec and the primary image size of heif-enc HEIC and AVIF', () => {
     expect(read(heic())).toEqual({
       kind: 'heif',
-      header: { majorBrand: 'heic', compatibleBrands: ['mif1', 'heic', 'miaf'], codec: 'hvc1', width: 600, height: 400 },
+      header: { majorBrand: 'heic', compatibleBrands: ['mif1', 'heic', 'miaf'], codec: 'hvc1', width: 600, height: 400, topLevelImages: 1 },
     });
     expect(read(avif())).toEqual({
       kind: 'heif',
-      header: { majorBrand: 'avif', compatibleBrands: ['avif', 'mif1', 'miaf'], codec: 'av01', width: 600, height: 400 },
+      header: { majorBrand: 'avif', compatibleBrands: ['avif', 'mif1', 'miaf'], codec: 'av01', width: 600, height: 400, topLevelImages: 1 },
     });
   });
 
-  it('reads the primary image of a file with two, not the first', () => {
-    expect(headerOf(read(twoImages()))).toMatchObject({ codec: 'hvc1', width: 600, height: 400 });
+  it('reads the primary image of a file with two, not the first, and counts both', () => {
+    expect(headerOf(read(twoImages()))).toMatchObject({ codec: 'hvc1', width: 600, height: 400, topLevelImages: 2 });
   });
 
   it('needs only the bytes up to the end of the meta box', () => {
     const grid = gridOfAv1(); // its last field (the dimg target) is the meta box's last byte
     const gridMetaEnd = boxAt(grid, 'meta') + grid.readUInt32BE(boxAt(grid, 'meta'));
-    expect(headerOf(read(grid.subarray(0, gridMetaEnd), false))).toMatchObject({ codec: 'av01' });
+    // A grid is one image: its tiles are its ingredients, not images of their own.
+    expect(headerOf(read(grid.subarray(0, gridMetaEnd), false))).toMatchObject({ codec: 'av01', topLevelImages: 1 });
     const file = heic();
     const metaEnd = boxAt(file, 'meta') + file.readUInt32BE(boxAt(file, 'meta'));
     expect(headerOf(read(file.subarray(0, metaEnd), false))).toMatchObject({ width: 600, height: 400 });

@@ -20,7 +20,7 @@ const HEIC_IROT = corpus.entry('heic-iphone-orientation-6.heic');
 const AVIF_IROT = corpus.entry('avif-irot-orientation-6.avif');
 /** A 320x480 decoy first, the primary second. */
 const PRIMARY_SECOND = corpus.entry('heic-primary-second.heic');
-const LIMITS = { maxPixels: 100_000_000, complete: true };
+const LIMITS = { maxPixels: 100_000_000, maxFrames: 1000, complete: true };
 const judge = (file: string, limits = LIMITS): HeaderVerdict => readImageHeader(readFileSync(corpus.path(file)), limits);
 
 /** The primary image's ispe box: the last one in these files, whose primary is written last. */

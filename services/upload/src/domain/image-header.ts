@@ -1,4 +1,5 @@
 import { imageSize } from 'image-size';
+import { countFrames } from './frame-count.js';
 import { isIsoBmff, readHeifHeader, type HeifHeader } from './heif-header.js';
 
 /** The formats the platform accepts, as people name them, in the order messages list them. */
@@ -58,15 +59,25 @@ export type HeaderVerdict =
   | { kind: 'unsupported'; detected: string | undefined }
   /** An accepted format whose header is broken or out of reach: `format` is its name, `reason` what is wrong. */
   | { kind: 'unreadable'; format: string; reason: string }
-  | { kind: 'too-many-pixels'; width: number; height: number };
+  | { kind: 'too-many-pixels'; width: number; height: number }
+  /** More frames (animation frames, sequence samples, HEIF images) than the limit, counted in the bytes seen. */
+  | { kind: 'too-many-frames'; frames: number };
+
+export interface HeaderLimits {
+  readonly maxPixels: number;
+  readonly maxFrames: number;
+  /** The prefix is the whole file (no more bytes will come). */
+  readonly complete: boolean;
+}
 
 /**
  * Decides from the first bytes of a file what it is, trusting only magic bytes and the header, never the
  * name or the declared Content-Type. Reads dimensions without decoding, so a pixel bomb is refused here.
- * `complete` says the prefix is the whole file (no more bytes will come). Width and height are the coded
- * size, before any orientation (EXIF, or HEIF's irot).
+ * Frames are counted in the bytes at hand (an APNG declares its count up front; a GIF's or a WebP's
+ * frames follow and may run to the end: FrameMeter counts the rest while the file streams). Width and
+ * height are the coded size, before any orientation (EXIF, or HEIF's irot).
  */
-export function readImageHeader(prefix: Buffer, options: { maxPixels: number; complete: boolean }): HeaderVerdict {
+export function readImageHeader(prefix: Buffer, options: HeaderLimits): HeaderVerdict {
   if (isIsoBmff(prefix) && brandsOf(prefix).some((brand) => HEIF_BRANDS.has(brand))) return heifVerdict(prefix, options);
   let size: ReturnType<typeof imageSize>;
   try {
@@ -81,15 +92,16 @@ export function readImageHeader(prefix: Buffer, options: { maxPixels: number; co
   if (!contentType) return { kind: 'unsupported', detected: size.type ? (REFUSED_NAMES[size.type] ?? size.type.toUpperCase()) : undefined };
   const { width, height } = size;
   if (!width || !height) return options.complete ? { kind: 'unsupported', detected: undefined } : { kind: 'need-more' };
-  return sized(contentType, width, height, options.maxPixels);
+  return limited(contentType, width, height, countFrames(contentType, prefix), options);
 }
 
-function heifVerdict(prefix: Buffer, options: { maxPixels: number; complete: boolean }): HeaderVerdict {
+function heifVerdict(prefix: Buffer, options: HeaderLimits): HeaderVerdict {
   const result = readHeifHeader(prefix, options.complete);
   if (result.kind === 'need-more') return result;
   if (result.kind === 'invalid') return { kind: 'unreadable', format: heifName(brandContentType(brandsOf(prefix))), reason: result.reason };
   const { header } = result;
-  return sized(heifContentType(header), header.width, header.height, options.maxPixels);
+  const contentType = heifContentType(header);
+  return limited(contentType, header.width, header.height, Math.max(header.topLevelImages, countFrames(contentType, prefix)), options);
 }
 
 /** By the primary image's codec when it says (HEVC: HEIC, AV1: AVIF), else by the brands. */
@@ -118,8 +130,9 @@ function brandsOf(prefix: Buffer): string[] {
   return brands;
 }
 
-function sized(contentType: AcceptedContentType, width: number, height: number, maxPixels: number): HeaderVerdict {
-  if (width * height > maxPixels) return { kind: 'too-many-pixels', width, height };
+function limited(contentType: AcceptedContentType, width: number, height: number, frames: number, limits: HeaderLimits): HeaderVerdict {
+  if (width * height > limits.maxPixels) return { kind: 'too-many-pixels', width, height };
+  if (frames > limits.maxFrames) return { kind: 'too-many-frames', frames };
   return { kind: 'image', contentType, width, height };
 }
 

@@ -16,7 +16,7 @@ import { readImageHeader, unsupportedTypeMessage, type HeaderVerdict } from './i
 
 const corpus = formatCorpus();
 const bytesOf = (file: string) => Buffer.from(readFileSync(corpus.path(file)));
-const LIMITS = { maxPixels: 100_000_000, complete: true };
+const LIMITS = { maxPixels: 100_000_000, maxFrames: 1000, complete: true };
 const judge = (bytes: Buffer, limits: Partial<typeof LIMITS> = {}): HeaderVerdict => readImageHeader(bytes, { ...LIMITS, ...limits });
 
 describe('accepted formats, as their encoders wrote them', () => {

@@ -55,7 +55,7 @@ describe('staging an original', () => {
       { source: '/test' },
       {
         storage: originalsBucket(store),
-        limits: { maxBytes: 1024 * 1024, maxPixels: 1e8, maxHeaderBytes: 64 * 1024 },
+        limits: { maxBytes: 1024 * 1024, maxPixels: 1e8, maxFrames: 1000, maxHeaderBytes: 64 * 1024 },
         newId: randomUUID,
         now: () => new Date(),
       },

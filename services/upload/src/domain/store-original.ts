@@ -3,6 +3,7 @@ import type { EventContext, PhotoUploaded } from '@photos/contracts';
 import { photoCatalogue } from '@photos/contracts';
 import { ByteLimitExceeded, ByteMeter } from './byte-meter.js';
 import { endingAfter } from './ending-after.js';
+import { FrameLimitExceeded, FrameMeter } from './frame-count.js';
 import { judgeHeader } from './header-prefix.js';
 import { unsupportedTypeMessage } from './image-header.js';
 import { rollBackUpload } from './roll-back-upload.js';
@@ -13,6 +14,8 @@ import type { ContentId, UploadStorage } from './upload-storage.js';
 export interface UploadLimits {
   maxBytes: number;
   maxPixels: number;
+  /** Frames of an animation or sequence (GIF, APNG, WebP, HEIF); 422 beyond. */
+  maxFrames: number;
   /** How much of a file may be read to find its header (JPEG EXIF / ICC segments come first). */
   maxHeaderBytes: number;
 }
@@ -63,7 +66,11 @@ export async function stageOriginal(
 ): Promise<StagedOriginal> {
   const { storage, limits } = deps;
   const filename = cleanFilename(file.filename);
-  const { verdict, body, sampledBytes } = await judgeHeader(file.stream, { maxPixels: limits.maxPixels, maxPrefixBytes: limits.maxHeaderBytes });
+  const { verdict, body, sampledBytes } = await judgeHeader(file.stream, {
+    maxPixels: limits.maxPixels,
+    maxFrames: limits.maxFrames,
+    maxPrefixBytes: limits.maxHeaderBytes,
+  });
   if (verdict.kind !== 'image') {
     body.resume(); // drain the rest of this part so the request can be answered cleanly
     if (verdict.kind === 'too-many-pixels') {
@@ -73,6 +80,7 @@ export async function stageOriginal(
         filename,
       );
     }
+    if (verdict.kind === 'too-many-frames') throw tooManyFrames(filename, verdict.frames, limits.maxFrames);
     if (sampledBytes === 0) throw new UploadRejected('empty-file', `${filename} is empty.`, filename);
     throw new UploadRejected('unsupported-type', unsupportedTypeMessage(filename, verdict), filename);
   }
@@ -84,7 +92,7 @@ export async function stageOriginal(
   const entry = storage.addEntry({ photoId, ownerId, startedAt: startedAt.toISOString() });
   entry.catch(() => undefined);
   const meter = new ByteMeter(limits.maxBytes);
-  const metered = pipeline(body, meter, endingAfter(entry), () => undefined);
+  const metered = pipeline(body, meter, new FrameMeter(verdict.contentType, limits.maxFrames), endingAfter(entry), () => undefined);
   // Both settle before anything is cleaned up: a delete must not overtake a write still under way.
   const [stored, written] = await Promise.allSettled([storage.putOriginal(photoId, metered, verdict.contentType), entry]);
   if (stored.status === 'rejected' || written.status === 'rejected') {
@@ -99,6 +107,7 @@ export async function stageOriginal(
     if (error instanceof ByteLimitExceeded) {
       throw new UploadRejected('too-large', `${filename} is larger than the limit of ${limits.maxBytes} bytes.`, filename);
     }
+    if (error instanceof FrameLimitExceeded) throw tooManyFrames(filename, error.frames, limits.maxFrames);
     throw error;
   }
   const { key: objectKey, sha256 } = stored.value;
@@ -126,4 +135,9 @@ export async function stageOriginal(
     await rollBackUpload(storage, { photoId, ownerId, entryKey, content }).catch(() => undefined);
     throw error;
   }
+}
+
+/** `frames` is what was counted when the limit was passed: the file may have more. */
+function tooManyFrames(filename: string, frames: number, maxFrames: number): UploadRejected {
+  return new UploadRejected('too-many-frames', `${filename} has ${frames} frames or more; the limit is ${maxFrames} frames.`, filename);
 }

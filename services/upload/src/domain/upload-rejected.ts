@@ -1,5 +1,5 @@
 /** Why a file was refused. */
-export type RejectionKind = 'empty-file' | 'unsupported-type' | 'too-many-pixels' | 'too-large';
+export type RejectionKind = 'empty-file' | 'unsupported-type' | 'too-many-pixels' | 'too-many-frames' | 'too-large';
 
 /** A file the platform will not store, with a reason a person can read. */
 export class UploadRejected extends Error {

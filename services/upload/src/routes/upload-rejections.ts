@@ -4,6 +4,7 @@ const STATUS: Record<RejectionKind, 400 | 413 | 415 | 422> = {
   'empty-file': 400,
   'unsupported-type': 415,
   'too-many-pixels': 422,
+  'too-many-frames': 422,
   'too-large': 413,
 };
 

@@ -40,7 +40,7 @@ export const pngBytes = (seed: string): Buffer => Buffer.concat([pngDeclaring(64
 
 /** What `stageOriginal` needs, with a clock the caller may move. */
 export function originalsDeps(storage: UploadStorage, clock: { now: Date } = { now: new Date('2026-11-01T10:00:00Z') }): OriginalsDeps {
-  return { storage, limits: { maxBytes: 10_000, maxPixels: 10_000, maxHeaderBytes: 4096 }, newId: randomUUID, now: () => clock.now };
+  return { storage, limits: { maxBytes: 10_000, maxPixels: 10_000, maxFrames: 1000, maxHeaderBytes: 4096 }, newId: randomUUID, now: () => clock.now };
 }
 
 /** Stages `bytes` as `owner`'s file, as one part of an upload request. */
