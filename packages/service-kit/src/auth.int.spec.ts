@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import cookie from '@fastify/cookie';
 import { createSigner } from 'fast-jwt';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { authPlugin, createTokenSigner, type AuthOptions } from './auth.js';
 import { createServiceApp, type ServiceApp } from './service-app.js';
 
@@ -49,6 +49,29 @@ describe('auth plugin', () => {
     expect(response.statusCode).toBe(401);
     expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(response.json().detail).toMatch(detail);
+  });
+
+  it('remembers a verified token only as that exact text and only until its expiry', async () => {
+    await build();
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const token = createTokenSigner({ ...auth, expiresInSeconds: 2 })({ sub: 'user-1' });
+      expect((await call(token)).statusCode).toBe(200);
+      expect((await call(token)).json()).toEqual({ sub: 'user-1', via: 'header' });
+      // Verified before: a copy with another signature, or another payload under its signature, is not it.
+      const [header, payload, signature] = token.split('.') as [string, string, string];
+      const otherSignature = `${signature.slice(0, -2)}${signature.endsWith('AA') ? 'AB' : 'AA'}`;
+      expect((await call(`${header}.${payload}.${otherSignature}`)).statusCode).toBe(401);
+      const otherPayload = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), sub: 'user-2' })).toString('base64url');
+      expect((await call(`${header}.${otherPayload}.${signature}`)).statusCode).toBe(401);
+      // Past its exp the remembered answer no longer holds.
+      vi.setSystemTime(Date.now() + 3_000);
+      const expired = await call(token);
+      expect(expired.statusCode).toBe(401);
+      expect(expired.json().detail).toMatch(/expired/);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('needs no token on probes and public routes', async () => {

@@ -82,6 +82,37 @@ declare module 'fastify' {
 
 class AlgorithmNotAllowed extends Error {}
 
+/** How many verified platform tokens {@link verifiedTokens} remembers (about 400 bytes each). */
+const VERIFIED_TOKENS_REMEMBERED = 10_000;
+
+/**
+ * The platform's own tokens verified already, by the exact text they came in (the Authorization header
+ * or the cookie), each until its `exp`. Every call of a page carries the same token (the browser's, then
+ * the BFF forwarding it to metadata): the signature, algorithm, issuer, audience and claims of the same
+ * text give the same answer each time under the same secret, and only `exp` makes it change, so the
+ * answer is remembered until then and the token verified once per process instead of once per request.
+ * Security is the same as verifying each time: an entry exists only for text that passed the full check,
+ * a forged or altered token is other text, and no token is accepted past its expiry. OIDC tokens are
+ * always verified (their keys are the issuer's, which may rotate them away).
+ */
+function verifiedTokens(now: () => number = () => Date.now()) {
+  const known = new Map<string, { user: Caller; expiresAtMs: number }>();
+  return {
+    get(text: string): Caller | undefined {
+      const entry = known.get(text);
+      if (entry === undefined) return undefined;
+      if (now() < entry.expiresAtMs) return entry.user;
+      known.delete(text);
+      return undefined;
+    },
+    remember(text: string, user: Caller & { exp?: unknown }): void {
+      if (typeof user.exp !== 'number') return;
+      if (known.size >= VERIFIED_TOKENS_REMEMBERED) known.delete(known.keys().next().value!);
+      known.set(text, { user: Object.freeze(user), expiresAtMs: user.exp * 1000 });
+    },
+  };
+}
+
 /**
  * Verifies the access token on every route except probes and routes marked public: from
  * `Authorization: Bearer <JWT>`, or from the `cookieName` cookie when configured. Never from the URL: a
@@ -110,6 +141,9 @@ export const authPlugin = fp(
       },
     } as never);
     app.decorateRequest('authenticatedBy', null);
+    // Apart by where the text came from: a header and a cookie with the same text are not the same token.
+    const verified = { header: verifiedTokens(), cookie: verifiedTokens() };
+    const rememberable = (user: Caller) => (user as { iss?: unknown }).iss === options.issuer && options.issuer !== options.oidcIssuer;
 
     app.addHook('onRequest', async (request) => {
       const config = request.routeOptions.config;
@@ -120,7 +154,14 @@ export const authPlugin = fp(
       if (!bearer && !cookie) {
         throw new UnauthorizedError(`An access token is required (Authorization: Bearer <token>${cookieName ? ' or a session cookie' : ''}).`);
       }
-      request.authenticatedBy = bearer ? 'header' : 'cookie';
+      const by = bearer ? 'header' : 'cookie';
+      request.authenticatedBy = by;
+      const text = bearer ? request.headers.authorization! : cookie!;
+      const known = verified[by].get(text);
+      if (known !== undefined) {
+        request.user = known;
+        return;
+      }
       try {
         await request.jwtVerify();
       } catch (error) {
@@ -130,6 +171,7 @@ export const authPlugin = fp(
       if (typeof request.user?.sub !== 'string' || request.user.sub.length === 0) {
         throw new UnauthorizedError('The access token names no subject.');
       }
+      if (rememberable(request.user)) verified[by].remember(text, request.user);
     });
   },
   { name: '@photos/service-kit/auth', fastify: '5.x' },
