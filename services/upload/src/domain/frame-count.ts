@@ -7,84 +7,48 @@ import type { AcceptedContentType } from './image-header.js';
  * count and the fcTL chunks), animated WebP ANMF chunks, and the samples of a HEIF image sequence's
  * tracks (moov: `pict` or `vide` handler, stsz count). The frames of a GIF or WebP follow its header and
  * may run to the end of the file, so the count is only final at the end: a walk over block headers,
- * skipping the pixel data by its declared length, cheap next to the copy into the store. Where the
- * structure stops making sense the count stops too (decoders stop there as well); formats without
- * frames (JPEG, TIFF) count none.
+ * skipping the pixel data by its declared length. Each format is a hand-written loop over the chunk, not
+ * a parser per block: a hostile file made of the smallest blocks (a GIF of 1-byte sub-blocks) must cost
+ * no more than hashing it. Where the structure stops making sense the count stops too (decoders stop
+ * there as well); formats without frames (JPEG, TIFF) count none.
  */
 export class FrameCounter {
-  private readonly tally = { frames: 0 };
-  private readonly walk: Walk | undefined;
-  /** What the walk waits for: bytes to skip, or bytes to read into `pending`. */
-  private mode: 'skip' | 'read' | 'done' = 'done';
-  private left = 0;
-  private pending: Buffer = EMPTY;
-  private filled = 0;
+  private readonly walker: Walker | undefined;
+  /** The end of the previous chunk when a block header was cut there (a few bytes). */
+  private carry: Buffer = EMPTY;
+  /** Bytes pushed so far: the offset in the file of the next chunk. */
+  private total = 0;
 
   constructor(contentType: AcceptedContentType) {
-    const walker = WALKERS[contentType];
-    this.walk = walker?.(this.tally);
-    if (this.walk) this.resume(EMPTY);
+    const make = WALKERS[contentType];
+    this.walker = make ? make() : undefined;
   }
 
   /** Frames seen so far. */
   get frames(): number {
-    return this.tally.frames;
+    return this.walker?.frames ?? 0;
   }
 
   /** Feeds the next bytes of the file; answers the frames counted so far. */
   push(chunk: Buffer): number {
-    let at = 0;
-    while (this.mode !== 'done' && at < chunk.length) {
-      const available = chunk.length - at;
-      if (this.mode === 'skip') {
-        const taken = Math.min(this.left, available);
-        at += taken;
-        this.left -= taken;
-        if (this.left === 0) this.resume(EMPTY);
-      } else if (this.filled === 0 && available >= this.left) {
-        // The common case: the whole field is in this chunk, no copy.
-        const field = chunk.subarray(at, at + this.left);
-        at += this.left;
-        this.resume(field);
-      } else {
-        const taken = Math.min(this.left - this.filled, available);
-        chunk.copy(this.pending, this.filled, at, at + taken);
-        at += taken;
-        this.filled += taken;
-        if (this.filled === this.left) this.resume(this.pending);
-      }
+    const walker = this.walker;
+    const offset = this.total;
+    this.total += chunk.length;
+    if (!walker || walker.done) return this.frames;
+    let at = Math.min(walker.skip, chunk.length);
+    walker.skip -= at;
+    if (at === chunk.length) return walker.frames;
+    let bytes = chunk;
+    let base = offset;
+    if (this.carry.length > 0) {
+      bytes = Buffer.concat([this.carry, chunk.subarray(at)]);
+      base = offset + at - this.carry.length;
+      at = 0;
     }
-    return this.tally.frames;
-  }
-
-  private resume(input: Buffer): void {
-    let next = input;
-    for (;;) {
-      let result: IteratorResult<Step, void>;
-      try {
-        result = this.walk!.next(next);
-      } catch (error) {
-        if (!(error instanceof Malformed)) throw error;
-        this.mode = 'done';
-        return;
-      }
-      if (result.done) {
-        this.mode = 'done';
-        return;
-      }
-      const step = result.value;
-      this.filled = 0;
-      if ('skip' in step) {
-        this.mode = 'skip';
-        this.left = step.skip;
-      } else {
-        this.mode = 'read';
-        this.left = step.read;
-        this.pending = Buffer.allocUnsafe(step.read);
-      }
-      if (this.left > 0) return;
-      next = EMPTY;
-    }
+    walker.base = base;
+    const stop = walker.scan(bytes, at);
+    this.carry = !walker.done && walker.skip === 0 && stop < bytes.length ? Buffer.from(bytes.subarray(stop)) : EMPTY;
+    return walker.frames;
   }
 }
 
@@ -129,144 +93,217 @@ export class FrameMeter extends Transform {
   }
 }
 
-type Step = { read: number } | { skip: number };
-/** A walk over a file's structure: it asks for bytes to read (answered with them) or to skip. */
-type Walk = Generator<Step, void, Buffer>;
-interface Tally {
-  frames: number;
-}
-
 const EMPTY = Buffer.alloc(0);
 
-/** The structure is not what the format says: stop counting where a decoder would stop decoding. */
-class Malformed extends Error {}
+/**
+ * One format's walk. `scan` reads blocks from `at` and answers where it stopped: at the end of the
+ * bytes, or where a block header is cut (the driver carries those bytes over to the next chunk); a block
+ * running past the end sets `skip`, the bytes of the next chunks to pass over before scanning again.
+ */
+abstract class Walker {
+  frames = 0;
+  done = false;
+  skip = 0;
+  /** The offset in the file of `bytes[0]` of the current scan. */
+  base = 0;
 
-const WALKERS: Partial<Record<AcceptedContentType, (tally: Tally) => Walk>> = {
-  'image/gif': gifFrames,
-  'image/png': pngFrames,
-  'image/webp': webpFrames,
-  'image/heic': sequenceFrames,
-  'image/heif': sequenceFrames,
-  'image/avif': sequenceFrames,
-};
+  abstract scan(bytes: Buffer, at: number): number;
 
-/** GIF (87a/89a): every image descriptor is a frame; extensions and pixel data are runs of sub-blocks. */
-function* gifFrames(tally: Tally): Walk {
-  const screen = yield { read: 13 }; // signature, logical screen descriptor
-  if (screen.toString('latin1', 0, 3) !== 'GIF') throw new Malformed();
-  yield { skip: colourTableBytes(screen.readUInt8(10)) };
-  for (;;) {
-    const introducer = (yield { read: 1 }).readUInt8(0);
-    if (introducer === 0x21) {
-      yield { skip: 1 }; // extension label
-      yield* subBlocks();
-    } else if (introducer === 0x2c) {
-      tally.frames++;
-      const descriptor = yield { read: 9 }; // left, top, width, height, packed fields
-      yield { skip: colourTableBytes(descriptor.readUInt8(8)) + 1 }; // local colour table, LZW minimum code size
-      yield* subBlocks();
-    } else return; // the trailer (0x3b), or not a GIF block: decoders stop here
+  /** Moves past `length` bytes from `at`; past the end, the rest is left to `skip`. */
+  protected pass(bytes: Buffer, at: number, length: number): number {
+    const end = at + length;
+    if (end <= bytes.length) return end;
+    this.skip = end - bytes.length;
+    return bytes.length;
+  }
+
+  /** The structure is not what the format says: stop counting where a decoder would stop decoding. */
+  protected stop(bytes: Buffer): number {
+    this.done = true;
+    return bytes.length;
   }
 }
+
+/** A four-character code as the big-endian number a box or chunk header holds: compared without making a string. */
+const fourcc = (code: string): number => Buffer.from(code, 'latin1').readUInt32BE(0);
+const ACTL = fourcc('acTL');
+const FCTL = fourcc('fcTL');
+const IEND = fourcc('IEND');
+const ANMF = fourcc('ANMF');
+const HDLR = fourcc('hdlr');
+const STSZ = fourcc('stsz');
+const STZ2 = fourcc('stz2');
+const TRAK = fourcc('trak');
 
 function colourTableBytes(packed: number): number {
   return packed & 0x80 ? 3 << ((packed & 0x07) + 1) : 0;
 }
 
-function* subBlocks(): Walk {
-  for (;;) {
-    const size = (yield { read: 1 }).readUInt8(0);
-    if (size === 0) return;
-    yield { skip: size };
+/** GIF (87a/89a): every image descriptor is a frame; extensions and pixel data are runs of sub-blocks. */
+class GifWalker extends Walker {
+  private state: 'screen' | 'block' | 'sub-blocks' = 'screen';
+
+  scan(bytes: Buffer, start: number): number {
+    let at = start;
+    const end = bytes.length;
+    while (this.skip === 0) {
+      if (this.state === 'sub-blocks') {
+        // The hot loop: each sub-block is a size byte and that many bytes of data, up to a zero size.
+        while (at < end) {
+          const size = bytes[at]!;
+          if (size === 0) break;
+          at += 1 + size;
+        }
+        if (at > end) this.skip = at - end;
+        if (at >= end) return end;
+        at += 1;
+        this.state = 'block';
+      } else if (this.state === 'screen') {
+        if (at + 13 > end) return at; // signature, logical screen descriptor
+        if (bytes.toString('latin1', at, at + 3) !== 'GIF') return this.stop(bytes);
+        at = this.pass(bytes, at, 13 + colourTableBytes(bytes[at + 10]!));
+        this.state = 'block';
+      } else {
+        if (at >= end) return at;
+        const introducer = bytes[at]!;
+        if (introducer === 0x21) {
+          if (at + 2 > end) return at;
+          at += 2; // introducer, extension label
+        } else if (introducer === 0x2c) {
+          if (at + 10 > end) return at;
+          this.frames++;
+          // introducer, left, top, width, height, packed fields; local colour table; LZW minimum code size
+          at = this.pass(bytes, at, 10 + colourTableBytes(bytes[at + 9]!) + 1);
+        } else return this.stop(bytes); // the trailer (0x3b), or not a GIF block: decoders stop here
+        this.state = 'sub-blocks';
+      }
+    }
+    return end;
   }
 }
 
 /** PNG: an APNG has as many frames as fcTL chunks; acTL declares the count up front (the larger is taken). */
-function* pngFrames(tally: Tally): Walk {
-  yield { skip: 8 }; // signature
-  let controls = 0;
-  for (;;) {
-    const header = yield { read: 8 };
-    const length = header.readUInt32BE(0);
-    const type = header.toString('latin1', 4, 8);
-    if (length > 0x7fffffff) throw new Malformed();
-    if (type === 'acTL' && length >= 8) {
-      tally.frames = Math.max(tally.frames, (yield { read: 4 }).readUInt32BE(0));
-      yield { skip: length - 4 + 4 }; // num_plays, CRC
-      continue;
+class PngWalker extends Walker {
+  private controls = 0;
+
+  constructor() {
+    super();
+    this.skip = 8; // signature
+  }
+
+  scan(bytes: Buffer, start: number): number {
+    let at = start;
+    while (this.skip === 0) {
+      if (at + 8 > bytes.length) return at;
+      const length = bytes.readUInt32BE(at);
+      const type = bytes.readUInt32BE(at + 4);
+      if (length > 0x7fffffff) return this.stop(bytes);
+      if (type === ACTL && length >= 8) {
+        if (at + 12 > bytes.length) return at;
+        this.frames = Math.max(this.frames, bytes.readUInt32BE(at + 8)); // num_frames
+      } else if (type === FCTL) this.frames = Math.max(this.frames, ++this.controls);
+      else if (type === IEND) return this.stop(bytes);
+      at = this.pass(bytes, at, 12 + length); // length, type, data, CRC
     }
-    if (type === 'fcTL') tally.frames = Math.max(tally.frames, ++controls);
-    if (type === 'IEND') return;
-    yield { skip: length + 4 }; // data, CRC
+    return bytes.length;
   }
 }
 
 /** WebP (RIFF): an animated file has one ANMF chunk per frame. */
-function* webpFrames(tally: Tally): Walk {
-  const riff = yield { read: 12 };
-  if (riff.toString('latin1', 0, 4) !== 'RIFF' || riff.toString('latin1', 8, 12) !== 'WEBP') throw new Malformed();
-  let remaining = riff.readUInt32LE(4) - 4;
-  while (remaining >= 8) {
-    const header = yield { read: 8 };
-    const size = header.readUInt32LE(4);
-    const padded = size + (size & 1);
-    if (header.toString('latin1', 0, 4) === 'ANMF') tally.frames++;
-    yield { skip: padded };
-    remaining -= 8 + padded;
+class WebpWalker extends Walker {
+  /** The end of the RIFF chunk in the file, once read. */
+  private end: number | undefined;
+
+  scan(bytes: Buffer, start: number): number {
+    let at = start;
+    while (this.skip === 0) {
+      if (this.end === undefined) {
+        if (at + 12 > bytes.length) return at;
+        if (bytes.toString('latin1', at, at + 4) !== 'RIFF' || bytes.toString('latin1', at + 8, at + 12) !== 'WEBP') return this.stop(bytes);
+        this.end = this.base + at + 8 + bytes.readUInt32LE(at + 4);
+        at += 12;
+        continue;
+      }
+      if (this.base + at + 8 > this.end) return this.stop(bytes);
+      if (at + 8 > bytes.length) return at;
+      const size = bytes.readUInt32LE(at + 4);
+      if (bytes.readUInt32BE(at) === ANMF) this.frames++;
+      at = this.pass(bytes, at, 8 + size + (size & 1));
+    }
+    return bytes.length;
   }
 }
 
 /** Boxes walked into on the way to a track's handler and sample count. */
-const TRACK_PATH = new Set(['moov', 'mdia', 'minf', 'stbl']);
+const TRACK_PATH = new Set(['moov', 'trak', 'mdia', 'minf', 'stbl'].map(fourcc));
 /** Track handlers whose samples are pictures: image sequences (`pict`) and video (`vide`). */
 const PICTURE_HANDLERS = new Set(['pict', 'vide']);
+
+interface OpenBox {
+  /** Where the box ends in the file. */
+  readonly end: number;
+  /** Set on a trak: what its hdlr and stsz say. */
+  readonly track?: { handler: string | undefined; samples: number };
+}
 
 /**
  * ISOBMFF (HEIF, AVIF): an image sequence (msf1, avis) has its frames as samples of a track in moov.
  * The still images of the meta box are counted from the header instead (heif-header.ts).
  */
-function* sequenceFrames(tally: Tally): Walk {
-  yield* boxes(Number.POSITIVE_INFINITY, tally, undefined);
-}
+class SequenceWalker extends Walker {
+  /** The boxes walked into, innermost last. */
+  private readonly open: OpenBox[] = [];
 
-interface Track {
-  handler: string | undefined;
-  samples: number;
-}
-
-function* boxes(length: number, tally: Tally, track: Track | undefined): Walk {
-  const topLevel = length === Number.POSITIVE_INFINITY;
-  let remaining = length;
-  while (remaining >= 8) {
-    const header = yield { read: 8 };
-    let size = header.readUInt32BE(0);
-    const type = header.toString('latin1', 4, 8);
-    let headerSize = 8;
-    if (size === 1) {
-      size = Number((yield { read: 8 }).readBigUInt64BE(0));
-      headerSize = 16;
-    } else if (size === 0) {
-      if (topLevel) return; // runs to the end of the file: nothing after it
-      size = remaining;
+  scan(bytes: Buffer, start: number): number {
+    let at = start;
+    while (this.skip === 0) {
+      if (at + 8 > bytes.length) return at;
+      const position = this.base + at;
+      const parent = this.open.at(-1);
+      let size = bytes.readUInt32BE(at);
+      const type = bytes.readUInt32BE(at + 4);
+      let header = 8;
+      if (size === 1) {
+        if (at + 16 > bytes.length) return at;
+        size = Number(bytes.readBigUInt64BE(at + 8));
+        header = 16;
+      } else if (size === 0) {
+        if (!parent) return this.stop(bytes); // runs to the end of the file: nothing after it
+        size = parent.end - position;
+      }
+      if (size < header || (parent && position + size > parent.end)) return this.stop(bytes);
+      if (TRACK_PATH.has(type)) {
+        this.open.push({ end: position + size, ...(type === TRAK ? { track: { handler: undefined, samples: 0 } } : {}) });
+        at += header;
+      } else {
+        const track = type === HDLR || type === STSZ || type === STZ2 ? this.open.findLast((box) => box.track)?.track : undefined;
+        if (track && size >= header + 12) {
+          if (at + header + 12 > bytes.length) return at;
+          // hdlr: version/flags, pre_defined, handler_type; stsz: version/flags, sample_size, sample_count
+          if (type === HDLR) track.handler = bytes.toString('latin1', at + header + 8, at + header + 12);
+          else track.samples = bytes.readUInt32BE(at + header + 8);
+        }
+        at = this.pass(bytes, at, size);
+      }
+      if (this.open.length > 0) this.close(this.base + at + this.skip);
     }
-    if (size < headerSize || size > remaining) throw new Malformed();
-    const payload = size - headerSize;
-    if (type === 'trak') {
-      const inner: Track = { handler: undefined, samples: 0 };
-      yield* boxes(payload, tally, inner);
-      if (inner.handler && PICTURE_HANDLERS.has(inner.handler)) tally.frames += inner.samples;
-    } else if (TRACK_PATH.has(type)) {
-      yield* boxes(payload, tally, track);
-    } else if (type === 'hdlr' && track && payload >= 12) {
-      track.handler = (yield { read: 12 }).toString('latin1', 8, 12); // version/flags, pre_defined, handler_type
-      yield { skip: payload - 12 };
-    } else if ((type === 'stsz' || type === 'stz2') && track && payload >= 12) {
-      track.samples = (yield { read: 12 }).readUInt32BE(8); // version/flags, sample_size (stz2: field size), sample_count
-      yield { skip: payload - 12 };
-    } else {
-      yield { skip: payload };
-    }
-    remaining -= size;
+    return bytes.length;
   }
-  if (!topLevel && remaining > 0) yield { skip: remaining };
+
+  /** Leaves the boxes that end at `position`, counting the samples of a picture track as it closes. */
+  private close(position: number): void {
+    for (let box = this.open.at(-1); box && position >= box.end; box = this.open.at(-1)) {
+      this.open.pop();
+      if (box.track?.handler && PICTURE_HANDLERS.has(box.track.handler)) this.frames += box.track.samples;
+    }
+  }
 }
+
+const WALKERS: Partial<Record<AcceptedContentType, () => Walker>> = {
+  'image/gif': () => new GifWalker(),
+  'image/png': () => new PngWalker(),
+  'image/webp': () => new WebpWalker(),
+  'image/heic': () => new SequenceWalker(),
+  'image/heif': () => new SequenceWalker(),
+  'image/avif': () => new SequenceWalker(),
+};
