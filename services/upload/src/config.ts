@@ -20,6 +20,8 @@ export const uploadConfigSchema = Type.Object({
   ORIGINALS_BUCKET: Type.String({ minLength: 3, default: 'originals' }),
   MAX_UPLOAD_BYTES: Type.Integer({ minimum: 1, default: 200 * 1024 * 1024, description: 'Per file; 413 beyond.' }),
   MAX_PIXELS: Type.Integer({ minimum: 1, default: 100_000_000, description: 'Width x height read from the header; 422 beyond.' }),
+  // What phones make stays well under 1000: a Live Photo or a burst is one image per file, GIF and WebP
+  // stickers run 10-100 frames, a screen recording saved as a GIF 30 s x 15 fps = 450. A bomb is 10,000+.
   MAX_FRAMES: Type.Integer({
     minimum: 1,
     default: 1000,
