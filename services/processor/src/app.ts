@@ -4,6 +4,7 @@ import { createServiceApp, handleEvents, type ServiceApp } from '@photos/service
 import type { DestinationStream } from 'pino';
 import { createLibheifDecoder } from './adapters/libheif-decoder.js';
 import type { ProcessorConfig } from './config.js';
+import { createCpuSlots } from './cpu-slots.js';
 import { onPhotoDeleted } from './consumers/photo-deleted.js';
 import { onPhotoUploaded } from './consumers/photo-uploaded.js';
 import { processorMetrics } from './processor-metrics.js';
@@ -35,9 +36,11 @@ export async function buildProcessorApp(deps: ProcessorAppDeps): Promise<Service
   // Only for HEIF files sharp's libvips cannot decode (HEVC, with sharp's prebuilt binaries); its workers
   // start on the first such photo and exit when idle.
   const heifDecoder = createLibheifDecoder({ threads: config.PROCESSOR_CONCURRENCY });
+  // PROCESSOR_CONCURRENCY photos in sharp at once; the consumer takes one more (service.ts).
+  const cpuSlots = createCpuSlots(config.PROCESSOR_CONCURRENCY);
   handleEvents(app, 'processor', {
     'photo.uploaded': onPhotoUploaded(
-      { originals, variants, publish: (event) => bus.publish(event), limits: { maxPixels: config.MAX_PIXELS }, now, heifDecoder },
+      { originals, variants, publish: (event) => bus.publish(event), limits: { maxPixels: config.MAX_PIXELS }, now, heifDecoder, cpuSlots },
       metrics,
     ),
     'photo.deleted': onPhotoDeleted(variants),

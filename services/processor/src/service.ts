@@ -31,7 +31,8 @@ export const processorService = defineService({
     {
       group: 'processor',
       events: ['photo.uploaded', 'photo.deleted'],
-      concurrency: (config) => config.PROCESSOR_CONCURRENCY,
+      // One photo more than the CPU slots (app.ts): its original is read while the others decode (cpu-slots.ts).
+      concurrency: (config) => config.PROCESSOR_CONCURRENCY + 1,
       maxAttempts: (config) => config.PROCESSOR_MAX_ATTEMPTS,
     },
   ],

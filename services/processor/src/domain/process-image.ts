@@ -1,9 +1,10 @@
 import type { Readable } from 'node:stream';
 import sharp, { type Sharp, type SharpOptions } from 'sharp';
-import { rgbaToThumbHash } from 'thumbhash';
+import { rgbaToThumbHash } from './thumbhash.js';
 import { decodeOriginal, type HeifDecoder } from './decode-image.js';
 import { summarizeExif, type ExifSummary } from './exif-summary.js';
 import { ImageRejected } from './image-errors.js';
+import { readAll } from './read-all.js';
 import { LARGEST_VARIANT_EDGE, VARIANT_SPECS, type VariantFormat, type VariantName, type VariantSpec } from './variant-specs.js';
 
 /** One encoded variant; `width` and `height` are those of the encoded image. */
@@ -115,12 +116,4 @@ async function encode(pixels: Sharp, spec: VariantSpec): Promise<EncodedVariant>
 
 function validOrientation(value: number | undefined): number | undefined {
   return value !== undefined && Number.isInteger(value) && value >= 1 && value <= 8 ? value : undefined;
-}
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream as AsyncIterable<Buffer | string>) {
-    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  }
-  return Buffer.concat(chunks);
 }

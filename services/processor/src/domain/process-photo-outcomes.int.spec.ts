@@ -1,12 +1,14 @@
 /**
  * What processing one `photo.uploaded` stores and announces (variants in the fs object store, events
  * collected in a list): the processed event's data and context, and the three ways it can fail: the
- * original gone, the image at fault (announced, no retry), anything else (thrown, so the bus retries).
+ * original gone, the image at fault (announced, no retry), anything else (thrown, so the bus retries);
+ * and where the image work sits: after the original is read, inside a CPU slot, before the writes.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { photoCatalogue, type PhotoProcessed, type PhotoProcessingFailed, type PhotoUploaded } from '@photos/contracts';
 import { createFsObjectStore, type ObjectStore } from '@photos/object-store';
 import sharp from 'sharp';
@@ -128,6 +130,49 @@ describe('processing a photo', () => {
       },
     };
     await expect(processPhoto(uploaded, deps({ originals: broken }))).rejects.toThrow('ECONNREFUSED');
+    expect(published).toEqual([]);
+  });
+
+  it('reads the whole original before it waits for a CPU slot, and does only the image work in the slot', async () => {
+    const uploaded = await uploadedOf(await jpeg());
+    const steps: string[] = [];
+    const reading: ObjectStore = {
+      ...originals,
+      get: async (key) => {
+        const stream = await originals.get(key);
+        stream.once('end', () => steps.push('original read'));
+        return stream;
+      },
+    };
+    const writing: ObjectStore = {
+      ...variants,
+      put: async (key, body, options) => {
+        steps.push('variant written');
+        return variants.put(key, body, options);
+      },
+    };
+    const cpuSlots = async <T>(work: () => Promise<T>): Promise<T> => {
+      steps.push('slot taken');
+      const result = await work();
+      steps.push('slot freed');
+      return result;
+    };
+    expect(await processPhoto(uploaded, deps({ originals: reading, variants: writing, cpuSlots }))).toMatchObject({ kind: 'processed' });
+    expect(steps).toEqual(['original read', 'slot taken', 'slot freed', 'variant written', 'variant written']);
+  });
+
+  it('throws, announcing nothing, when the original breaks off while it is read: the bus retries', async () => {
+    const uploaded = await uploadedOf(await jpeg());
+    const breaking: ObjectStore = {
+      ...originals,
+      get: async () =>
+        new Readable({
+          read() {
+            this.destroy(new Error('read ECONNRESET'));
+          },
+        }),
+    };
+    await expect(processPhoto(uploaded, deps({ originals: breaking }))).rejects.toThrow('ECONNRESET');
     expect(published).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import { SpanStatusCode, trace } from '@opentelemetry/api';
 import type { EventContext, PhotoProcessed, PhotoProcessingFailed, PhotoUploaded } from '@photos/contracts';
 import { photoCatalogue } from '@photos/contracts';
 import { ObjectNotFound, type ObjectStore } from '@photos/object-store';
+import { readAll } from './read-all.js';
 import { classifyImageError } from './image-errors.js';
 import type { HeifDecoder } from './decode-image.js';
 import { processImage, type ImageLimits } from './process-image.js';
@@ -16,6 +17,11 @@ export interface ProcessPhotoDeps {
   now: () => Date;
   /** Decodes HEIF files sharp cannot (HEVC with sharp's prebuilt binaries); absent, they fail as unsupported. */
   heifDecoder?: HeifDecoder;
+  /**
+   * Where the image work (decode, resize, encode) waits for a free CPU slot; the original is read before,
+   * storage writes and publishing after (see cpu-slots.ts). Absent: no limit beyond the caller's.
+   */
+  cpuSlots?: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 export type ProcessOutcome =
@@ -38,7 +44,7 @@ export async function deletePhotoVariants(photoId: string, variants: ObjectStore
 }
 
 /**
- * Reading the original, decoding and resizing it (sharp, the CPU-bound part) in a span of its own, inside the consumer span:
+ * Reading the original, waiting for a CPU slot, decoding and resizing it (sharp, the CPU-bound part) in a span of its own, inside the consumer span:
  * a trace shows how much of a photo's processing is the image work and how much storage and the broker.
  * A no-op when tracing is off.
  */
@@ -77,8 +83,11 @@ export async function processPhoto(uploaded: PhotoUploaded, deps: ProcessPhotoDe
   if (await isDeleted(photoId, deps.variants)) return { kind: 'deleted' };
   let image: Awaited<ReturnType<typeof processImage>>;
   try {
-    const original = await deps.originals.get(objectKey);
-    image = await imageSpan(photoId, () => processImage(original, deps.limits, deps.heifDecoder));
+    image = await imageSpan(photoId, async () => {
+      const original = await readAll(await deps.originals.get(objectKey));
+      const work = () => processImage(original, deps.limits, deps.heifDecoder);
+      return deps.cpuSlots ? deps.cpuSlots(work) : work();
+    });
   } catch (error) {
     if (error instanceof ObjectNotFound) return fail('original-missing', 'The original is gone (deleted before it could be processed).');
     const failure = classifyImageError(error);
