@@ -50,8 +50,10 @@ export function walkTimelineToEnd(page: Page): Promise<TimelineWalk> {
         if (top && bottom) break;
         if (performance.now() > deadline) throw new Error(`the rows on screen at ${window.scrollY}px did not render within 30 s`);
       }
-      if (window.scrollY !== before) stuck = 0;
-      else if (document.querySelector('.gallery .end') !== null) done = true;
+      // Done once "That's all of them." is on screen (the last page can arrive after the scroll above hit
+      // the bottom of what was loaded: the end then shows below the screen, still to be scrolled to).
+      if ((document.querySelector('.gallery .end')?.getBoundingClientRect().top ?? Infinity) < window.innerHeight) done = true;
+      else if (window.scrollY !== before) stuck = 0;
       else {
         // At the bottom of what is loaded: the next page is on its way.
         if (++stuck > 3000) throw new Error('the end never came');
