@@ -13,7 +13,12 @@ export const processorConfigSchema = Type.Object({
   ORIGINALS_BUCKET: Type.String({ minLength: 3, default: 'originals' }),
   VARIANTS_BUCKET: Type.String({ minLength: 3, default: 'variants' }),
   MAX_PIXELS: Type.Integer({ minimum: 1, default: 100_000_000, description: 'Refused before decoding beyond this.' }),
-  PROCESSOR_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 64, default: 2, description: 'Photos processed at once per replica.' }),
+  PROCESSOR_CONCURRENCY: Type.Integer({
+    minimum: 1,
+    maximum: 64,
+    default: 2,
+    description: 'Photos decoded and encoded at once per replica; it holds one more, its original read ahead.',
+  }),
   PROCESSOR_MAX_ATTEMPTS: Type.Integer({ minimum: 1, default: 5, description: 'Tries on transient trouble before dead-letter.' }),
 });
 
