@@ -219,7 +219,7 @@ async function throughput(label: string, workload: readonly StoredOriginal[], ra
 
 async function uploadAndWait(photo: { name: string; bytes: Buffer }): Promise<{ acceptedMs: number; processedMs: number }> {
   const form = new FormData();
-  form.append('file', new Blob([photo.bytes]), photo.name);
+  form.append('file', new Blob([new Uint8Array(photo.bytes)]), photo.name);
   const start = performance.now();
   const headers = { authorization: `Bearer ${sign({ sub: `bench-${randomUUID()}` })}` }; // fresh owner: no dedupe
   const response = await fetch(`${uploadUrl}/photos`, { method: 'POST', body: form, headers });
