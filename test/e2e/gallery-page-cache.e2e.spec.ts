@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createTokenSigner, type ServiceApp } from '@photos/service-kit';
+import type { Histogram } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBffApp } from '../../services/bff/src/app.js';
 import { memoryBus, openBffTestBed, type BffTestBed } from '../../services/bff/src/test-support/bff-test-bed.js';
@@ -71,7 +72,7 @@ async function projected(sub: string, expected: (page: Page) => boolean): Promis
 
 /** Metadata's answers to GET /photos with status 304 so far. */
 async function notModifiedAnswers(): Promise<number> {
-  const metric = await metadata.app.metrics.getSingleMetric('http_request_duration_seconds')!.get();
+  const metric = await (metadata.app.metrics.getSingleMetric('http_request_duration_seconds') as Histogram).get();
   return metric.values
     .filter(({ labels, metricName }) => metricName?.endsWith('_count') && labels['route'] === '/photos' && labels['status_code'] === '304')
     .reduce((sum, { value }) => sum + value, 0);
