@@ -2161,7 +2161,7 @@ export interface paths {
         put?: never;
         /**
          * Upload photos (multipart/form-data, one or more parts named "file")
-         * @description Each part named `file` is one photo, judged by its bytes (JPEG, PNG, WebP, AVIF, HEIC, HEIF, GIF, TIFF). Streamed through to the upload service; answered once every original is stored. Limits: MAX_UPLOAD_BYTES per file (200 MiB by default), MAX_FILES_PER_REQUEST files (20), MAX_PIXELS (100 MP) read from the header; RATE_LIMIT_UPLOADS_PER_MINUTE requests per user.
+         * @description Each part named `file` is one photo, judged by its bytes (JPEG, PNG, WebP, AVIF, HEIC, HEIF, GIF, TIFF). Streamed through to the upload service; answered once every original is stored. Limits: MAX_UPLOAD_BYTES per file (200 MiB by default), MAX_FILES_PER_REQUEST files (20), MAX_PIXELS (100 MP) read from the header, MAX_FRAMES (1000) counted without decoding; RATE_LIMIT_UPLOADS_PER_MINUTE requests per user.
          */
         post: {
             parameters: {
@@ -2242,7 +2242,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Unprocessable Entity: An image is over MAX_PIXELS, or its header cannot be read. */
+                /** @description Unprocessable Entity: An image is over MAX_PIXELS or MAX_FRAMES, or its header cannot be read. */
                 422: {
                     headers: {
                         [name: string]: unknown;

@@ -76,7 +76,7 @@ export function photoRoutes(
         description:
           'Each part named `file` is one photo, judged by its bytes (JPEG, PNG, WebP, AVIF, HEIC, HEIF, GIF, TIFF). Streamed through to the ' +
           'upload service; answered once every original is stored. Limits: MAX_UPLOAD_BYTES per file (200 MiB by default), ' +
-          'MAX_FILES_PER_REQUEST files (20), MAX_PIXELS (100 MP) read from the header; RATE_LIMIT_UPLOADS_PER_MINUTE requests per user.',
+          'MAX_FILES_PER_REQUEST files (20), MAX_PIXELS (100 MP) read from the header, MAX_FRAMES (1000) counted without decoding; RATE_LIMIT_UPLOADS_PER_MINUTE requests per user.',
         tags: ['photos'],
         security: SECURITY.write,
         response: {
@@ -88,7 +88,7 @@ export function photoRoutes(
             408: 'The client sent nothing for UPLOAD_IDLE_TIMEOUT_MS (30 s).',
             413: 'A file is over MAX_UPLOAD_BYTES, or there are more than MAX_FILES_PER_REQUEST files.',
             415: 'The body is not multipart/form-data, or a file is not an accepted image type (the detail names what it is).',
-            422: 'An image is over MAX_PIXELS, or its header cannot be read.',
+            422: 'An image is over MAX_PIXELS or MAX_FRAMES, or its header cannot be read.',
             429: 'Too many uploads by this user this minute (Retry-After).',
             502: 'The upload service failed or is unreachable.',
             504: 'The upload service stalled for UPLOAD_STALL_TIMEOUT_MS.',
